@@ -176,7 +176,7 @@ def hoso_rows(count: int = 48) -> list[list]:
     rows = []
     day = dt.date(2025, 7, 1)
     for i in range(count):
-        day = _add_workdays(day, rng.choice([0, 1, 1, 1, 2])) if i else day
+        day = _add_workdays(day, rng.choice([0, 1, 1, 2, 2, 1])) if i else day
         field, procedures, limit = rng.choice(FIELDS)
         procedure = rng.choice(procedures)
         name = f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
