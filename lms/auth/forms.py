@@ -1,0 +1,53 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
+
+from lms.auth.models import ROLES
+from lms.auth.passwords import policy_errors
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Tên đăng nhập"), validators=[DataRequired(), Length(max=80)])
+    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(), Length(max=200)])
+
+
+class PasswordPolicy:
+    def __init__(self, username_field=None):
+        self.username_field = username_field
+
+    def __call__(self, form, field):
+        if not field.data:
+            return
+        username = form[self.username_field].data if self.username_field else ""
+        errors = policy_errors(field.data, username or "")
+        if errors:
+            raise ValidationError(" ".join(str(e) for e in errors))
+
+
+class AccountForm(FlaskForm):
+    username = StringField(
+        _l("Tên đăng nhập"),
+        validators=[DataRequired(), Length(min=3, max=80), Regexp(r"^[a-zA-Z0-9._-]+$", message=_l("Chỉ dùng chữ không dấu, số, dấu chấm, gạch dưới, gạch ngang."))],
+    )
+    display_name = StringField(_l("Họ và tên hiển thị"), validators=[DataRequired(), Length(max=200)])
+    staff_id_number = StringField(_l("Số định danh của cán bộ (nếu có)"), validators=[Optional(), Length(max=20)])
+    password = PasswordField(_l("Mật khẩu"), validators=[Optional(), PasswordPolicy("username")])
+    confirm = PasswordField(_l("Nhập lại mật khẩu"), validators=[EqualTo("password", message=_l("Hai mật khẩu không khớp."))])
+    roles = SelectMultipleField(_l("Vai trò"), choices=[(key, _l(label)) for key, label in ROLES.items()])
+    hr_unit_code = StringField(_l("Mã đơn vị phụ trách (cán bộ tổ chức)"), validators=[Optional(), Length(max=40)])
+    enabled = BooleanField(_l("Đang hoạt động"), default=True)
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Mật khẩu hiện tại"), validators=[DataRequired()])
+    password = PasswordField(_l("Mật khẩu mới"), validators=[DataRequired(), PasswordPolicy()])
+    confirm = PasswordField(_l("Nhập lại mật khẩu mới"), validators=[EqualTo("password", message=_l("Hai mật khẩu không khớp."))])
+
+
+class AccountFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Tìm kiếm"), validators=[Optional()])
+    role = SelectField(_l("Vai trò"), choices=[("", _l("Tất cả"))] + [(k, _l(v)) for k, v in ROLES.items()], validators=[Optional()])

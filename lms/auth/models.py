@@ -1,0 +1,103 @@
+"""Accounts, roles with their unit scope, server-side sessions, failed sign-ins."""
+from datetime import datetime
+from typing import Optional
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.extensions import db
+from lms.models_base import UTCDateTime, utcnow
+
+ROLES = {
+    "learner": "Học viên",
+    "trainer": "Giảng viên",
+    "hr": "Cán bộ tổ chức (TCCB)",
+    "admin": "Quản trị hệ thống",
+}
+# Where each role lands after sign-in, most powerful first.
+ROLE_PRIORITY = ("admin", "hr", "trainer", "learner")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    display_name: Mapped[str] = mapped_column(String(200))
+    staff_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff.id"), unique=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    locale: Mapped[Optional[str]] = mapped_column(String(5))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    staff = relationship("Staff")
+    roles: Mapped[list["RoleAssignment"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    # Flask-Login identifies the session, not the user: see UserSession.
+    session_token = None
+
+    def get_id(self):
+        return self.session_token
+
+    @property
+    def is_active(self):
+        return self.enabled
+
+    @property
+    def role_names(self):
+        return {assignment.role for assignment in self.roles}
+
+    def has_role(self, *roles):
+        return bool(self.role_names.intersection(roles))
+
+    @property
+    def primary_role(self):
+        return next((role for role in ROLE_PRIORITY if role in self.role_names), None)
+
+    def scope_units(self, role):
+        """The unit ids whose subtree this role may see; None in the list means the whole city."""
+        return [assignment.unit_id for assignment in self.roles if assignment.role == role]
+
+
+class RoleAssignment(db.Model):
+    """A role held by a user. For HR officers `unit_id` is the root of the subtree they may see."""
+
+    __tablename__ = "role_assignment"
+    __table_args__ = (UniqueConstraint("user_id", "role", "unit_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("unit.id"))
+    user: Mapped[User] = relationship(back_populates="roles")
+    unit = relationship("Unit")
+
+
+class UserSession(db.Model):
+    """A signed-in session. The cookie carries a token whose hash is stored here;
+    deleting the row (sign-out, disabled account) ends the session everywhere."""
+
+    __tablename__ = "user_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ip_address: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+    user: Mapped[User] = relationship()
+
+
+class LoginFailure(db.Model):
+    __tablename__ = "login_failure"
+    __table_args__ = (
+        Index("ix_login_failure_username_at", "username", "created_at"),
+        Index("ix_login_failure_ip_at", "ip_address", "created_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80))
+    ip_address: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,74 @@
+"""Account operations. They flush; the request (or CLI command) commits."""
+import unicodedata
+
+from sqlalchemy import select
+
+from lms.audit.services import record
+from lms.auth.models import ROLES, RoleAssignment, User
+from lms.auth.passwords import hash_password, policy_errors
+from lms.auth.sessions import end_all_sessions
+from lms.extensions import db
+
+
+class AccountError(ValueError):
+    pass
+
+
+def find_user(username):
+    return db.session.execute(select(User).where(User.username == username.strip().lower())).scalar_one_or_none()
+
+
+def create_user(username, password, display_name, roles=(), hr_unit=None, staff=None, enforce_policy=True, actor=None):
+    username = username.strip().lower()
+    if find_user(username):
+        raise AccountError(f"Tên đăng nhập '{username}' đã tồn tại.")
+    if enforce_policy:
+        problems = policy_errors(password, username)
+        if problems:
+            raise AccountError(" ".join(str(p) for p in problems))
+    user = User(
+        username=username,
+        password_hash=hash_password(password),
+        display_name=unicodedata.normalize("NFC", display_name.strip()),
+        staff_id=staff.id if staff else None,
+    )
+    db.session.add(user)
+    db.session.flush()
+    record("user.create", target=username, actor=actor)
+    set_roles(user, roles, hr_unit=hr_unit, actor=actor)
+    return user
+
+
+def set_roles(user, roles, hr_unit=None, actor=None):
+    """Replace the user's roles; an HR officer is scoped to `hr_unit`'s subtree (None: whole city)."""
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise AccountError(f"Vai trò không hợp lệ: {', '.join(sorted(unknown))}")
+    wanted = {(role, hr_unit.id if (role == "hr" and hr_unit) else None) for role in roles}
+    current = {(a.role, a.unit_id): a for a in user.roles}
+    for key, assignment in current.items():
+        if key not in wanted:
+            user.roles.remove(assignment)
+            record("role.revoke", target=user.username, actor=actor, role=key[0], unit_id=key[1])
+    for role, unit_id in wanted - set(current):
+        user.roles.append(RoleAssignment(role=role, unit_id=unit_id))
+        record("role.grant", target=user.username, actor=actor, role=role, unit_id=unit_id)
+    db.session.flush()
+
+
+def set_enabled(user, enabled, actor=None):
+    if user.enabled == enabled:
+        return
+    user.enabled = enabled
+    if not enabled:
+        end_all_sessions(user.id)
+    record("user.enable" if enabled else "user.disable", target=user.username, actor=actor)
+
+
+def set_password(user, password, actor=None):
+    problems = policy_errors(password, user.username)
+    if problems:
+        raise AccountError(" ".join(str(p) for p in problems))
+    user.password_hash = hash_password(password)
+    end_all_sessions(user.id)
+    record("user.password", target=user.username, actor=actor)

@@ -1,0 +1,58 @@
+"""Configuration: embedded defaults, overridden by LMS_* environment variables."""
+import os
+from datetime import timedelta
+from pathlib import Path
+
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+DEFAULT_SECRET = "dev-only-secret-change-me"
+
+
+class ConfigError(RuntimeError):
+    """Raised when the app is started in production with an unsafe configuration."""
+
+
+def _bool(name, default):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def build_config(overrides=None):
+    """Return the configuration mapping for create_app."""
+    production = os.environ.get("LMS_ENV", "development") == "production"
+    config = {
+        "LMS_ENV": "production" if production else "development",
+        "SECRET_KEY": os.environ.get("LMS_SECRET_KEY", DEFAULT_SECRET),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get(
+            "LMS_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'lms.sqlite3'}"
+        ),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "UPLOAD_DIR": os.environ.get("LMS_UPLOAD_DIR", str(INSTANCE_DIR / "uploads")),
+        "MAX_CONTENT_LENGTH": int(os.environ.get("LMS_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
+        # Sessions: server-side records (auth.models.UserSession) back the cookie.
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(os.environ.get("LMS_SESSION_HOURS", "8"))),
+        "SESSION_COOKIE_NAME": "lms_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool("LMS_COOKIE_SECURE", production),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "LANGUAGES": {"vi": "Tiếng Việt", "en": "English"},
+        # Login throttling (see auth.throttling)
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS": 5,
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": 30,
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 20,
+        "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
+        "LOGIN_ACCOUNT_COOLDOWN_SECONDS": 60,
+        "IMPORT_MAX_ROWS": 50_000,
+    }
+    if overrides:
+        config.update(overrides)
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
+    if production and config["SECRET_KEY"] in (None, "", DEFAULT_SECRET):
+        raise ConfigError("LMS_ENV=production cần LMS_SECRET_KEY riêng (refusing to start with the default secret)")
+    return config

@@ -1,0 +1,130 @@
+"""Demo data: Hanoi's 2016 structure, a few dozen staff across every title, the demo accounts.
+
+Staff are fictional (names, dates and ID numbers drawn from a fixed seed); units are real.
+"""
+import random
+import re
+import unicodedata
+from datetime import date
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select
+
+from lms.auth.services import create_user, find_user
+from lms.catalogue import load_catalogues
+from lms.extensions import db
+from lms.org import services
+from lms.org.models import EmulationBloc, Staff, Title, Unit
+
+DEMO_PASSWORD = "Demo@2017"
+DATA = Path(__file__).with_name("hanoi_2016.yaml")
+
+# Areas built on the core append their own seed steps: functions returning a summary line.
+SEED_STEPS = []
+
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô", "Dương", "Lý"]
+MIDDLE_MALE = ["Văn", "Đức", "Minh", "Quang", "Hữu", "Xuân", "Mạnh"]
+MIDDLE_FEMALE = ["Thị", "Thu", "Thanh", "Ngọc", "Phương", "Hồng", "Minh"]
+GIVEN_MALE = ["Hùng", "Dũng", "Tuấn", "Sơn", "Long", "Thắng", "Quân", "Hải", "Khánh", "Tùng", "Cường", "Đạt"]
+GIVEN_FEMALE = ["Lan", "Hương", "Hà", "Trang", "Thảo", "Ngân", "Hạnh", "Dung", "Yến", "Linh", "Nhung", "Thủy"]
+PLACES = ["Hà Nội", "Hưng Yên", "Bắc Ninh", "Hà Nam", "Nam Định", "Thái Bình", "Phú Thọ", "Vĩnh Phúc", "Hải Dương", "Thanh Hóa"]
+
+
+def slug(text):
+    text = unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D")
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    return re.sub(r"[^A-Z0-9]+", "", text.upper())
+
+
+def seed_units():
+    data = yaml.safe_load(unicodedata.normalize("NFC", DATA.read_text(encoding="utf-8")))
+    blocs = {b.code: b for b in db.session.execute(select(EmulationBloc)).scalars()}
+    city = services.create_unit(data["city"]["code"], data["city"]["name"], "city")
+    units = {city.code: city}
+    for entry in data["districts"]:
+        district = services.create_unit(entry["code"], entry["name"], entry["kind"], parent=city, bloc=blocs["KHOI-QUAN-HUYEN"])
+        units[district.code] = district
+        for key, kind, prefix, bloc in (("wards", "ward", "Phường", "KHOI-PHUONG"), ("communes", "commune", "Xã", "KHOI-XA"), ("townships", "township", "Thị trấn", "KHOI-XA")):
+            for name in entry.get(key, []):
+                code = f"{district.code}-{slug(name)}" if kind != "township" else f"{district.code}-TT{slug(name)}"
+                units[code] = services.create_unit(code, f"{prefix} {name}", kind, parent=district, bloc=blocs[bloc])
+    for entry in data["others"]:
+        units[entry["code"]] = services.create_unit(entry["code"], entry["name"], entry["kind"], parent=units[entry["parent"]], bloc=blocs.get(entry.get("bloc")))
+    return units
+
+
+def _person(rng, index, used_ids):
+    female = rng.random() < 0.5
+    name = " ".join([rng.choice(FAMILY), rng.choice(MIDDLE_FEMALE if female else MIDDLE_MALE), rng.choice(GIVEN_FEMALE if female else GIVEN_MALE)])
+    birth = date(rng.randint(1965, 1996), rng.randint(1, 12), rng.randint(1, 28))
+    while True:
+        # CCCD: province code 001 (Hà Nội), sex/century digit, two digits of the birth year, six digits.
+        id_number = f"001{(1 if female else 0) + (2 if birth.year >= 2000 else 0)}{birth.year % 100:02d}{rng.randint(0, 999999):06d}"
+        if id_number not in used_ids:
+            used_ids.add(id_number)
+            break
+    return {"full_name": name, "birth_date": birth, "birth_place": rng.choice(PLACES), "sex": "female" if female else "male", "id_number": id_number, "status": "active"}
+
+
+def seed_staff(units):
+    rng = random.Random(2017)
+    titles = {t.code: t for t in db.session.execute(select(Title)).scalars()}
+    used_ids = set()
+    communes = ["LB-BODE", "LB-NGOCLAM", "LB-VIETHUNG", "NTL-MYDINH1", "NTL-METRI", "HK-HANGBAC", "HK-TRANGTIEN", "GL-BATTRANG", "GL-TTTRAUQUY", "GL-DATON"]
+    placements = []
+    for index, code in enumerate(communes):
+        land = "CC-DIACHINH-NN" if code.startswith("GL-") and "TT" not in code else "CC-DIACHINH-DT"
+        commune_titles = ["CC-VANPHONG", "CC-TUPHAP", "CC-TAICHINH", land, "CC-VANHOA"]
+        commune_titles += ["CC-CONGAN", "CC-QUANSU", "CB-CTUBND", "CB-BITHU"] if index < 3 else ["CB-PCTUBND"]
+        if index == 0:
+            commune_titles += ["CB-CTHDND", "CB-MTTQ", "CB-DOAN", "CB-PHUNU", "CB-NONGDAN", "CB-CCB", "CB-PHOBITHU", "CB-PCTHDND"]
+        placements += [(code, title) for title in commune_titles]
+    placements += [("LB-MN-HOASUA", "GV-MAMNON"), ("LB-TH-BODE", "GV-TIEUHOC"), ("LB-TH-BODE", "GV-TIEUHOC"), ("LB-THCS-NGOCLAM", "GV-THCS"),
+                   ("THPT-NGUYENGIATHIEU", "GV-THPT"), ("HK-THCS-TRUNGVUONG", "GV-THCS")]
+    people = []
+    for index, (unit_code, title_code) in enumerate(placements):
+        values = _person(rng, index, used_ids)
+        values["email"] = f"{slug(values['full_name']).lower()}{index}@hanoi.gov.vn"
+        staff, _ = services.save_staff(values, units[unit_code], titles[title_code])
+        people.append(staff)
+    return people
+
+
+def seed_accounts(units, people):
+    learner_staff = people[1]  # Tư pháp – hộ tịch, phường Bồ Đề
+    trainer_staff = Staff(full_name="Phạm Thu Hà", birth_date=date(1985, 3, 12), birth_place="Hà Nội", sex="female",
+                          id_number="001185004217", unit=units["SO-TTTT"], email="phamthuha@hanoi.gov.vn")
+    db.session.add(trainer_staff)
+    db.session.flush()
+    accounts = [
+        ("admin", "Quản trị hệ thống", ["admin"], None, None),
+        ("hr", "Lê Minh Tuấn (TCCB quận Long Biên)", ["hr"], units["LB"], None),
+        ("trainer", "Phạm Thu Hà", ["trainer"], None, trainer_staff),
+        ("learner", learner_staff.full_name, ["learner"], None, learner_staff),
+    ]
+    for username, name, roles, hr_unit, staff in accounts:
+        if find_user(username) is None:
+            create_user(username, DEMO_PASSWORD, name, roles=roles, hr_unit=hr_unit, staff=staff)
+    return learner_staff
+
+
+def seed_units_staff_accounts():
+    """The organisation part of the demo: units, staff and the four demo accounts."""
+    units = seed_units()
+    people = seed_staff(units)
+    seed_accounts(units, people)
+    return units, people
+
+
+def seed_all():
+    added = load_catalogues()
+    units, people = seed_units_staff_accounts()
+    summary = [
+        f"Danh mục: {added}",
+        f"Đơn vị: {len(units)}; cán bộ: {len(people) + 1}",
+    ]
+    for step in SEED_STEPS:
+        summary.append(step())
+    summary.append(f"Tài khoản demo (mật khẩu {DEMO_PASSWORD}): admin, hr (TCCB quận Long Biên), trainer, learner")
+    return summary

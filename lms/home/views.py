@@ -1,0 +1,80 @@
+"""Each role's home page, and where `/` sends a signed-in user."""
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from lms.auth.access import hr_scope, public, require_roles, roles_allowed
+from lms.extensions import db
+from lms.org import queries as org_queries
+from lms.org.models import Staff, Unit
+
+bp = require_roles(Blueprint("home", __name__), "learner", "trainer", "hr", "admin")
+
+HOME_ENDPOINTS = {
+    "admin": "home.admin",
+    "hr": "home.hr",
+    "trainer": "home.trainer",
+    "learner": "home.learner",
+}
+# Areas add links to the trainer's and administrator's home pages: (role, endpoint, label).
+HOME_LINKS = []
+
+
+@bp.route("/")
+@public
+def index():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    role = current_user.primary_role
+    if role is None:
+        return render_template("home/no_role.html"), 403
+    return redirect(url_for(HOME_ENDPOINTS[role]))
+
+
+@bp.route("/learn/")
+@roles_allowed("learner")
+def learner():
+    staff = current_user.staff
+    path = org_queries.learning_path(staff.title_id) if staff and staff.title_id else []
+    return render_template("home/learner.html", staff=staff, path=path)
+
+
+@bp.route("/trainer/")
+@roles_allowed("trainer", "admin")
+def trainer():
+    links = [link for link in HOME_LINKS if link[0] == "trainer"]
+    return render_template("home/trainer.html", links=links)
+
+
+@bp.route("/hr/")
+@roles_allowed("hr", "admin")
+def hr():
+    scope = hr_scope()
+    counts = db.session.execute(
+        select(func.count(Staff.id)).where(scope.staff_condition(Staff.unit_id), Staff.status == "active")
+    ).scalar_one()
+    units = db.session.execute(select(func.count(Unit.id)).where(scope.unit_condition(), Unit.status == "active")).scalar_one()
+    roots = org_queries.scope_roots(scope)
+    return render_template("home/hr.html", staff_count=counts, unit_count=units, roots=roots)
+
+
+@bp.route("/admin/")
+@roles_allowed("admin")
+def admin():
+    links = [link for link in HOME_LINKS if link[0] == "admin"]
+    return render_template("home/admin.html", links=links)
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    from flask import jsonify
+
+    try:
+        db.session.execute(select(1))
+        database = "ok"
+    except Exception:  # the health check reports, it does not raise
+        db.session.rollback()
+        database = "unavailable"
+    status = 200 if database == "ok" else 503
+    return jsonify({"status": "ok" if status == 200 else "degraded", "database": database, "dialect": db.engine.dialect.name}), status

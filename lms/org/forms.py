@@ -1,0 +1,66 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from lms.org.models import MODULE_LEVELS, SEXES, STAFF_STATUSES, UNIT_KINDS
+
+
+class StaffForm(FlaskForm):
+    full_name = StringField(_l("Họ và tên"), validators=[DataRequired(), Length(max=200)])
+    birth_date = DateField(_l("Ngày sinh"), validators=[Optional()])
+    birth_place = StringField(_l("Nơi sinh"), validators=[Optional(), Length(max=200)])
+    sex = SelectField(_l("Giới tính"), choices=[("", "—")] + [(k, _l(v)) for k, v in SEXES.items()], validators=[Optional()])
+    id_number = StringField(
+        _l("Số định danh (CCCD/CMND)"),
+        validators=[DataRequired(), Regexp(r"^(\d{9}|\d{12})$", message=_l("Gồm 9 hoặc 12 chữ số."))],
+    )
+    unit_id = SelectField(_l("Đơn vị"), coerce=int)
+    title_id = SelectField(_l("Chức danh"), coerce=int)
+    email = StringField(_l("Thư điện tử"), validators=[Optional(), Email(), Length(max=200)])
+    phone = StringField(_l("Điện thoại"), validators=[Optional(), Length(max=30)])
+    status = SelectField(_l("Trạng thái"), choices=[(k, _l(v)) for k, v in STAFF_STATUSES.items()])
+
+
+class StaffFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Tìm theo tên, số định danh, thư điện tử"), validators=[Optional()])
+    unit = SelectField(_l("Đơn vị"), coerce=int, validators=[Optional()])
+    title = SelectField(_l("Chức danh"), coerce=int, validators=[Optional()])
+    status = SelectField(_l("Trạng thái"), choices=[("", _l("Tất cả"))] + [(k, _l(v)) for k, v in STAFF_STATUSES.items()], validators=[Optional()])
+
+
+class UnitForm(FlaskForm):
+    code = StringField(_l("Mã đơn vị"), validators=[DataRequired(), Length(max=40), Regexp(r"^[A-Za-z0-9._-]+$")])
+    name = StringField(_l("Tên đơn vị"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Loại đơn vị"), choices=[(k, _l(v)) for k, v in UNIT_KINDS.items()])
+    parent_id = SelectField(_l("Đơn vị cấp trên"), coerce=int)
+    bloc_id = SelectField(_l("Khối thi đua"), coerce=int)
+
+
+class UnitLifecycleForm(FlaskForm):
+    action = SelectField(_l("Thao tác"), choices=[("close", _l("Giải thể")), ("merge", _l("Sáp nhập vào đơn vị khác"))])
+    target_code = StringField(_l("Mã đơn vị tiếp nhận (khi sáp nhập)"), validators=[Optional(), Length(max=40)])
+    effective_on = DateField(_l("Ngày hiệu lực"), validators=[Optional()])
+    reason = TextAreaField(_l("Căn cứ, lý do"), validators=[DataRequired(), Length(max=1000)])
+
+
+class ImportUploadForm(FlaskForm):
+    file = FileField(_l("Tệp danh sách (.xlsx hoặc .csv)"), validators=[FileRequired(), FileAllowed(["xlsx", "csv"], _l("Chỉ nhận tệp .xlsx hoặc .csv."))])
+
+
+class ConfirmForm(FlaskForm):
+    pass
+
+
+class LearningPathForm(FlaskForm):
+    modules = SelectMultipleField(_l("Mô đun bắt buộc"), coerce=int)
+
+
+class ModuleForm(FlaskForm):
+    name = StringField(_l("Tên mô đun"), validators=[DataRequired(), Length(max=200)])
+    name_en = StringField(_l("Tên tiếng Anh"), validators=[Optional(), Length(max=200)])
+    level = SelectField(_l("Trình độ"), choices=[(k, _l(v)) for k, v in MODULE_LEVELS.items()])

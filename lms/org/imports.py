@@ -1,0 +1,244 @@
+"""Bulk import of the unit tree and of staff lists: validate every row, then apply all or nothing."""
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from lms.audit.services import record
+from lms.extensions import db
+from lms.org import services
+from lms.org.models import SEXES, STAFF_STATUSES, UNIT_KINDS, EmulationBloc, Staff, Title, Unit
+from lms.tabular import RowError, TableError, fold, parse_date, read_table, text_value
+
+STAFF_COLUMNS = {
+    "full_name": ("Họ và tên", "Họ tên", "Full name"),
+    "birth_date": ("Ngày sinh", "Ngày tháng năm sinh", "Date of birth"),
+    "birth_place": ("Nơi sinh", "Quê quán", "Place of birth"),
+    "sex": ("Giới tính", "Sex"),
+    "id_number": ("Số định danh", "Số CCCD", "CCCD", "Số CCCD/CMND", "CMND", "ID number"),
+    "unit_code": ("Mã đơn vị", "Unit code"),
+    "title": ("Chức danh", "Mã chức danh", "Title"),
+    "email": ("Email", "Thư điện tử"),
+    "phone": ("Điện thoại", "Số điện thoại", "Phone"),
+    "status": ("Trạng thái", "Status"),
+}
+STAFF_REQUIRED = ("full_name", "id_number", "unit_code")
+
+UNIT_COLUMNS = {
+    "code": ("Mã đơn vị", "Code"),
+    "name": ("Tên đơn vị", "Name"),
+    "kind": ("Loại", "Loại đơn vị", "Kind"),
+    "parent_code": ("Mã đơn vị cấp trên", "Đơn vị cấp trên", "Parent code"),
+    "bloc": ("Khối thi đua", "Mã khối thi đua", "Bloc"),
+}
+UNIT_REQUIRED = ("code", "name", "kind")
+
+ID_NUMBER = re.compile(r"^\d{9}$|^\d{12}$")  # CMND (9 digits) or CCCD (12 digits)
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+HEADER_LABEL = {name: aliases[0] for name, aliases in {**STAFF_COLUMNS, **UNIT_COLUMNS}.items()}
+
+
+def _label_lookup(labels):
+    folded = {}
+    for key, label in labels.items():
+        folded[fold(key)] = key
+        folded[fold(label)] = key
+    return folded
+
+
+SEX_LOOKUP = _label_lookup(SEXES)
+STATUS_LOOKUP = _label_lookup(STAFF_STATUSES)
+KIND_LOOKUP = _label_lookup(UNIT_KINDS)
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    total: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list = field(default_factory=list)
+    preview: list = field(default_factory=list)  # the first rows, as they will be saved
+
+    @property
+    def ok(self):
+        return not self.errors
+
+
+def _read(filename, content, columns, required, report, max_rows):
+    try:
+        table = read_table(filename, content, columns, max_rows=max_rows)
+    except TableError as error:
+        report.errors.append(RowError(1, "-", str(error)))
+        return None
+    missing = [name for name in required if name in table.missing]
+    for name in missing:
+        report.errors.append(RowError(1, HEADER_LABEL[name], "thiếu cột bắt buộc"))
+    report.total = len(table.rows)
+    return None if missing else table
+
+
+def import_staff(filename, content, scope, apply=False, max_rows=50_000):
+    """Validate a staff list; with `apply`, save it when (and only when) every row is valid.
+
+    People are matched by ID number: a re-import updates them. Rows outside the
+    importer's scope are errors, as is a person already recorded outside it.
+    """
+    report = ImportReport("staff")
+    table = _read(filename, content, STAFF_COLUMNS, STAFF_REQUIRED, report, max_rows)
+    if table is None:
+        return report
+    codes = {text_value(row.get("unit_code")) for _, row in table.rows}
+    id_numbers = {text_value(row.get("id_number")) for _, row in table.rows}
+    units = {u.code: u for u in db.session.execute(select(Unit).where(Unit.code.in_(codes))).scalars()}
+    existing = {s.id_number: s for s in db.session.execute(select(Staff).where(Staff.id_number.in_(id_numbers))).scalars()}
+    titles = {}
+    for title in db.session.execute(select(Title)).scalars():
+        titles[fold(title.code)] = title
+        titles[fold(title.name)] = title
+    seen = {}
+    valid = []
+    for number, row in table.rows:
+        errors_before = len(report.errors)
+
+        def error(column, message):
+            report.errors.append(RowError(number, HEADER_LABEL[column], message))
+
+        values = {}
+        values["full_name"] = text_value(row.get("full_name"))
+        if not values["full_name"]:
+            error("full_name", "không được để trống")
+        id_number = text_value(row.get("id_number"))
+        if not ID_NUMBER.match(id_number):
+            error("id_number", f"«{id_number}» không phải số CMND (9 số) hoặc CCCD (12 số)")
+        elif id_number in seen:
+            error("id_number", f"trùng với dòng {seen[id_number]}")
+        else:
+            seen[id_number] = number
+        values["id_number"] = id_number
+        unit = units.get(text_value(row.get("unit_code")))
+        if unit is None:
+            error("unit_code", f"không có đơn vị mã «{text_value(row.get('unit_code'))}»")
+        elif unit.status != "active":
+            error("unit_code", f"đơn vị «{unit.name}» không còn hoạt động")
+        elif not scope.contains_unit(unit):
+            error("unit_code", f"đơn vị «{unit.name}» nằm ngoài phạm vi quản lý của bạn")
+        title = None
+        if text_value(row.get("title")):
+            title = titles.get(fold(row.get("title")))
+            if title is None:
+                error("title", f"không có chức danh «{text_value(row.get('title'))}»")
+        if "birth_date" in row:
+            try:
+                values["birth_date"] = parse_date(row.get("birth_date"))
+            except ValueError as problem:
+                error("birth_date", str(problem))
+        if "birth_place" in row:
+            values["birth_place"] = text_value(row.get("birth_place"))
+        if text_value(row.get("sex")):
+            values["sex"] = SEX_LOOKUP.get(fold(row.get("sex")))
+            if values["sex"] is None:
+                error("sex", "chỉ nhận «Nam» hoặc «Nữ»")
+        email = text_value(row.get("email"))
+        if email and not EMAIL.match(email):
+            error("email", f"«{email}» không phải địa chỉ thư điện tử")
+        if "email" in row:
+            values["email"] = email.lower()
+        if "phone" in row:
+            values["phone"] = text_value(row.get("phone"))
+        if text_value(row.get("status")):
+            values["status"] = STATUS_LOOKUP.get(fold(row.get("status")))
+            if values["status"] is None:
+                error("status", f"trạng thái «{text_value(row.get('status'))}» không hợp lệ")
+        current = existing.get(id_number)
+        if current is not None and not scope.contains_unit(current.unit):
+            error("id_number", "người này đang thuộc một đơn vị ngoài phạm vi quản lý của bạn")
+        if len(report.errors) == errors_before:
+            valid.append((values, unit, title, current))
+            if len(report.preview) < 20:
+                report.preview.append({**values, "unit": unit.name, "title": title.name if title else "", "action": "update" if current else "create"})
+    if report.errors or not apply:
+        return report
+    for values, unit, title, current in valid:
+        if current is not None and _staff_unchanged(current, values, unit, title):
+            report.unchanged += 1
+            continue
+        _, created = services.save_staff(values, unit, title, staff=current)
+        report.created += created
+        report.updated += not created
+    record("import.staff", target=filename, created=report.created, updated=report.updated, unchanged=report.unchanged)
+    return report
+
+
+def _staff_unchanged(staff, values, unit, title):
+    same_fields = all(getattr(staff, key) == value for key, value in values.items() if key != "id_number")
+    return same_fields and staff.unit_id == unit.id and staff.title_id == (title.id if title else None)
+
+
+def import_units(filename, content, apply=False, max_rows=50_000):
+    """Validate a unit list (parents may come earlier in the file or already exist); apply all or nothing."""
+    report = ImportReport("units")
+    table = _read(filename, content, UNIT_COLUMNS, UNIT_REQUIRED, report, max_rows)
+    if table is None:
+        return report
+    existing = {u.code: u for u in db.session.execute(select(Unit)).scalars()}
+    blocs = {}
+    for bloc in db.session.execute(select(EmulationBloc)).scalars():
+        blocs[fold(bloc.code)] = bloc
+        blocs[fold(bloc.name)] = bloc
+    in_file = {}
+    valid = []
+    for number, row in table.rows:
+        errors_before = len(report.errors)
+
+        def error(column, message):
+            report.errors.append(RowError(number, HEADER_LABEL[column], message))
+
+        code = text_value(row.get("code"))
+        name = text_value(row.get("name"))
+        if not code:
+            error("code", "không được để trống")
+        elif code in in_file:
+            error("code", f"trùng với dòng {in_file[code]}")
+        if not name:
+            error("name", "không được để trống")
+        kind = KIND_LOOKUP.get(fold(row.get("kind")))
+        if kind is None:
+            error("kind", f"loại «{text_value(row.get('kind'))}» không hợp lệ (ví dụ: Quận, Huyện, Phường, Xã, Thị trấn, Trường học)")
+        parent_code = text_value(row.get("parent_code"))
+        if parent_code and parent_code not in existing and parent_code not in in_file:
+            error("parent_code", f"không có đơn vị cấp trên mã «{parent_code}» (trong CSDL hoặc ở các dòng trên)")
+        if parent_code and parent_code == code:
+            error("parent_code", "đơn vị không thể là cấp trên của chính nó")
+        bloc = None
+        if text_value(row.get("bloc")):
+            bloc = blocs.get(fold(row.get("bloc")))
+            if bloc is None:
+                error("bloc", f"không có khối thi đua «{text_value(row.get('bloc'))}»")
+        if code:
+            in_file.setdefault(code, number)
+        if len(report.errors) == errors_before:
+            valid.append((code, name, kind, parent_code, bloc))
+            if len(report.preview) < 20:
+                report.preview.append({"code": code, "name": name, "kind": UNIT_KINDS[kind], "parent_code": parent_code, "action": "update" if code in existing else "create"})
+    if report.errors or not apply:
+        return report
+    for code, name, kind, parent_code, bloc in valid:
+        parent = existing.get(parent_code) if parent_code else None
+        unit = existing.get(code)
+        if unit is None:
+            existing[code] = services.create_unit(code, name, kind, parent=parent, bloc=bloc)
+            report.created += 1
+            continue
+        if (unit.name, unit.kind, unit.parent_id, unit.bloc_id) == (name, kind, parent.id if parent else None, bloc.id if bloc else unit.bloc_id):
+            report.unchanged += 1
+            continue
+        unit.name, unit.kind = name, kind
+        if bloc is not None:
+            unit.bloc = bloc
+        if unit.parent_id != (parent.id if parent else None):
+            services.move_unit(unit, parent)
+        report.updated += 1
+    record("import.units", target=filename, created=report.created, updated=report.updated, unchanged=report.unchanged)
+    return report

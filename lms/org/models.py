@@ -1,0 +1,196 @@
+"""Units, emulation blocs, staff, titles, modules and learning paths."""
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.extensions import db
+from lms.models_base import UTCDateTime, utcnow
+
+UNIT_KINDS = {
+    "city": "Thành phố",
+    "urban_district": "Quận",
+    "rural_district": "Huyện",
+    "town": "Thị xã",
+    "ward": "Phường",
+    "commune": "Xã",
+    "township": "Thị trấn",
+    "department": "Sở, ban, ngành",
+    "office": "Phòng chuyên môn",
+    "school": "Trường học",
+    "other": "Đơn vị khác",
+}
+UNIT_STATUSES = {"active": "Đang hoạt động", "closed": "Đã giải thể", "merged": "Đã sáp nhập"}
+STAFF_STATUSES = {"active": "Đang công tác", "on_leave": "Tạm nghỉ", "left": "Đã thôi việc", "retired": "Đã nghỉ hưu"}
+SEXES = {"male": "Nam", "female": "Nữ"}
+TITLE_GROUPS = {
+    "commune_civil_servant": "Công chức cấp xã",
+    "commune_leader": "Cán bộ cấp xã",
+    "teacher": "Giáo viên",
+    "other": "Khác",
+}
+MODULE_LEVELS = {"basic": "Cơ bản", "advanced": "Nâng cao"}
+
+
+class EmulationBloc(db.Model):
+    """Khối thi đua: units are ranked within their bloc."""
+
+    __tablename__ = "emulation_bloc"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Unit(db.Model):
+    """A node of the organisation tree. `path` ("/1/7/42/") makes subtree queries one prefix match."""
+
+    __tablename__ = "unit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(30))
+    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("unit.id"), index=True)
+    path: Mapped[str] = mapped_column(String(400), default="/", index=True)
+    bloc_id: Mapped[Optional[int]] = mapped_column(ForeignKey("emulation_bloc.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    closed_on: Mapped[Optional[date]] = mapped_column(Date)
+    merged_into_id: Mapped[Optional[int]] = mapped_column(ForeignKey("unit.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    parent: Mapped[Optional["Unit"]] = relationship(remote_side=[id], foreign_keys=[parent_id])
+    merged_into: Mapped[Optional["Unit"]] = relationship(remote_side=[id], foreign_keys=[merged_into_id])
+    bloc: Mapped[Optional[EmulationBloc]] = relationship()
+
+    @property
+    def kind_label(self):
+        return UNIT_KINDS.get(self.kind, self.kind)
+
+    @property
+    def is_active(self):
+        return self.status == "active"
+
+    @property
+    def depth(self):
+        return self.path.count("/") - 2
+
+
+class Module(db.Model):
+    """A module of the IT-skills standard (IU01–IU15)."""
+
+    __tablename__ = "module"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(10), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    level: Mapped[str] = mapped_column(String(10))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SyllabusNode(db.Model):
+    """A topic, sub-topic or requirement of a module, by its stable code (IU04.3.1)."""
+
+    __tablename__ = "syllabus_node"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("module.id"), index=True)
+    code: Mapped[str] = mapped_column(String(30), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    module: Mapped[Module] = relationship()
+
+    @property
+    def depth(self):
+        return self.code.count(".")
+
+
+class Title(db.Model):
+    """A job title (chức danh) with its learning path."""
+
+    __tablename__ = "title"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    group: Mapped[str] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    path_modules: Mapped[list["LearningPathModule"]] = relationship(
+        back_populates="title", cascade="all, delete-orphan"
+    )
+
+    @property
+    def group_label(self):
+        return TITLE_GROUPS.get(self.group, self.group)
+
+
+class LearningPathModule(db.Model):
+    """A module required by a title's learning path."""
+
+    __tablename__ = "learning_path_module"
+    __table_args__ = (UniqueConstraint("title_id", "module_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title_id: Mapped[int] = mapped_column(ForeignKey("title.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("module.id"), index=True)
+    title: Mapped[Title] = relationship(back_populates="path_modules")
+    module: Mapped[Module] = relationship()
+
+
+class Staff(db.Model):
+    """A person working in a unit (cán bộ, công chức, viên chức)."""
+
+    __tablename__ = "staff"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(200), index=True)
+    birth_date: Mapped[Optional[date]] = mapped_column(Date)
+    birth_place: Mapped[str] = mapped_column(String(200), default="")
+    sex: Mapped[Optional[str]] = mapped_column(String(10))
+    id_number: Mapped[str] = mapped_column(String(20), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    title_id: Mapped[Optional[int]] = mapped_column(ForeignKey("title.id"), index=True)
+    email: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+    title: Mapped[Optional[Title]] = relationship()
+
+    @property
+    def sex_label(self):
+        return SEXES.get(self.sex or "", "")
+
+    @property
+    def status_label(self):
+        return STAFF_STATUSES.get(self.status, self.status)
+
+
+class StaffPosting(db.Model):
+    """Where a person worked and under which title, and when: results stay attributed to the unit of the time."""
+
+    __tablename__ = "staff_posting"
+    __table_args__ = (Index("ix_staff_posting_staff_started", "staff_id", "started_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    title_id: Mapped[Optional[int]] = mapped_column(ForeignKey("title.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class PendingImport(db.Model):
+    """An uploaded file waiting for confirmation after its preview.
+
+    Kept in the database, not in process memory, so that the confirming request may
+    reach another worker. Applied or discarded files are deleted.
+    """
+
+    __tablename__ = "pending_import"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    filename: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(db.LargeBinary)
+    options: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

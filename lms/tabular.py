@@ -1,0 +1,150 @@
+"""Reading the spreadsheets HR departments keep (XLSX or CSV) into numbered rows."""
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from openpyxl import load_workbook
+
+
+@dataclass
+class RowError:
+    row: int  # 1-based as the spreadsheet shows it (the header is row 1)
+    column: str
+    message: str
+
+    def __str__(self):
+        return f"Dòng {self.row}, cột «{self.column}»: {self.message}"
+
+
+@dataclass
+class Table:
+    headers: list
+    rows: list = field(default_factory=list)  # (row number, {canonical column: value})
+
+
+class TableError(ValueError):
+    pass
+
+
+def fold(text):
+    """Header matching key: lower case, no diacritics, single spaces ("Họ và tên" → "ho va ten")."""
+    text = unicodedata.normalize("NFD", str(text or "")).replace("đ", "d").replace("Đ", "D")
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def read_table(filename, content, columns, max_rows=50_000):
+    """Parse XLSX or CSV `content`; `columns` maps a canonical name to accepted header spellings."""
+    lookup = {fold(alias): name for name, aliases in columns.items() for alias in (name, *aliases)}
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        raw_rows = _xlsx_rows(content)
+    elif name.endswith(".csv"):
+        raw_rows = _csv_rows(content)
+    else:
+        raise TableError("Chỉ nhận tệp .xlsx hoặc .csv.")
+    try:
+        header = next(raw_rows)
+    except StopIteration:
+        raise TableError("Tệp không có dữ liệu.") from None
+    mapping = {}
+    for index, title in enumerate(header):
+        canonical = lookup.get(fold(title))
+        if canonical:
+            if canonical in mapping.values():
+                raise TableError(f"Dòng 1: cột «{title}» bị lặp.")
+            mapping[index] = canonical
+    table = Table(headers=[mapping.get(i) for i in range(len(header))])
+    for number, values in enumerate(raw_rows, start=2):
+        if all(value in (None, "") for value in values):
+            continue
+        if len(table.rows) >= max_rows:
+            raise TableError(f"Tệp vượt quá {max_rows} dòng.")
+        row = {}
+        for index, canonical in mapping.items():
+            value = values[index] if index < len(values) else None
+            if isinstance(value, str):
+                value = unicodedata.normalize("NFC", value).strip()
+            row[canonical] = value
+        table.rows.append((number, row))
+    table.missing = [name for name in columns if name not in mapping.values()]
+    return table
+
+
+def _xlsx_rows(content):
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a broken file
+        raise TableError(f"Không đọc được tệp Excel: {error}") from None
+    sheet = workbook.worksheets[0]
+    for values in sheet.iter_rows(values_only=True):
+        yield ["" if value is None else value for value in values]
+
+
+def _csv_rows(content):
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise TableError("Tệp CSV phải mã hóa UTF-8.") from None
+    dialect = csv.excel
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        pass
+    yield from csv.reader(io.StringIO(text), dialect)
+
+
+DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
+
+
+def parse_date(value):
+    """A date from an Excel cell or text (dd/mm/yyyy first, the Vietnamese way)."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"ngày «{text}» không đúng dạng dd/mm/yyyy")
+
+
+def text_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return unicodedata.normalize("NFC", str(value)).strip()
+
+
+def write_xlsx(headers, rows, sheet_title="Danh sách"):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = sheet_title[:31]
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def write_csv(headers, rows):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly

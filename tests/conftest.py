@@ -1,0 +1,156 @@
+"""Shared fixtures. The suite runs on SQLite by default, on PostgreSQL when
+LMS_TEST_DATABASE_URL is set; on PostgreSQL each run gets a database of its own,
+so that several runs may share one server."""
+import os
+import re
+import tempfile
+import uuid
+from pathlib import Path
+
+import contextvars
+
+import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from lms import create_app
+from lms.extensions import db as _db
+
+DEMO_PASSWORD = "Demo@2017"
+
+
+def _private_postgres_database(base_url):
+    url = make_url(base_url)
+    name = f"lms_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0'))
+    admin.dispose()
+
+    def drop():
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    base = os.environ.get("LMS_TEST_DATABASE_URL")
+    if base:
+        url, drop = _private_postgres_database(base)
+        yield url
+        drop()
+    else:
+        with tempfile.TemporaryDirectory() as directory:
+            yield f"sqlite:///{Path(directory) / 'test.sqlite3'}"
+
+
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context (its own `g` and database session), as in
+    production, even while the test body holds an app context of its own."""
+
+    def open(self, *args, **kwargs):
+        def run():
+            _cv_app.set(None)
+            return FlaskClient.open(self, *args, **kwargs)
+
+        return contextvars.copy_context().run(run)
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "test-secret",
+            "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
+            "SESSION_COOKIE_SECURE": False,
+        }
+    )
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        _db.create_all()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+def _clear_tables():
+    tables = list(reversed(_db.metadata.sorted_tables))
+    if _db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            _db.session.execute(table.delete())
+    _db.session.commit()
+
+
+@pytest.fixture()
+def db(app):
+    """An app context over empty tables holding the shipped catalogues."""
+    from lms.catalogue import load_catalogues
+
+    with app.app_context():
+        _clear_tables()
+        load_catalogues()
+        _db.session.commit()
+        yield _db
+        _db.session.rollback()
+        _db.session.remove()
+
+
+@pytest.fixture()
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture()
+def runner(app, db):
+    return app.test_cli_runner()
+
+
+@pytest.fixture()
+def demo(db):
+    """The demo data: Hanoi 2016 units, staff, and the four demo accounts."""
+    from lms.demo import seed
+
+    seed.seed_units_staff_accounts()
+    _db.session.commit()
+    return seed
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def csrf_token(self, path="/login"):
+        page = self.client.get(path).get_data(as_text=True)
+        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(r'value="([^"]+)"[^>]*name="csrf_token"', page)
+        assert match, f"no CSRF token on {path}"
+        return match.group(1)
+
+    def login(self, username, password=DEMO_PASSWORD):
+        token = self.csrf_token("/login")
+        return self.client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+
+    def logout(self):
+        token = self.csrf_token("/account/password")
+        return self.client.post("/logout", data={"csrf_token": token})
+
+    def post(self, path, data=None, token_page=None, **kwargs):
+        data = dict(data or {})
+        data["csrf_token"] = self.csrf_token(token_page or path)
+        return self.client.post(path, data=data, **kwargs)
+
+
+@pytest.fixture()
+def auth(client):
+    return Auth(client)
