@@ -59,7 +59,13 @@ class IsolatedClient(FlaskClient):
             _cv_app.set(None)
             return FlaskClient.open(self, *args, **kwargs)
 
-        return contextvars.copy_context().run(run)
+        outer = _cv_app.get(None)
+        if outer is not None:
+            _db.session.commit()  # what the test set up is visible to the request
+        response = contextvars.copy_context().run(run)
+        if outer is not None:
+            _db.session.commit()  # and the test's next reads see what the request wrote
+        return response
 
 
 @pytest.fixture(scope="session")
