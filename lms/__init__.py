@@ -1,7 +1,7 @@
 """Hanoi IT-skills LMS: the application factory."""
 import unicodedata
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 
 from lms.config import build_config
@@ -12,6 +12,8 @@ WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def select_locale():
+    if not has_request_context():
+        return "vi"  # command line: Vietnamese
     requested = request.args.get("lang")
     if requested in ("vi", "en"):
         session["lang"] = requested
