@@ -38,6 +38,18 @@ def _private_postgres_database(base_url):
     return url.set(database=name).render_as_string(hide_password=False), drop
 
 
+@pytest.fixture()
+def empty_database_url(tmp_path):
+    """A database of its own, empty, on the same kind of server as the suite's."""
+    base = os.environ.get("LMS_TEST_DATABASE_URL")
+    if base:
+        url, drop = _private_postgres_database(base)
+        yield url
+        drop()
+    else:
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+
+
 @pytest.fixture(scope="session")
 def database_url():
     base = os.environ.get("LMS_TEST_DATABASE_URL")
