@@ -1,0 +1,339 @@
+"""The attempt engine: pure Python, no Flask and no SQLAlchemy.
+
+An attempt is a frozen `AttemptClock`; every function takes the time (`now`) and,
+where chance is involved, the random seed as arguments and returns a new value plus
+the events that happened. The services persist what comes out.
+
+States: in_progress → overdue (past the deadline, still inside the network grace)
+→ submitted (by the candidate) | auto_submitted (by the clock) → graded.
+"""
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Optional
+
+IN_PROGRESS = "in_progress"
+OVERDUE = "overdue"
+SUBMITTED = "submitted"
+AUTO_SUBMITTED = "auto_submitted"
+GRADED = "graded"
+STATES = (IN_PROGRESS, OVERDUE, SUBMITTED, AUTO_SUBMITTED, GRADED)
+OPEN_STATES = (IN_PROGRESS, OVERDUE)
+FINISHED_STATES = (SUBMITTED, AUTO_SUBMITTED, GRADED)
+
+# Who finalized an attempt.
+BY_CANDIDATE = "candidate"
+BY_CLOCK = "clock"
+BY_COMMAND = "command"
+
+DEFAULT_GRACE = timedelta(seconds=30)
+DEFAULT_MAX_SCORE = 10.0
+DEFAULT_PASS_MARK = 5.0
+
+
+class EngineError(ValueError):
+    """A transition that the rules do not allow (e.g. reopening an attempt still open)."""
+
+
+@dataclass(frozen=True)
+class AttemptClock:
+    """The part of an attempt the rules act on."""
+
+    state: str
+    started_at: datetime
+    deadline_at: datetime
+    submitted_at: Optional[datetime] = None
+    finalized_by: Optional[str] = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in FINISHED_STATES
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str  # overdue, back_in_time, auto_submitted, submitted, extended, reopened, graded
+    at: datetime
+    detail: Mapping = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Transition:
+    attempt: AttemptClock
+    events: tuple = ()
+    # True when a submit found the attempt already finished (idempotent answer).
+    already_finished: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.events)
+
+
+@dataclass(frozen=True)
+class SaveDecision:
+    allowed: bool
+    late: bool = False
+    reason: str = ""  # in_time, within_grace, finished, past_grace
+    attempt: Optional[AttemptClock] = None
+    events: tuple = ()
+
+
+def compute_deadline(
+    started_at: datetime,
+    limit: timedelta,
+    extra_minutes: float = 0,
+    extra_multiplier: float = 1.0,
+    session_close: Optional[datetime] = None,
+) -> datetime:
+    """min(start + limit × multiplier + extra minutes, session close)."""
+    multiplier = extra_multiplier if extra_multiplier and extra_multiplier > 0 else 1.0
+    deadline = started_at + limit * multiplier + timedelta(minutes=extra_minutes or 0)
+    if session_close is not None and session_close < deadline:
+        return session_close
+    return deadline
+
+
+def remaining_seconds(attempt: AttemptClock, now: datetime) -> int:
+    """What the countdown shows: deadline − server now, never negative; 0 once finished."""
+    if not attempt.is_open:
+        return 0
+    return max(0, int((attempt.deadline_at - now).total_seconds()))
+
+
+def apply_clock(attempt: AttemptClock, now: datetime, grace: timedelta = DEFAULT_GRACE) -> Transition:
+    """Bring the attempt's state up to `now`. Finished attempts are left unchanged.
+
+    At the deadline itself the attempt is still in time; past it, within the grace,
+    it is overdue (saves still accepted, marked late); past the grace it is
+    auto-submitted with the deadline as its submission time.
+    """
+    if not attempt.is_open:
+        return Transition(attempt)
+    if now > attempt.deadline_at + grace:
+        finished = replace(attempt, state=AUTO_SUBMITTED, submitted_at=attempt.deadline_at, finalized_by=BY_CLOCK)
+        return Transition(finished, (Event("auto_submitted", now, {"deadline": attempt.deadline_at.isoformat()}),))
+    if now > attempt.deadline_at:
+        if attempt.state == OVERDUE:
+            return Transition(attempt)
+        return Transition(replace(attempt, state=OVERDUE), (Event("overdue", now),))
+    if attempt.state == OVERDUE:  # the deadline was extended past now
+        return Transition(replace(attempt, state=IN_PROGRESS), (Event("back_in_time", now),))
+    return Transition(attempt)
+
+
+def finalize_overdue(attempt: AttemptClock, now: datetime, grace: timedelta = DEFAULT_GRACE, by: str = BY_CLOCK) -> Transition:
+    """apply_clock, recording who finalized (the clock on access, or the scheduled command)."""
+    transition = apply_clock(attempt, now, grace)
+    if transition.attempt.state == AUTO_SUBMITTED and attempt.is_open:
+        return Transition(replace(transition.attempt, finalized_by=by), transition.events)
+    return transition
+
+
+def can_save(attempt: AttemptClock, now: datetime, grace: timedelta = DEFAULT_GRACE) -> SaveDecision:
+    """May an answer arriving at `now` be stored? Applies the clock first."""
+    transition = apply_clock(attempt, now, grace)
+    current = transition.attempt
+    if current.is_finished:
+        reason = "past_grace" if attempt.is_open else "finished"
+        return SaveDecision(False, reason=reason, attempt=current, events=transition.events)
+    if current.state == OVERDUE:
+        return SaveDecision(True, late=True, reason="within_grace", attempt=current, events=transition.events)
+    return SaveDecision(True, reason="in_time", attempt=current, events=transition.events)
+
+
+def submit(attempt: AttemptClock, now: datetime, grace: timedelta = DEFAULT_GRACE, by: str = BY_CANDIDATE) -> Transition:
+    """Finish the attempt. Idempotent: a finished attempt comes back unchanged.
+
+    A submit arriving past deadline + grace finds the attempt auto-submitted by the
+    clock (at the deadline), not submitted late.
+    """
+    transition = apply_clock(attempt, now, grace)
+    current = transition.attempt
+    if current.is_finished:
+        return Transition(current, transition.events, already_finished=not transition.events)
+    finished = replace(current, state=SUBMITTED, submitted_at=now, finalized_by=by)
+    return Transition(finished, transition.events + (Event("submitted", now, {"by": by}),))
+
+
+def extend_deadline(attempt: AttemptClock, new_deadline: datetime, now: datetime, grace: timedelta = DEFAULT_GRACE) -> Transition:
+    """Extra time granted during the exam: the open attempt's deadline moves at once."""
+    current = apply_clock(attempt, now, grace)
+    if not current.attempt.is_open:
+        raise EngineError("attempt already finished")
+    moved = replace(current.attempt, deadline_at=new_deadline)
+    event = Event("extended", now, {"from": attempt.deadline_at.isoformat(), "to": new_deadline.isoformat()})
+    after = apply_clock(moved, now, grace)
+    return Transition(after.attempt, current.events + (event,) + after.events)
+
+
+def reopen(attempt: AttemptClock, new_deadline: datetime, now: datetime, reason: str) -> Transition:
+    """A proctor reopens a finished (not yet graded) attempt for a documented reason."""
+    if not reason or not reason.strip():
+        raise EngineError("a reason is required")
+    if attempt.state not in (SUBMITTED, AUTO_SUBMITTED):
+        raise EngineError(f"cannot reopen an attempt in state {attempt.state}")
+    if new_deadline <= now:
+        raise EngineError("the new deadline must lie in the future")
+    reopened = replace(attempt, state=IN_PROGRESS, deadline_at=new_deadline, submitted_at=None, finalized_by=None)
+    return Transition(reopened, (Event("reopened", now, {"reason": reason.strip(), "deadline": new_deadline.isoformat()}),))
+
+
+def mark_graded(attempt: AttemptClock, now: datetime) -> Transition:
+    if attempt.state == GRADED:
+        return Transition(attempt)
+    if attempt.state not in (SUBMITTED, AUTO_SUBMITTED):
+        raise EngineError(f"cannot grade an attempt in state {attempt.state}")
+    return Transition(replace(attempt, state=GRADED), (Event("graded", now),))
+
+
+# --- Drawing the paper --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PoolItem:
+    question_id: int
+    module: str
+    syllabus: str = ""
+    difficulty: str = "medium"
+
+
+@dataclass(frozen=True)
+class Quota:
+    module: str
+    count: int
+    syllabus_prefix: Optional[str] = None
+    difficulty: Optional[str] = None
+
+    def matches(self, item: PoolItem) -> bool:
+        if item.module != self.module:
+            return False
+        if self.syllabus_prefix and not _under(item.syllabus or "", self.syllabus_prefix):
+            return False
+        return not self.difficulty or item.difficulty == self.difficulty
+
+    @property
+    def specificity(self) -> int:
+        return (2 if self.syllabus_prefix else 0) + (1 if self.difficulty else 0)
+
+    def label(self) -> str:
+        parts = [self.syllabus_prefix or self.module]
+        if self.difficulty:
+            parts.append(self.difficulty)
+        return " / ".join(parts)
+
+
+def _under(code: str, prefix: str) -> bool:
+    return code == prefix or code.startswith(prefix + ".")
+
+
+@dataclass(frozen=True)
+class Shortage:
+    quota: Quota
+    available: int
+
+    @property
+    def missing(self) -> int:
+        return self.quota.count - self.available
+
+
+class PoolShortage(EngineError):
+    """The approved pool cannot satisfy the quotas; `shortages` says by how much."""
+
+    def __init__(self, shortages: Sequence[Shortage]):
+        self.shortages = tuple(shortages)
+        super().__init__("; ".join(f"{s.quota.label()}: thiếu {s.missing}" for s in self.shortages))
+
+
+def check_pool(pool: Iterable[PoolItem], quotas: Sequence[Quota]) -> tuple:
+    """The shortages (empty when the pool can satisfy every quota).
+
+    More specific quotas take their questions first, so that a module-wide quota only
+    counts what the narrower ones left over.
+    """
+    remaining = sorted(set(pool), key=lambda item: item.question_id)
+    shortages = []
+    for quota in sorted(quotas, key=lambda q: -q.specificity):
+        matching = [item for item in remaining if quota.matches(item)]
+        if len(matching) < quota.count:
+            shortages.append(Shortage(quota, len(matching)))
+        taken = {item.question_id for item in matching[: quota.count]}
+        remaining = [item for item in remaining if item.question_id not in taken]
+    return tuple(shortages)
+
+
+def draw_paper(pool: Iterable[PoolItem], quotas: Sequence[Quota], seed) -> tuple:
+    """Question ids drawn at random for the quotas, in the quotas' order.
+
+    Same pool, quotas and seed → same paper. Raises PoolShortage with the missing
+    counts when the pool is too small.
+    """
+    items = sorted(set(pool), key=lambda item: item.question_id)
+    shortages = check_pool(items, quotas)
+    if shortages:
+        raise PoolShortage(shortages)
+    rng = random.Random(seed)
+    used: set = set()
+    drawn: dict = {}
+    for index, quota in sorted(enumerate(quotas), key=lambda pair: -pair[1].specificity):
+        matching = [item.question_id for item in items if quota.matches(item) and item.question_id not in used]
+        chosen = rng.sample(matching, quota.count)
+        used.update(chosen)
+        drawn[index] = chosen
+    return tuple(question_id for index in range(len(quotas)) for question_id in drawn[index])
+
+
+# --- Scores ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartScore:
+    key: str
+    score: Optional[float]  # None while a person has not graded it
+    pass_mark: float = DEFAULT_PASS_MARK
+    max_score: float = DEFAULT_MAX_SCORE
+
+    @property
+    def passed(self) -> Optional[bool]:
+        return None if self.score is None else self.score >= self.pass_mark
+
+
+def scale_score(earned: float, possible: float, max_score: float = DEFAULT_MAX_SCORE) -> float:
+    """Points earned, on the part's scale (out of 10), truncated to two decimals.
+
+    Truncated, not rounded: 4.996 must not become a pass mark of 5.00. The epsilon
+    absorbs binary noise (15/30 × 10 computed as 4.9999999).
+    """
+    if possible <= 0:
+        return 0.0
+    exact = max_score * max(0.0, min(earned, possible)) / possible
+    return math.floor(exact * 100 + 1e-6) / 100
+
+
+def overall_passed(parts: Sequence[PartScore]) -> Optional[bool]:
+    """Passed only if every part reaches its pass mark; None while any part is ungraded."""
+    if not parts:
+        return None
+    results = [part.passed for part in parts]
+    if any(result is False for result in results):
+        return False
+    if any(result is None for result in results):
+        return None
+    return True
+
+
+def module_scores(items: Iterable[tuple]) -> dict:
+    """{module: score out of 10} from (module, fraction, points) of each graded question."""
+    earned: dict = {}
+    possible: dict = {}
+    for module, fraction, points in items:
+        earned[module] = earned.get(module, 0.0) + (fraction or 0.0) * points
+        possible[module] = possible.get(module, 0.0) + points
+    return {module: scale_score(earned[module], possible[module]) for module in possible}
