@@ -1,0 +1,438 @@
+"""The question types: one strategy class per type, in a registry keyed by type name.
+
+Every class answers the same questions — is this question well formed (`validate`),
+is this browser response acceptable (`normalize_response`), how much is it worth
+(`grade`, a fraction in [0, 1]; None when a person grades), what may the candidate see
+(`candidate_view`, never the key), in which order (`presentation_order`), and what
+the right answer was (`correct_response`, for review after release).
+Pure Python: no Flask, no SQLAlchemy. Response shapes: see lms.questionbank.schema.
+"""
+from __future__ import annotations
+
+import math
+import random
+import re
+from typing import Optional
+
+from lms.questionbank import markup
+from lms.questionbank.schema import DIFFICULTIES, POOLS, STATUSES, TEXT_FORMATS, QuestionData, nfc
+
+PRACTICAL_EXTENSIONS = (".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".pdf", ".zip")
+MODULE_CODE = re.compile(r"^IU(0[1-9]|1[0-5])$")
+MAX_TEXT_RESPONSE = 1000
+_EPSILON = 1e-9
+
+
+class ResponseError(ValueError):
+    """A response from the browser that cannot be graded (wrong shape or out of range)."""
+
+
+def _index(value, size: int, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ResponseError(f"{what} không hợp lệ.")
+    if isinstance(value, str):
+        if not value.strip().isdigit():
+            raise ResponseError(f"{what} không hợp lệ.")
+        value = int(value.strip())
+    if not 0 <= value < size:
+        raise ResponseError(f"{what} nằm ngoài phạm vi.")
+    return value
+
+
+def _permutation(order: Optional[dict], name: str, size: int) -> list:
+    permutation = list((order or {}).get(name) or range(size))
+    if sorted(permutation) != list(range(size)):
+        raise ValueError(f"presentation order '{name}' is not a permutation of {size} items")
+    return permutation
+
+
+def normalize_text(text: str, case_sensitive: bool = False) -> str:
+    """Short answers compare trimmed, whitespace-collapsed, NFC; diacritics always count."""
+    collapsed = " ".join(nfc(text).split())
+    return collapsed if case_sensitive else collapsed.casefold()
+
+
+def parse_number(raw) -> float:
+    """A number typed by a candidate: 3.5, "3,5" (Vietnamese decimal comma), " -2 "."""
+    if isinstance(raw, bool):
+        raise ResponseError("Giá trị phải là một số.")
+    if isinstance(raw, (int, float)):
+        value = float(raw)
+    elif isinstance(raw, str):
+        text = raw.strip().replace("\u00a0", "").replace(" ", "")
+        if text.count(",") == 1 and "." not in text:
+            text = text.replace(",", ".")
+        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", text):
+            raise ResponseError("Giá trị phải là một số (ví dụ 3,5).")
+        value = float(text)
+    else:
+        raise ResponseError("Giá trị phải là một số.")
+    if not math.isfinite(value):
+        raise ResponseError("Giá trị phải là một số.")
+    return value
+
+
+class QuestionType:
+    name = ""
+    label = ""
+    auto_graded = True
+
+    # -- authoring -------------------------------------------------------------
+    def validate(self, q: QuestionData) -> list:
+        problems = []
+        if not (q.key or "").strip():
+            problems.append("Thiếu mã câu hỏi.")
+        if not nfc(q.text).strip():
+            problems.append("Thiếu nội dung câu hỏi.")
+        if q.difficulty not in DIFFICULTIES:
+            problems.append(f"Mức độ không hợp lệ: {q.difficulty!r} (easy, medium, hard).")
+        if q.pool not in POOLS:
+            problems.append(f"Nơi dùng không hợp lệ: {q.pool!r} (exam, practice).")
+        if q.status not in STATUSES:
+            problems.append(f"Trạng thái không hợp lệ: {q.status!r}.")
+        if q.text_format not in TEXT_FORMATS:
+            problems.append(f"Định dạng nội dung không hợp lệ: {q.text_format!r}.")
+        if isinstance(q.points, bool) or not isinstance(q.points, (int, float)) or not q.points > 0:
+            problems.append("Điểm của câu hỏi phải là số dương.")
+        if q.module and not MODULE_CODE.match(q.module):
+            problems.append(f"Mã mô đun không hợp lệ: {q.module!r} (IU01 … IU15).")
+        if q.module and q.syllabus and not q.syllabus.startswith(q.module + "."):
+            problems.append(f"Mã nội dung {q.syllabus!r} không thuộc mô đun {q.module}.")
+        return problems + self.validate_specific(q)
+
+    def validate_specific(self, q: QuestionData) -> list:
+        return []
+
+    # -- attempts --------------------------------------------------------------
+    def presentation_order(self, q: QuestionData, rng: random.Random) -> dict:
+        return {}
+
+    def candidate_view(self, q: QuestionData, order: Optional[dict] = None) -> dict:
+        return {"type": self.name, "label": self.label, "text": q.text, "text_format": q.text_format,
+                "html": markup.render(q.text, q.text_format), "points": q.points}
+
+    def normalize_response(self, q: QuestionData, raw) -> dict:
+        """An empty dict means 'not answered'."""
+        if raw is None or raw == {}:
+            return {}
+        if not isinstance(raw, dict):
+            raise ResponseError("Câu trả lời không đúng định dạng.")
+        return self.normalize_answer(q, raw)
+
+    def normalize_answer(self, q: QuestionData, raw: dict) -> dict:
+        raise ResponseError("Câu trả lời không đúng định dạng.")
+
+    def grade(self, q: QuestionData, response) -> Optional[float]:
+        response = self.normalize_response(q, response)
+        if not response:
+            return 0.0
+        return min(1.0, max(0.0, self.score(q, response)))
+
+    def score(self, q: QuestionData, response: dict) -> float:
+        return 0.0
+
+    def correct_response(self, q: QuestionData) -> dict:
+        return {}
+
+
+class _ChoiceType(QuestionType):
+    def validate_specific(self, q):
+        problems = []
+        texts = [normalize_text(c.text) for c in q.choices]
+        if len(q.choices) < 2:
+            problems.append("Cần ít nhất 2 phương án.")
+        if any(not t for t in texts):
+            problems.append("Có phương án để trống.")
+        if len(set(texts)) != len(texts):
+            problems.append("Có hai phương án trùng nhau.")
+        for number, choice in enumerate(q.choices, start=1):
+            if choice.fraction is not None and not -1 - _EPSILON <= choice.fraction <= 1 + _EPSILON:
+                problems.append(f"Trọng số của phương án {number} phải trong khoảng -100% … 100%.")
+        return problems
+
+    def presentation_order(self, q, rng):
+        order = list(range(len(q.choices)))
+        if q.shuffle:
+            rng.shuffle(order)
+        return {"choices": order}
+
+    def candidate_view(self, q, order=None):
+        view = super().candidate_view(q, order)
+        view["choices"] = [{"index": i, "text": q.choices[i].text, "html": markup.render_inline(q.choices[i].text, q.text_format)}
+                           for i in _permutation(order, "choices", len(q.choices))]
+        return view
+
+
+class SingleChoice(_ChoiceType):
+    name = "single_choice"
+    label = "Một lựa chọn đúng"
+
+    def validate_specific(self, q):
+        problems = super().validate_specific(q)
+        if sum(1 for c in q.choices if c.correct) != 1:
+            problems.append("Câu một lựa chọn phải có đúng một phương án đúng.")
+        return problems
+
+    def normalize_answer(self, q, raw):
+        if "choice" not in raw or raw["choice"] in (None, ""):
+            return {}
+        return {"choice": _index(raw["choice"], len(q.choices), "Phương án")}
+
+    def score(self, q, response):
+        choice = q.choices[response["choice"]]
+        return choice.fraction if choice.fraction is not None else (1.0 if choice.correct else 0.0)
+
+    def correct_response(self, q):
+        return {"choice": next(i for i, c in enumerate(q.choices) if c.correct)}
+
+
+class MultipleResponse(_ChoiceType):
+    name = "multiple_response"
+    label = "Nhiều lựa chọn đúng"
+
+    def validate_specific(self, q):
+        problems = super().validate_specific(q)
+        correct = sum(1 for c in q.choices if c.correct)
+        if correct < 2:
+            problems.append("Câu nhiều lựa chọn phải có ít nhất 2 phương án đúng.")
+        if correct == len(q.choices) and q.choices:
+            problems.append("Câu nhiều lựa chọn cần ít nhất một phương án sai.")
+        if any(c.fraction is not None for c in q.choices):
+            positive = sum(max(0.0, self.weight(q, c)) for c in q.choices)
+            if abs(positive - 1.0) > 1e-4:
+                problems.append("Tổng trọng số các phương án đúng phải bằng 100%.")
+        return problems
+
+    @staticmethod
+    def weight(q, choice) -> float:
+        """Explicit Moodle/GIFT weight, else +1/k for a correct choice and −1/k for a wrong one."""
+        if choice.fraction is not None:
+            return choice.fraction
+        k = sum(1 for c in q.choices if c.correct) or 1
+        return 1.0 / k if choice.correct else -1.0 / k
+
+    def normalize_answer(self, q, raw):
+        chosen = raw.get("choices")
+        if chosen is None:
+            return {}
+        if not isinstance(chosen, list):
+            raise ResponseError("Danh sách phương án không hợp lệ.")
+        indexes = sorted({_index(value, len(q.choices), "Phương án") for value in chosen})
+        return {"choices": indexes} if indexes else {}
+
+    def score(self, q, response):
+        return sum(self.weight(q, q.choices[i]) for i in response["choices"])
+
+    def correct_response(self, q):
+        return {"choices": [i for i, c in enumerate(q.choices) if c.correct]}
+
+
+class TrueFalse(QuestionType):
+    name = "true_false"
+    label = "Đúng/Sai"
+
+    def validate_specific(self, q):
+        return [] if isinstance(q.answer, bool) else ["Câu Đúng/Sai cần đáp án true hoặc false."]
+
+    def normalize_answer(self, q, raw):
+        value = raw.get("value")
+        if value is None or value == "":
+            return {}
+        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            value = value.strip().lower() == "true"
+        if not isinstance(value, bool):
+            raise ResponseError("Câu trả lời phải là Đúng hoặc Sai.")
+        return {"value": value}
+
+    def score(self, q, response):
+        return 1.0 if response["value"] == q.answer else 0.0
+
+    def correct_response(self, q):
+        return {"value": q.answer}
+
+
+class Matching(QuestionType):
+    name = "matching"
+    label = "Ghép cặp"
+
+    def validate_specific(self, q):
+        problems = []
+        if any(not isinstance(p, (list, tuple)) or len(p) != 2 for p in q.pairs):
+            return ["Mỗi cặp ghép phải gồm đúng hai vế [trái, phải]."]
+        lefts = [normalize_text(left) for left, _ in q.pairs if normalize_text(left)]
+        if len(q.pairs) < 3 or len(lefts) < 2:
+            problems.append("Câu ghép cặp cần ít nhất 3 cặp.")
+        if any(not normalize_text(right) for _, right in q.pairs):
+            problems.append("Có vế phải để trống.")
+        if len(set(lefts)) != len(lefts):
+            problems.append("Có hai vế trái trùng nhau.")
+        return problems
+
+    @staticmethod
+    def _lefts(q) -> list:
+        # A pair with an empty left is an extra distractor on the right (as in Moodle).
+        return [i for i, (left, _) in enumerate(q.pairs) if nfc(left).strip()]
+
+    @staticmethod
+    def _first_with_right(q, index: int) -> int:
+        right = normalize_text(q.pairs[index][1], True)
+        return next(i for i, (_, r) in enumerate(q.pairs) if normalize_text(r, True) == right)
+
+    def presentation_order(self, q, rng):
+        lefts = self._lefts(q)
+        if q.shuffle:
+            rng.shuffle(lefts)
+        rights = list(range(len(q.pairs)))
+        rng.shuffle(rights)  # always: rights in the lefts' order would give the answer away
+        return {"lefts": lefts, "rights": rights}
+
+    def candidate_view(self, q, order=None):
+        view = super().candidate_view(q, order)
+        lefts = (order or {}).get("lefts") or self._lefts(q)
+        if sorted(lefts) != self._lefts(q):
+            raise ValueError("presentation order 'lefts' does not match the question's left items")
+        # Equal right texts are shown once, under the index of their first pair.
+        rights = [i for i in _permutation(order, "rights", len(q.pairs)) if self._first_with_right(q, i) == i]
+        view["lefts"] = [{"index": i, "text": q.pairs[i][0], "html": markup.render_inline(q.pairs[i][0], q.text_format)} for i in lefts]
+        view["rights"] = [{"index": i, "text": q.pairs[i][1], "html": markup.render_inline(q.pairs[i][1], q.text_format)} for i in rights]
+        return view
+
+    def normalize_answer(self, q, raw):
+        pairs = raw.get("pairs")
+        if pairs is None:
+            return {}
+        if not isinstance(pairs, dict):
+            raise ResponseError("Các cặp ghép không đúng định dạng.")
+        lefts = set(self._lefts(q))
+        result = {}
+        for left, right in pairs.items():
+            if right is None or right == "":
+                continue
+            left_index = _index(left, len(q.pairs), "Vế trái")
+            if left_index not in lefts:
+                raise ResponseError("Vế trái nằm ngoài phạm vi.")
+            result[str(left_index)] = _index(right, len(q.pairs), "Vế phải")
+        return {"pairs": result} if result else {}
+
+    def score(self, q, response):
+        lefts = self._lefts(q)
+        right_text = [normalize_text(r, True) for _, r in q.pairs]
+        matched = sum(1 for left, right in response["pairs"].items() if right_text[right] == right_text[int(left)])
+        return matched / len(lefts)
+
+    def correct_response(self, q):
+        return {"pairs": {str(i): self._first_with_right(q, i) for i in self._lefts(q)}}
+
+
+class ShortAnswer(QuestionType):
+    name = "short_answer"
+    label = "Trả lời ngắn"
+
+    def validate_specific(self, q):
+        if not [a for a in q.answers if isinstance(a, str) and normalize_text(a)]:
+            return ["Câu trả lời ngắn cần ít nhất một đáp án được chấp nhận."]
+        if any(not isinstance(a, str) or not normalize_text(a) for a in q.answers):
+            return ["Có đáp án được chấp nhận để trống."]
+        return []
+
+    def normalize_answer(self, q, raw):
+        text = raw.get("text")
+        if text is None:
+            return {}
+        if not isinstance(text, str):
+            raise ResponseError("Câu trả lời phải là văn bản.")
+        if len(text) > MAX_TEXT_RESPONSE:
+            raise ResponseError(f"Câu trả lời dài quá {MAX_TEXT_RESPONSE} ký tự.")
+        text = nfc(text).strip()
+        return {"text": text} if text else {}
+
+    def score(self, q, response):
+        given = normalize_text(response["text"], q.case_sensitive)
+        return 1.0 if any(given == normalize_text(a, q.case_sensitive) for a in q.answers) else 0.0
+
+    def correct_response(self, q):
+        return {"text": q.answers[0]}
+
+
+class Numeric(QuestionType):
+    name = "numeric"
+    label = "Số"
+
+    def validate_specific(self, q):
+        problems = []
+        if isinstance(q.answer, bool) or not isinstance(q.answer, (int, float)) or not math.isfinite(q.answer):
+            problems.append("Câu trả lời số cần đáp án là một số.")
+        if isinstance(q.tolerance, bool) or not isinstance(q.tolerance, (int, float)) or not q.tolerance >= 0:
+            problems.append("Sai số cho phép phải là số không âm.")
+        return problems
+
+    def normalize_answer(self, q, raw):
+        value = raw.get("value")
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return {}
+        return {"value": parse_number(value)}
+
+    def score(self, q, response):
+        slack = _EPSILON * max(1.0, abs(q.answer))  # 0.1 + 0.2 must still equal 0.3
+        return 1.0 if abs(response["value"] - q.answer) <= q.tolerance + slack else 0.0
+
+    def correct_response(self, q):
+        return {"value": q.answer}
+
+
+class Practical(QuestionType):
+    name = "practical"
+    label = "Thực hành (nộp tệp)"
+    auto_graded = False
+
+    def validate_specific(self, q):
+        problems = []
+        if not q.rubric:
+            problems.append("Bài thực hành cần thang chấm (rubric).")
+        for number, item in enumerate(q.rubric, start=1):
+            if not isinstance(item, dict) or not nfc(str(item.get("criterion", ""))).strip():
+                problems.append(f"Tiêu chí chấm {number} thiếu nội dung.")
+            elif isinstance(item.get("points"), bool) or not isinstance(item.get("points"), (int, float)) or not item["points"] > 0:
+                problems.append(f"Tiêu chí chấm {number} cần số điểm dương.")
+        unknown = [e for e in q.extensions if e not in PRACTICAL_EXTENSIONS]
+        if unknown:
+            problems.append(f"Loại tệp không được nhận: {', '.join(map(str, unknown))}.")
+        return problems
+
+    def candidate_view(self, q, order=None):
+        view = super().candidate_view(q, order)
+        view["extensions"] = list(q.extensions or PRACTICAL_EXTENSIONS)
+        return view
+
+    def normalize_answer(self, q, raw):
+        upload = raw.get("upload_id")
+        if upload is None:
+            return {}
+        if isinstance(upload, bool) or not isinstance(upload, int) or upload <= 0:
+            raise ResponseError("Tệp nộp không hợp lệ.")
+        return {"upload_id": upload}
+
+    def grade(self, q, response):
+        self.normalize_response(q, response)
+        return None  # a person grades it against the rubric
+
+
+_REGISTRY = {t.name: t for t in (SingleChoice(), MultipleResponse(), TrueFalse(), Matching(), ShortAnswer(), Numeric(), Practical())}
+
+
+def get_type(name: str) -> QuestionType:
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise KeyError(f"unknown question type {name!r}") from None
+
+
+def all_types() -> list:
+    return list(_REGISTRY.values())
+
+
+def validate_question(q: QuestionData) -> list:
+    """Problems with a question, in Vietnamese; an unknown type is one of them."""
+    if q.type not in _REGISTRY:
+        return [f"Loại câu hỏi không hợp lệ: {q.type!r}."]
+    return get_type(q.type).validate(q)
