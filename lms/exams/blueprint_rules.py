@@ -1,0 +1,274 @@
+"""Checking an exam blueprint (cấu trúc đề) against the approved pool: pure Python.
+
+A blueprint has parts (theory, practical), each scored out of 10 with a pass mark and
+a time limit, and each filled by quotas: "N questions of module M [under syllabus code
+S] [of difficulty D]". A quota whose module is None stands for each advanced module a
+candidate registered for (advanced exams): it is checked once per module the blueprint
+offers.
+
+The pool arrives as counts of approved exam-pool questions grouped by (module,
+syllabus code, difficulty) — one SQL query — so the check never loads questions.
+Whether the pool can satisfy every quota at once is a transportation problem (a
+question serves one quota only, and quotas may overlap); it is answered exactly with a
+maximum flow, and each quota left short is reported with its missing count.
+"""
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Optional
+
+THEORY = "theory"
+PRACTICAL = "practical"
+PART_KINDS = {THEORY: "Lý thuyết", PRACTICAL: "Thực hành"}
+DIFFICULTY_LABELS = {"easy": "Dễ", "medium": "Trung bình", "hard": "Khó"}
+BASIC_MODULES = ("IU01", "IU02", "IU03", "IU04", "IU05", "IU06")
+REGISTERED_MODULES = 3  # an advanced certificate names three advanced modules
+
+DEFAULT_MAX_SCORE = 10.0
+DEFAULT_PASS_MARK = 5.0
+DEFAULT_THEORY_MINUTES = 30
+DEFAULT_PRACTICAL_MINUTES = 90
+DEFAULT_PER_BASIC_MODULE = 5
+
+
+@dataclass(frozen=True)
+class QuotaRule:
+    count: int
+    module: Optional[str] = None  # None: each module the candidate registered for
+    syllabus_prefix: Optional[str] = None
+    difficulty: Optional[str] = None
+
+    def matches(self, module: str, syllabus: str, difficulty: str) -> bool:
+        if self.module is not None and module != self.module:
+            return False
+        if self.syllabus_prefix and not (syllabus == self.syllabus_prefix or (syllabus or "").startswith(self.syllabus_prefix + ".")):
+            return False
+        return not self.difficulty or difficulty == self.difficulty
+
+    def label(self) -> str:
+        parts = [self.module or "Mô đun đăng ký"]
+        if self.syllabus_prefix:
+            parts.append(self.syllabus_prefix)
+        if self.difficulty:
+            parts.append(DIFFICULTY_LABELS.get(self.difficulty, self.difficulty))
+        return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class PartRule:
+    key: str
+    kind: str
+    minutes: int
+    quotas: tuple = ()
+    max_score: float = DEFAULT_MAX_SCORE
+    pass_mark: float = DEFAULT_PASS_MARK
+    question_count: Optional[int] = None  # when given, the quotas must add up to it
+
+    @property
+    def label(self) -> str:
+        return PART_KINDS.get(self.kind, self.key)
+
+    @property
+    def quota_total(self) -> int:
+        return sum(quota.count for quota in self.quotas)
+
+
+@dataclass(frozen=True)
+class PoolCount:
+    module: str
+    syllabus: str
+    difficulty: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Missing:
+    part: str
+    quota: QuotaRule
+    module: str
+    required: int
+    matching: int  # questions in the pool that fit this quota on its own
+    missing: int
+
+    @property
+    def message(self) -> str:
+        quota = replace(self.quota, module=self.module)
+        text = f"Phần {PART_KINDS.get(self.part, self.part).lower()} – {quota.label()}: cần {self.required} câu, kho đề thi đã duyệt có {self.matching} câu phù hợp, thiếu {self.missing}"
+        if self.matching >= self.required:
+            text += " (số câu phù hợp đã dùng cho tiêu chí khác)"
+        return text + "."
+
+
+@dataclass
+class BlueprintCheck:
+    errors: list = field(default_factory=list)  # structural problems, in Vietnamese
+    missing: list = field(default_factory=list)  # Missing, per quota left short
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.missing
+
+    @property
+    def messages(self) -> list:
+        return list(self.errors) + [item.message for item in self.missing]
+
+
+def default_basic_parts(practical_modules: Sequence[str] = ("IU03", "IU04", "IU05")) -> tuple:
+    """The basic exam of DOMAIN.md: 30 questions, 5 from each of IU01–IU06, in 30 minutes; a
+    90-minute practical of one task per office-application module; both parts ≥ 5 of 10."""
+    theory = PartRule(
+        key=THEORY,
+        kind=THEORY,
+        minutes=DEFAULT_THEORY_MINUTES,
+        quotas=tuple(QuotaRule(DEFAULT_PER_BASIC_MODULE, module) for module in BASIC_MODULES),
+        question_count=DEFAULT_PER_BASIC_MODULE * len(BASIC_MODULES),
+    )
+    practical = PartRule(key=PRACTICAL, kind=PRACTICAL, minutes=DEFAULT_PRACTICAL_MINUTES, quotas=tuple(QuotaRule(1, module) for module in practical_modules))
+    return (theory, practical)
+
+
+def default_advanced_parts(per_module: int = 10) -> tuple:
+    """An advanced exam: theory and practical over each of the three registered modules."""
+    theory = PartRule(key=THEORY, kind=THEORY, minutes=DEFAULT_THEORY_MINUTES, quotas=(QuotaRule(per_module, None),))
+    practical = PartRule(key=PRACTICAL, kind=PRACTICAL, minutes=DEFAULT_PRACTICAL_MINUTES, quotas=(QuotaRule(1, None),))
+    return (theory, practical)
+
+
+def check_structure(parts: Sequence[PartRule], known_modules: Optional[Iterable[str]] = None, offered_modules: Sequence[str] = ()) -> list:
+    """Structural errors of a blueprint, in Vietnamese (empty when sound)."""
+    errors = []
+    known = set(known_modules) if known_modules is not None else None
+    if not parts:
+        return ["Cấu trúc đề phải có ít nhất một phần thi."]
+    keys = [part.key for part in parts]
+    if len(set(keys)) != len(keys):
+        errors.append("Mỗi phần thi chỉ được khai báo một lần.")
+    for part in parts:
+        name = f"Phần {part.label.lower()}"
+        if part.kind not in PART_KINDS:
+            errors.append(f"{name}: loại phần thi không hợp lệ.")
+        if part.max_score <= 0:
+            errors.append(f"{name}: thang điểm phải lớn hơn 0.")
+        if not 0 <= part.pass_mark <= part.max_score:
+            errors.append(f"{name}: điểm đạt phải nằm trong khoảng 0 – {part.max_score:g}.")
+        if part.minutes <= 0:
+            errors.append(f"{name}: thời gian làm bài phải lớn hơn 0 phút.")
+        if not part.quotas:
+            errors.append(f"{name}: cần ít nhất một tiêu chí chọn câu hỏi.")
+        seen = set()
+        for quota in part.quotas:
+            signature = (quota.module, quota.syllabus_prefix or None, quota.difficulty or None)
+            if signature in seen:
+                errors.append(f"{name}: tiêu chí «{quota.label()}» bị lặp.")
+            seen.add(signature)
+            if quota.count <= 0:
+                errors.append(f"{name}: tiêu chí «{quota.label()}» phải lấy ít nhất 1 câu.")
+            if quota.difficulty and quota.difficulty not in DIFFICULTY_LABELS:
+                errors.append(f"{name}: mức độ «{quota.difficulty}» không hợp lệ.")
+            if quota.module is None:
+                if not offered_modules:
+                    errors.append(f"{name}: tiêu chí theo mô đun đăng ký cần danh sách mô đun nâng cao được chọn.")
+            elif known is not None and quota.module not in known:
+                errors.append(f"{name}: không có mô đun «{quota.module}».")
+            if quota.syllabus_prefix and quota.module and not (
+                quota.syllabus_prefix == quota.module or quota.syllabus_prefix.startswith(quota.module + ".")
+            ):
+                errors.append(f"{name}: mã nội dung «{quota.syllabus_prefix}» không thuộc mô đun {quota.module}.")
+        if part.question_count is not None and part.quota_total != part.question_count:
+            errors.append(f"{name}: tổng số câu theo tiêu chí ({part.quota_total}) khác số câu của đề ({part.question_count}).")
+    if offered_modules and len(set(offered_modules)) < REGISTERED_MODULES:
+        errors.append(f"Đề nâng cao cần ít nhất {REGISTERED_MODULES} mô đun để thí sinh đăng ký.")
+    return errors
+
+
+def check_blueprint(
+    parts: Sequence[PartRule],
+    pools: Mapping[str, Sequence[PoolCount]],
+    known_modules: Optional[Iterable[str]] = None,
+    offered_modules: Sequence[str] = (),
+) -> BlueprintCheck:
+    """Structure, then the pool: `pools` maps a part kind to its pool counts."""
+    result = BlueprintCheck(errors=check_structure(parts, known_modules, offered_modules))
+    if result.errors:
+        return result
+    for part in parts:
+        pool = [entry for entry in pools.get(part.kind, ()) if entry.count > 0]
+        fixed = [quota for quota in part.quotas if quota.module is not None]
+        per_registered = [quota for quota in part.quotas if quota.module is None]
+        if not per_registered:
+            result.missing.extend(_shortages(part.key, fixed, pool))
+            continue
+        # Modules are disjoint, so each registered module can be checked on its own
+        # beside the fixed quotas that touch it.
+        reported = set()
+        for module in offered_modules:
+            expanded = fixed + [replace(quota, module=module) for quota in per_registered]
+            for item in _shortages(part.key, expanded, pool):
+                key = (item.quota, item.module)
+                if key not in reported:
+                    reported.add(key)
+                    result.missing.append(item)
+    return result
+
+
+def _shortages(part_key: str, quotas: Sequence[QuotaRule], pool: Sequence[PoolCount]) -> list:
+    matching = [[index for index, entry in enumerate(pool) if quota.matches(entry.module, entry.syllabus, entry.difficulty)] for quota in quotas]
+    filled = _max_flow_fill([quota.count for quota in quotas], matching, [entry.count for entry in pool])
+    shortages = []
+    for quota, fits, got in zip(quotas, matching, filled):
+        if got < quota.count:
+            available = sum(pool[index].count for index in fits)
+            shortages.append(Missing(part_key, quota, quota.module or "", quota.count, available, quota.count - got))
+    return shortages
+
+
+def _max_flow_fill(demands: Sequence[int], edges: Sequence[Sequence[int]], supplies: Sequence[int]) -> list:
+    """How many questions each quota gets in a maximum assignment (Edmonds–Karp).
+
+    Nodes: source, one per quota, one per pool group, sink. Quota i may take from
+    group j when j is in edges[i].
+    """
+    quota_count, group_count = len(demands), len(supplies)
+    source, sink = 0, 1 + quota_count + group_count
+    size = sink + 1
+    capacity: dict = {}
+    neighbours: list = [set() for _ in range(size)]
+
+    def add(u, v, amount):
+        capacity[(u, v)] = capacity.get((u, v), 0) + amount
+        capacity.setdefault((v, u), 0)
+        neighbours[u].add(v)
+        neighbours[v].add(u)
+
+    for i, demand in enumerate(demands):
+        add(source, 1 + i, demand)
+        for j in edges[i]:
+            add(1 + i, 1 + quota_count + j, demand)
+    for j, supply in enumerate(supplies):
+        add(1 + quota_count + j, sink, supply)
+
+    while True:
+        parent = {source: None}
+        queue = deque([source])
+        while queue and sink not in parent:
+            u = queue.popleft()
+            for v in sorted(neighbours[u]):
+                if v not in parent and capacity[(u, v)] > 0:
+                    parent[v] = u
+                    queue.append(v)
+        if sink not in parent:
+            break
+        bottleneck, v = None, sink
+        while parent[v] is not None:
+            u = parent[v]
+            bottleneck = capacity[(u, v)] if bottleneck is None else min(bottleneck, capacity[(u, v)])
+            v = u
+        v = sink
+        while parent[v] is not None:
+            u = parent[v]
+            capacity[(u, v)] -= bottleneck
+            capacity[(v, u)] += bottleneck
+            v = u
+    return [demand - capacity[(source, 1 + i)] for i, demand in enumerate(demands)]
