@@ -71,7 +71,7 @@ def _import_models():
 
 
 # Areas built on the core add their model module and blueprint here.
-AREA_MODEL_MODULES = []
+AREA_MODEL_MODULES = ["lms.exams.models"]
 AREA_BLUEPRINTS = []
 
 
