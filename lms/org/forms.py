@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
-from lms.org.models import MODULE_LEVELS, SEXES, STAFF_STATUSES, UNIT_KINDS
+from lms.org.models import MODULE_LEVELS, SEXES, STAFF_STATUSES, TITLE_GROUPS, UNIT_KINDS
 
 
 class StaffForm(FlaskForm):
@@ -56,11 +56,20 @@ class ConfirmForm(FlaskForm):
     pass
 
 
-class LearningPathForm(FlaskForm):
-    modules = SelectMultipleField(_l("Mô đun bắt buộc"), coerce=int)
-
-
 class ModuleForm(FlaskForm):
     name = StringField(_l("Tên mô đun"), validators=[DataRequired(), Length(max=200)])
     name_en = StringField(_l("Tên tiếng Anh"), validators=[Optional(), Length(max=200)])
     level = SelectField(_l("Trình độ"), choices=[(k, _l(v)) for k, v in MODULE_LEVELS.items()])
+
+
+class TitleForm(FlaskForm):
+    code = StringField(_l("Mã chức danh"), validators=[DataRequired(), Length(max=40), Regexp(r"^[A-Za-z0-9._-]+$")])
+    name = StringField(_l("Tên chức danh"), validators=[DataRequired(), Length(max=200)])
+    group = SelectField(_l("Nhóm"), choices=[(k, _l(v)) for k, v in TITLE_GROUPS.items()])
+    active = BooleanField(_l("Đang sử dụng"), default=True)
+    modules = SelectMultipleField(_l("Mô đun bắt buộc (lộ trình học)"), coerce=int)
+
+
+class BlocForm(FlaskForm):
+    code = StringField(_l("Mã khối"), validators=[DataRequired(), Length(max=40), Regexp(r"^[A-Za-z0-9._-]+$")])
+    name = StringField(_l("Tên khối thi đua"), validators=[DataRequired(), Length(max=200)])

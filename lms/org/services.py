@@ -6,7 +6,7 @@ from sqlalchemy import String, func, literal, select, update
 from lms.audit.services import record
 from lms.extensions import db
 from lms.models_base import utcnow
-from lms.org.models import UNIT_KINDS, LearningPathModule, Module, Staff, StaffPosting, Title, Unit
+from lms.org.models import TITLE_GROUPS, UNIT_KINDS, EmulationBloc, LearningPathModule, Module, Staff, StaffPosting, Title, Unit
 from lms.org.queries import nfc
 
 
@@ -125,3 +125,27 @@ def update_module(module, name, name_en, level):
 
 def module_ids_by_code(codes):
     return dict(db.session.execute(select(Module.code, Module.id).where(Module.code.in_(list(codes)))).all())
+
+
+def save_title(title, code, name, group, active):
+    if group not in TITLE_GROUPS:
+        raise OrgError(f"Nhóm chức danh không hợp lệ: {group}")
+    if title is None:
+        title = Title(code=code.strip(), name=nfc(name), group=group, active=active)
+        db.session.add(title)
+    else:
+        title.code, title.name, title.group, title.active = code.strip(), nfc(name), group, active
+    db.session.flush()
+    record("catalogue.update", target=f"title:{title.code}", name=title.name, active=active)
+    return title
+
+
+def save_bloc(bloc, code, name):
+    if bloc is None:
+        bloc = EmulationBloc(code=code.strip(), name=nfc(name))
+        db.session.add(bloc)
+    else:
+        bloc.code, bloc.name = code.strip(), nfc(name)
+    db.session.flush()
+    record("catalogue.update", target=f"bloc:{bloc.code}", name=bloc.name)
+    return bloc

@@ -12,15 +12,16 @@ from lms.extensions import db
 from lms.org import imports, queries, services
 from lms.org.forms import (
     ConfirmForm,
+    BlocForm,
     ImportUploadForm,
-    LearningPathForm,
     ModuleForm,
     StaffFilterForm,
     StaffForm,
     UnitForm,
     UnitLifecycleForm,
+    TitleForm,
 )
-from lms.org.models import SEXES, STAFF_STATUSES, Module, PendingImport, Staff, StaffPosting, Title, Unit
+from lms.org.models import SEXES, STAFF_STATUSES, EmulationBloc, Module, PendingImport, Staff, StaffPosting, Title, Unit
 from lms.tabular import write_csv, write_xlsx
 
 bp = require_roles(Blueprint("org", __name__, url_prefix="/org"), "hr", "admin")
@@ -272,19 +273,44 @@ def titles():
     return render_template("org/titles.html", titles=queries.titles(), modules=queries.modules())
 
 
+@bp.route("/titles/new", methods=["GET", "POST"])
 @bp.route("/titles/<int:title_id>", methods=["GET", "POST"])
 @roles_allowed("admin")
-def title_path(title_id):
-    title = load_or_404(Title, title_id)
-    form = LearningPathForm()
+def title_form(title_id=None):
+    title = load_or_404(Title, title_id) if title_id else None
+    form = TitleForm(obj=title)
     form.modules.choices = [(m.id, f"{m.code} – {m.name}") for m in queries.modules()]
     if request.method == "GET":
-        form.modules.data = [link.module_id for link in title.path_modules]
+        form.modules.data = [link.module_id for link in title.path_modules] if title else [
+            m.id for m in queries.modules() if m.level == "basic"
+        ]
     if form.validate_on_submit():
-        services.set_learning_path(title, form.modules.data)
-        flash(_("Đã cập nhật lộ trình học của %(t)s.", t=title.name), "success")
-        return redirect(url_for("org.titles"))
-    return render_template("org/title_path.html", form=form, title=title)
+        duplicate = db.session.execute(select(Title).where(Title.code == form.code.data.strip())).scalar_one_or_none()
+        if duplicate is not None and duplicate is not title:
+            form.code.errors.append(_("Mã chức danh đã được dùng."))
+        else:
+            title = services.save_title(title, form.code.data, form.name.data, form.group.data, form.active.data)
+            services.set_learning_path(title, form.modules.data)
+            flash(_("Đã lưu chức danh %(t)s.", t=title.name), "success")
+            return redirect(url_for("org.titles"))
+    return render_template("org/title_form.html", form=form, title=title)
+
+
+@bp.route("/blocs/", methods=["GET", "POST"])
+@bp.route("/blocs/<int:bloc_id>", methods=["GET", "POST"])
+@roles_allowed("admin")
+def blocs(bloc_id=None):
+    bloc = load_or_404(EmulationBloc, bloc_id) if bloc_id else None
+    form = BlocForm(obj=bloc)
+    if form.validate_on_submit():
+        duplicate = db.session.execute(select(EmulationBloc).where(EmulationBloc.code == form.code.data.strip())).scalar_one_or_none()
+        if duplicate is not None and duplicate is not bloc:
+            form.code.errors.append(_("Mã khối đã được dùng."))
+        else:
+            services.save_bloc(bloc, form.code.data, form.name.data)
+            flash(_("Đã lưu khối thi đua."), "success")
+            return redirect(url_for("org.blocs"))
+    return render_template("org/blocs.html", form=form, bloc=bloc, blocs=queries.blocs())
 
 
 @bp.route("/modules/<int:module_id>", methods=["GET", "POST"])
