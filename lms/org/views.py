@@ -245,6 +245,30 @@ def import_upload(kind):
     return render_template("org/import_upload.html", kind=kind, form=form)
 
 
+IMPORT_TEMPLATES = {
+    "staff": (
+        ["Họ và tên", "Ngày sinh", "Nơi sinh", "Giới tính", "Số định danh", "Mã đơn vị", "Chức danh", "Email", "Điện thoại", "Trạng thái"],
+        [["Nguyễn Thị Lan", "12/05/1988", "Gia Lâm, Hà Nội", "Nữ", "001188012345", "LB-BODE", "Tư pháp – hộ tịch", "lan.nt@hanoi.gov.vn", "0912345678", "Đang công tác"]],
+    ),
+    "units": (
+        ["Mã đơn vị", "Tên đơn vị", "Loại", "Mã đơn vị cấp trên", "Khối thi đua"],
+        [["LB-BODE", "Phường Bồ Đề", "Phường", "LB", "KHOI-PHUONG"]],
+    ),
+}
+
+
+@bp.route("/import/<kind>/template.xlsx")
+def import_template(kind):
+    if kind not in IMPORT_TEMPLATES:
+        abort(404)
+    headers, rows = IMPORT_TEMPLATES[kind]
+    return Response(
+        write_xlsx(headers, rows, sheet_title="Mẫu"),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f"attachment; filename=mau-nhap-{kind}.xlsx"},
+    )
+
+
 @bp.route("/import/<kind>/<token>", methods=["POST"])
 def import_confirm(kind, token):
     if kind not in IMPORTERS:

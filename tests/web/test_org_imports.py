@@ -164,3 +164,11 @@ def test_unit_import_with_unknown_parent_names_the_line(runner, demo, db, tmp_pa
     result = runner.invoke(args=["org", "import", str(path)])
     assert result.exit_code == 1 and "Dòng 2, cột «Mã đơn vị cấp trên»" in result.output
     assert db.session.execute(select(Unit).where(Unit.code == "X1")).first() is None
+
+
+def test_the_downloadable_template_imports_cleanly(client, demo, auth, db):
+    auth.login("hr")
+    template = client.get("/org/import/staff/template.xlsx")
+    assert template.status_code == 200
+    preview = upload(auth, template.data).get_data(as_text=True)
+    assert "1 dòng hợp lệ" in preview
