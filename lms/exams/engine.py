@@ -163,6 +163,18 @@ def submit(attempt: AttemptClock, now: datetime, grace: timedelta = DEFAULT_GRAC
     return Transition(finished, transition.events + (Event("submitted", now, {"by": by}),))
 
 
+def expire(attempt: AttemptClock, now: datetime, grace: timedelta = DEFAULT_GRACE) -> Transition:
+    """The page reports that its countdown reached zero and has sent its last answers:
+    finish the attempt by the clock now rather than at the end of the grace. Refused
+    (nothing changes) while the server's clock says time remains."""
+    transition = apply_clock(attempt, now, grace)
+    current = transition.attempt
+    if not current.is_open or now < current.deadline_at:
+        return transition
+    finished = replace(current, state=AUTO_SUBMITTED, submitted_at=current.deadline_at, finalized_by=BY_CLOCK)
+    return Transition(finished, transition.events + (Event("auto_submitted", now, {"deadline": current.deadline_at.isoformat()}),))
+
+
 def extend_deadline(attempt: AttemptClock, new_deadline: datetime, now: datetime, grace: timedelta = DEFAULT_GRACE) -> Transition:
     """Extra time granted during the exam: the open attempt's deadline moves at once."""
     current = apply_clock(attempt, now, grace)
@@ -175,10 +187,11 @@ def extend_deadline(attempt: AttemptClock, new_deadline: datetime, now: datetime
 
 
 def reopen(attempt: AttemptClock, new_deadline: datetime, now: datetime, reason: str) -> Transition:
-    """A proctor reopens a finished (not yet graded) attempt for a documented reason."""
+    """A proctor reopens a finished attempt (a power cut, a crashed machine) for a documented
+    reason; an objective part is graded at submit, so graded attempts may be reopened too."""
     if not reason or not reason.strip():
         raise EngineError("a reason is required")
-    if attempt.state not in (SUBMITTED, AUTO_SUBMITTED):
+    if attempt.state not in FINISHED_STATES:
         raise EngineError(f"cannot reopen an attempt in state {attempt.state}")
     if new_deadline <= now:
         raise EngineError("the new deadline must lie in the future")
@@ -337,3 +350,29 @@ def module_scores(items: Iterable[tuple]) -> dict:
         earned[module] = earned.get(module, 0.0) + (fraction or 0.0) * points
         possible[module] = possible.get(module, 0.0) + points
     return {module: scale_score(earned[module], possible[module]) for module in possible}
+
+
+# --- What a candidate may see -----------------------------------------------------------------
+
+REVIEW_LEVELS = ("none", "score", "correctness", "answers")
+
+
+def review_level(policy: Mapping, finished: bool, now: datetime, closes_at: datetime, released_at: Optional[datetime]) -> str:
+    """How much of a finished attempt its candidate may see at `now`.
+
+    Nothing before the release time (when one is set); `after_submit` while the session
+    runs; after the close, the more generous of `after_close` and `after_submit`.
+    """
+    if not finished:
+        return "none"
+    if released_at is not None and now < released_at:
+        return "none"
+
+    def level(key):
+        value = (policy or {}).get(key, "none")
+        return REVIEW_LEVELS.index(value) if value in REVIEW_LEVELS else 0
+
+    rank = level("after_submit")
+    if now >= closes_at:
+        rank = max(rank, level("after_close"))
+    return REVIEW_LEVELS[rank]

@@ -148,6 +148,23 @@ def test_second_submit_returns_the_same_attempt_without_events():
     assert second.events == () and second.already_finished
 
 
+@pytest.mark.parametrize(
+    "state, now, expected_state",
+    [
+        (IN_PROGRESS, DEADLINE - S, IN_PROGRESS),  # the client's countdown ran fast: refused
+        (IN_PROGRESS, DEADLINE, AUTO_SUBMITTED),
+        (IN_PROGRESS, DEADLINE + GRACE, AUTO_SUBMITTED),
+        (OVERDUE, DEADLINE + S, AUTO_SUBMITTED),
+        (SUBMITTED, DEADLINE + S, SUBMITTED),
+    ],
+)
+def test_expire_finishes_only_when_the_server_clock_agrees(state, now, expected_state):
+    result = engine.expire(attempt(state, submitted_at=T0 if state == SUBMITTED else None), now, GRACE)
+    assert result.attempt.state == expected_state
+    if expected_state == AUTO_SUBMITTED:
+        assert result.attempt.submitted_at == DEADLINE and result.attempt.finalized_by == engine.BY_CLOCK
+
+
 # --- extra time, reopen, grading --------------------------------------------------------------
 
 def test_extra_time_moves_an_open_deadline_and_brings_an_overdue_attempt_back():
@@ -164,7 +181,7 @@ def test_extra_time_cannot_revive_an_attempt_past_its_grace():
         engine.extend_deadline(attempt(), DEADLINE + timedelta(minutes=10), DEADLINE + GRACE + S, GRACE)
 
 
-@pytest.mark.parametrize("state", [SUBMITTED, AUTO_SUBMITTED])
+@pytest.mark.parametrize("state", [SUBMITTED, AUTO_SUBMITTED, GRADED])
 def test_reopen_needs_a_reason_and_a_future_deadline(state):
     now = DEADLINE + timedelta(hours=1)
     finished = attempt(state, submitted_at=DEADLINE)
@@ -177,8 +194,8 @@ def test_reopen_needs_a_reason_and_a_future_deadline(state):
     assert result.events[0].detail["reason"] == "mất điện phòng thi"
 
 
-@pytest.mark.parametrize("state", [IN_PROGRESS, OVERDUE, GRADED])
-def test_only_finished_ungraded_attempts_can_be_reopened(state):
+@pytest.mark.parametrize("state", [IN_PROGRESS, OVERDUE])
+def test_only_finished_attempts_can_be_reopened(state):
     with pytest.raises(EngineError):
         engine.reopen(attempt(state), DEADLINE + timedelta(hours=2), DEADLINE + timedelta(hours=1), "lý do")
 
@@ -296,3 +313,26 @@ def test_pass_mark_per_part_is_configurable():
 def test_module_scores_weigh_points():
     scores = engine.module_scores([("IU01", 1.0, 1), ("IU01", 0.0, 1), ("IU02", 0.5, 2), ("IU02", 1.0, 2)])
     assert scores == {"IU01": 5.0, "IU02": 7.5}
+
+
+# --- review policy ----------------------------------------------------------------------------
+
+CLOSE = T0 + timedelta(days=1)
+POLICY = {"after_submit": "score", "after_close": "answers"}
+
+
+@pytest.mark.parametrize(
+    "policy, finished, now, released, expected",
+    [
+        (POLICY, False, CLOSE + S, None, "none"),  # an open attempt shows nothing
+        (POLICY, True, CLOSE - S, None, "score"),
+        (POLICY, True, CLOSE, None, "answers"),
+        (POLICY, True, CLOSE + S, CLOSE + timedelta(days=2), "none"),  # before the release time
+        (POLICY, True, CLOSE + timedelta(days=2), CLOSE + timedelta(days=2), "answers"),
+        ({"after_submit": "correctness", "after_close": "none"}, True, CLOSE + S, None, "correctness"),
+        ({"after_submit": "bogus"}, True, CLOSE - S, None, "none"),
+        ({}, True, CLOSE + S, None, "none"),
+    ],
+)
+def test_review_level_follows_policy_close_and_release(policy, finished, now, released, expected):
+    assert engine.review_level(policy, finished, now, CLOSE, released) == expected
