@@ -25,6 +25,13 @@ ACTIONS = {
     "unit.close": "Giải thể đơn vị",
     "unit.merge": "Sáp nhập đơn vị",
     "catalogue.update": "Sửa danh mục",
+    "questionbank.export": "Xuất ngân hàng câu hỏi",
+    "questionbank.import": "Nhập câu hỏi vào ngân hàng",
+    "questionbank.share": "Chia sẻ ngân hàng câu hỏi",
+    "questionbank.unshare": "Thôi chia sẻ ngân hàng câu hỏi",
+    "question.approve": "Duyệt câu hỏi",
+    "question.return": "Trả lại câu hỏi",
+    "question.bulk_status": "Chuyển trạng thái nhiều câu hỏi",
 }
 
 

@@ -17,7 +17,10 @@ HOME_ENDPOINTS = {
     "learner": "home.learner",
 }
 # Areas add links to the trainer's and administrator's home pages: (role, endpoint, label).
-HOME_LINKS = []
+HOME_LINKS = [
+    ("trainer", "questionbank.banks", "Ngân hàng câu hỏi"),
+    ("admin", "questionbank.banks", "Ngân hàng câu hỏi"),
+]
 
 
 @bp.route("/")

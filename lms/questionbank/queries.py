@@ -1,0 +1,212 @@
+"""Reads of the question banks: who may open which bank, filtered lists, history, counts."""
+import unicodedata
+
+from sqlalchemy import case, exists, func, or_, select, true
+from sqlalchemy.orm import joinedload
+
+from lms.auth.models import RoleAssignment, User
+from lms.extensions import db
+from lms.org.models import Module, SyllabusNode
+from lms.questionbank.models import Question, QuestionBank, QuestionBankShare, QuestionReview, QuestionVersion
+
+
+def fold(text):
+    """The search form of a text: NFC, lower case (diacritics kept: "hà" ≠ "ha")."""
+    return unicodedata.normalize("NFC", text or "").strip().lower()
+
+
+# --- Access ------------------------------------------------------------------------------
+
+
+def bank_access_condition(user):
+    """SQL condition on QuestionBank: administrators see every bank; trainers their own and shared ones."""
+    if user.has_role("admin"):
+        return true()
+    shared = exists().where(QuestionBankShare.bank_id == QuestionBank.id, QuestionBankShare.user_id == user.id)
+    return or_(QuestionBank.owner_id == user.id, shared)
+
+
+def can_access_bank(user, bank):
+    if user.has_role("admin") or bank.owner_id == user.id:
+        return True
+    return db.session.execute(
+        select(QuestionBankShare.id).where(QuestionBankShare.bank_id == bank.id, QuestionBankShare.user_id == user.id)
+    ).first() is not None
+
+
+# --- Banks -------------------------------------------------------------------------------
+
+
+def banks_for(user):
+    """Accessible banks with their question counts per status, in one grouped query."""
+    counts = (
+        select(
+            Question.bank_id,
+            func.count(Question.id).label("total"),
+            func.sum(case((Question.status == "approved", 1), else_=0)).label("approved"),
+            func.sum(case((Question.status == "review", 1), else_=0)).label("review"),
+            func.sum(case((Question.pool == "practice", 1), else_=0)).label("practice"),
+        )
+        .group_by(Question.bank_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(QuestionBank, counts.c.total, counts.c.approved, counts.c.review, counts.c.practice)
+        .outerjoin(counts, counts.c.bank_id == QuestionBank.id)
+        .where(bank_access_condition(user))
+        .options(joinedload(QuestionBank.owner))
+        .order_by(QuestionBank.name)
+    ).all()
+    return [
+        {"bank": bank, "total": total or 0, "approved": approved or 0, "review": review or 0, "practice": practice or 0}
+        for bank, total, approved, review, practice in rows
+    ]
+
+
+def accessible_banks(user):
+    return db.session.execute(select(QuestionBank).where(bank_access_condition(user)).order_by(QuestionBank.name)).scalars().all()
+
+
+def bank_by_name(name):
+    return db.session.execute(select(QuestionBank).where(QuestionBank.name == name)).scalar_one_or_none()
+
+
+def bank_shares(bank):
+    return db.session.execute(
+        select(QuestionBankShare).where(QuestionBankShare.bank_id == bank.id).options(joinedload(QuestionBankShare.user))
+    ).scalars().all()
+
+
+def trainers():
+    """Accounts who may be given a bank: trainers and administrators."""
+    return db.session.execute(
+        select(User)
+        .where(User.enabled.is_(True), exists().where(RoleAssignment.user_id == User.id, RoleAssignment.role.in_(("trainer", "admin"))))
+        .order_by(User.display_name)
+    ).scalars().all()
+
+
+# --- Questions ---------------------------------------------------------------------------
+
+
+def question_query(user, bank_id=None, module_id=None, syllabus=None, difficulty=None, status=None, pool=None, author_id=None, text=None, qtype=None):
+    """A select of the questions the user may see, narrowed by the list filters."""
+    query = (
+        select(Question)
+        .join(QuestionBank, Question.bank_id == QuestionBank.id)
+        .where(bank_access_condition(user))
+        .options(joinedload(Question.module), joinedload(Question.author), joinedload(Question.bank), joinedload(Question.current_version))
+    )
+    if bank_id:
+        query = query.where(Question.bank_id == bank_id)
+    if module_id:
+        query = query.where(Question.module_id == module_id)
+    if syllabus:
+        # A topic code selects its sub-topics too (IU04.3 → IU04.3.1, IU04.3.2 …).
+        code = syllabus.strip()
+        query = query.where(or_(Question.syllabus_code == code, Question.syllabus_code.startswith(code + ".", autoescape=True)))
+    if difficulty:
+        query = query.where(Question.difficulty == difficulty)
+    if status:
+        query = query.where(Question.status == status)
+    if pool:
+        query = query.where(Question.pool == pool)
+    if author_id:
+        query = query.where(Question.author_id == author_id)
+    if qtype:
+        query = query.where(Question.type == qtype)
+    if text and fold(text):
+        query = query.where(Question.search_text.contains(fold(text), autoescape=True))
+    return query.order_by(QuestionBank.name, Question.key)
+
+
+def review_queue(user):
+    """Questions waiting for review in the banks the user may open, oldest first."""
+    return db.session.execute(
+        question_query(user, status="review").order_by(None).order_by(Question.updated_at, Question.id)
+    ).unique().scalars().all()
+
+
+def questions_by_ids(user, ids):
+    if not ids:
+        return []
+    return db.session.execute(question_query(user).where(Question.id.in_(ids))).unique().scalars().all()
+
+
+def versions(question_id):
+    return db.session.execute(
+        select(QuestionVersion)
+        .where(QuestionVersion.question_id == question_id)
+        .options(joinedload(QuestionVersion.created_by))
+        .order_by(QuestionVersion.number.desc())
+    ).scalars().all()
+
+
+def version_by_number(question_id, number):
+    return db.session.execute(
+        select(QuestionVersion).where(QuestionVersion.question_id == question_id, QuestionVersion.number == number)
+    ).scalar_one_or_none()
+
+
+def reviews(question_id):
+    return db.session.execute(
+        select(QuestionReview)
+        .where(QuestionReview.question_id == question_id)
+        .options(joinedload(QuestionReview.reviewer), joinedload(QuestionReview.version))
+        .order_by(QuestionReview.created_at.desc(), QuestionReview.id.desc())
+    ).scalars().all()
+
+
+def bank_questions_with_versions(bank_id):
+    """(Question, current QuestionVersion) pairs of a bank in one query, in insertion order."""
+    return db.session.execute(
+        select(Question, QuestionVersion)
+        .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
+        .where(Question.bank_id == bank_id)
+        .order_by(Question.id)
+    ).all()
+
+
+def module_ids_by_code():
+    return dict(db.session.execute(select(Module.code, Module.id)).all())
+
+
+def modules():
+    return db.session.execute(select(Module).order_by(Module.position, Module.code)).scalars().all()
+
+
+def syllabus_codes_by_module():
+    result = {}
+    for module_code, code in db.session.execute(select(Module.code, SyllabusNode.code).join(SyllabusNode, SyllabusNode.module_id == Module.id)):
+        result.setdefault(module_code, set()).add(code)
+    return result
+
+
+def syllabus_titles(codes):
+    if not codes:
+        return {}
+    return dict(db.session.execute(select(SyllabusNode.code, SyllabusNode.title).where(SyllabusNode.code.in_(list(codes)))).all())
+
+
+def authors(user):
+    """The people who wrote questions the user may see, for the author filter."""
+    return db.session.execute(
+        select(User)
+        .where(User.id.in_(question_query(user).with_only_columns(Question.author_id).order_by(None).distinct()))
+        .order_by(User.display_name)
+    ).scalars().all()
+
+
+# --- Usage statistics --------------------------------------------------------------------
+
+# The exams area appends functions `provider(question_id) -> dict` (attempts, mean score,
+# facility, discrimination …); the question page shows whatever they return.
+USAGE_STATS_PROVIDERS = []
+
+
+def question_usage_stats(question_id):
+    """Per-question statistics once exams have used it; {} while nothing provides them."""
+    stats = {}
+    for provider in USAGE_STATS_PROVIDERS:
+        stats.update(provider(question_id) or {})
+    return stats

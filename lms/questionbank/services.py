@@ -1,0 +1,456 @@
+"""Writes to the question banks. They flush; the caller commits.
+
+Versions: every change of a question's content adds a QuestionVersion (numbered 1..n,
+never deleted); the question points at its latest one. Status follows the review
+workflow draft → review → approved → retired. As in Moodle, the editor chooses the
+status of a new version, but "approved" needs a second person: when the editor may not
+approve (QUESTION_SELF_APPROVAL off), the new version goes to review instead, and the
+question leaves the exam pool until someone else approves it.
+"""
+from dataclasses import dataclass, field
+
+from flask import current_app, has_app_context
+from sqlalchemy import delete, select
+
+from lms.audit.services import record
+from lms.extensions import db
+from lms.models_base import utcnow
+from lms.questionbank import queries
+from lms.questionbank.models import Question, QuestionBank, QuestionBankShare, QuestionReview, QuestionVersion
+from lms.questionbank.schema import STATUSES, nfc
+from lms.questionbank.types import validate_question
+
+KEY_MAX_LENGTH = 120
+
+# Which status may follow which; "approved" additionally needs can_approve().
+TRANSITIONS = {
+    "draft": {"review", "approved", "retired"},
+    "review": {"approved", "draft", "retired"},
+    "approved": {"retired", "draft"},
+    "retired": {"draft"},
+}
+
+
+class QuestionBankError(ValueError):
+    pass
+
+
+def _config(name, default):
+    return current_app.config.get(name, default) if has_app_context() else default
+
+
+def self_approval_allowed():
+    return bool(_config("QUESTION_SELF_APPROVAL", False))
+
+
+# --- Banks -------------------------------------------------------------------------------
+
+
+def create_bank(name, owner, description=""):
+    name = nfc(name).strip()
+    if not name:
+        raise QuestionBankError("Cần nhập tên ngân hàng.")
+    if queries.bank_by_name(name) is not None:
+        raise QuestionBankError("Đã có ngân hàng câu hỏi với tên này.")
+    bank = QuestionBank(name=name, owner_id=owner.id if owner else None, description=nfc(description).strip())
+    db.session.add(bank)
+    db.session.flush()
+    return bank
+
+
+def share_bank(bank, user, actor=None):
+    if user.id == bank.owner_id or any(share.user_id == user.id for share in bank.shares):
+        return False
+    if not user.has_role("trainer", "admin"):
+        raise QuestionBankError("Chỉ chia sẻ được cho giảng viên.")
+    bank.shares.append(QuestionBankShare(user_id=user.id))
+    db.session.flush()
+    record("questionbank.share", target=bank.name, actor=actor, user=user.username)
+    return True
+
+
+def unshare_bank(bank, user_id, actor=None):
+    db.session.execute(delete(QuestionBankShare).where(QuestionBankShare.bank_id == bank.id, QuestionBankShare.user_id == user_id))
+    db.session.expire(bank, ["shares"])
+    record("questionbank.unshare", target=bank.name, actor=actor, user_id=user_id)
+
+
+# --- Validation --------------------------------------------------------------------------
+
+
+def validation_problems(data, module_ids, syllabus_by_module):
+    """What is wrong with a question before it is stored (type rules and catalogue codes)."""
+    problems = []
+    if not data.key or len(data.key) > KEY_MAX_LENGTH:
+        problems.append(f"Mã câu hỏi phải có từ 1 đến {KEY_MAX_LENGTH} ký tự.")
+    problems.extend(validate_question(data))  # the type's rules, difficulty, pool, status
+    if not data.module:
+        problems.append("Thiếu mô đun (IU01–IU15).")
+    elif data.module not in module_ids:
+        problems.append(f"Mô đun không tồn tại: {data.module}.")
+    elif data.syllabus and data.syllabus not in syllabus_by_module.get(data.module, set()):
+        problems.append(f"Mã nội dung {data.syllabus} không thuộc chương trình mô đun {data.module}.")
+    return problems
+
+
+def check_question(data):
+    return validation_problems(data, queries.module_ids_by_code(), queries.syllabus_codes_by_module())
+
+
+def search_text(data):
+    parts = [data.key, data.title, data.text, data.explanation, " ".join(data.tags or [])]
+    parts += [choice.text for choice in data.choices]
+    parts += [str(answer) for answer in data.answers]
+    parts += [str(side) for pair in data.pairs for side in pair]
+    return queries.fold("\n".join(part for part in parts if part))
+
+
+def _apply_fields(question, data, module_ids):
+    question.type = data.type
+    question.module_id = module_ids[data.module]
+    question.syllabus_code = data.syllabus or None
+    question.difficulty = data.difficulty
+    question.pool = data.pool
+    question.tags = [nfc(tag) for tag in (data.tags or [])]
+    question.search_text = search_text(data)
+
+
+def _normalised(data):
+    """The canonical form the importers produce too, so that equal content compares equal."""
+    from lms.questionbank.formats.common import canonicalize
+
+    data.key = nfc(data.key).strip()
+    return canonicalize(data)
+
+
+# --- Authoring and review ------------------------------------------------------------------
+
+
+def can_approve(user, question):
+    """A second person approves: not the author, not whoever wrote the current version."""
+    if self_approval_allowed():
+        return True
+    writer = question.current_version.created_by_id if question.current_version else None
+    return user.id not in (question.author_id, writer)
+
+
+def create_question(bank, data, actor, change_note=""):
+    data = _normalised(data)
+    problems = check_question(data)
+    if db.session.execute(select(Question.id).where(Question.bank_id == bank.id, Question.key == data.key)).first():
+        problems.append("Mã câu hỏi đã có trong ngân hàng.")
+    if problems:
+        raise QuestionBankError(" ".join(problems))
+    requested = data.status
+    question = Question(bank_id=bank.id, key=data.key, status="draft", author_id=actor.id if actor else None)
+    _apply_fields(question, data, queries.module_ids_by_code())
+    db.session.add(question)
+    db.session.flush()
+    _add_version(question, data, actor, 1, change_note or "Tạo câu hỏi")
+    if requested != "draft":
+        _set_status(question, _allowed_target(question, requested, actor), actor, "")
+    return question
+
+
+def _add_version(question, data, actor, number, change_note):
+    data.status = question.status
+    version = QuestionVersion(question_id=question.id, number=number, data=data.to_dict(), created_by_id=actor.id if actor else None,
+                              change_note=nfc(change_note)[:500])
+    db.session.add(version)
+    db.session.flush()
+    question.current_version_id = version.id
+    question.current_version = version
+    return version
+
+
+def _allowed_target(question, requested, actor):
+    if requested == "approved" and not can_approve(actor, question):
+        return "review"
+    return requested
+
+
+def edit_question(question, data, actor, change_note=""):
+    """Store an edit. Returns the new version, or None when the content did not change.
+
+    `data.status` is the status the editor asked for (see the module docstring)."""
+    data = _normalised(data)
+    data.key = question.key
+    data.type = question.type  # the type is fixed at creation: versions stay comparable
+    problems = check_question(data)
+    if problems:
+        raise QuestionBankError(" ".join(problems))
+    requested = data.status
+    current = question.current_version
+    version = None
+    if current is None or current.question_data().content_signature() != data.content_signature():
+        _apply_fields(question, data, queries.module_ids_by_code())
+        question.updated_at = utcnow()
+        version = _add_version(question, data, actor, (current.number if current else 0) + 1, change_note or "Sửa câu hỏi")
+    if version is None:
+        change_status(question, requested, actor)  # only the status changed: the workflow's rules apply
+    else:
+        target = _allowed_target(question, requested, actor)
+        if target != question.status:
+            _set_status(question, target, actor, "")
+    return version
+
+
+def _set_status(question, status, actor, comment):
+    decision = {"approved": "approve", "review": "submit", "retired": "retire"}.get(status)
+    if status == "draft":
+        decision = "return" if question.status == "review" else "reopen"
+    question.status = status
+    question.updated_at = utcnow()
+    db.session.add(QuestionReview(question_id=question.id, version_id=question.current_version_id,
+                                  reviewer_id=actor.id if actor else None, decision=decision, comment=nfc(comment).strip()))
+
+
+def change_status(question, status, actor, comment=""):
+    """One step of the workflow; raises QuestionBankError when it is not allowed."""
+    if status not in STATUSES:
+        raise QuestionBankError("Trạng thái không hợp lệ.")
+    if status == question.status:
+        return
+    if status not in TRANSITIONS[question.status]:
+        raise QuestionBankError(f"Không thể chuyển câu hỏi {question.key} từ “{question.status_label}” sang trạng thái này.")
+    if status == "approved" and not can_approve(actor, question):
+        raise QuestionBankError(f"Câu hỏi {question.key}: người soạn không được tự duyệt câu hỏi của mình.")
+    if status == "draft" and question.status == "review" and not nfc(comment).strip():
+        raise QuestionBankError("Khi trả lại câu hỏi cần ghi nhận xét cho người soạn.")
+    returned = status == "draft" and question.status == "review"
+    _set_status(question, status, actor, comment)
+    if status == "approved" or returned:
+        record("question.approve" if status == "approved" else "question.return", target=f"{question.bank_id}:{question.key}")
+
+
+def bulk_change_status(questions, status, actor, comment=""):
+    """Apply one status to many questions; returns (changed count, [problems of the skipped ones])."""
+    changed, skipped = 0, []
+    for question in questions:
+        if question.status == status:
+            continue
+        try:
+            change_status(question, status, actor, comment)
+            changed += 1
+        except QuestionBankError as error:
+            skipped.append(str(error))
+    db.session.flush()
+    if changed:
+        record("question.bulk_status", status=status, changed=changed, skipped=len(skipped))
+    return changed, skipped
+
+
+# --- Import ------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    warnings: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not self.errors
+
+    @property
+    def total(self):
+        return self.added + self.updated + self.unchanged
+
+    def summary(self):
+        return f"{self.added} thêm mới, {self.updated} cập nhật, {self.unchanged} không đổi"
+
+
+def import_questions(bank, questions, actor, keep_status=True, default_module=None):
+    """Add or update questions by their stable key; all or nothing.
+
+    A question whose content differs from its current version gets a new version; an
+    identical one is left alone, so re-importing a file changes nothing. With
+    `keep_status` False (an upload by a trainer), "approved" in the file becomes
+    "review" unless self-approval is allowed: an import does not bypass the review.
+    """
+    report = ImportReport()
+    module_ids = queries.module_ids_by_code()
+    syllabus = queries.syllabus_codes_by_module()
+    seen = set()
+    for index, data in enumerate(questions, start=1):
+        _normalised(data)
+        if not data.module and default_module:
+            data.module = default_module
+        where = f"Câu hỏi #{index} ({data.key or 'không có mã'})"
+        if data.key in seen:
+            report.errors.append(f"{where}: mã câu hỏi bị trùng trong tệp.")
+        seen.add(data.key)
+        report.errors.extend(f"{where}: {problem}" for problem in validation_problems(data, module_ids, syllabus))
+    if report.errors:
+        return report
+
+    demote = not keep_status and not self_approval_allowed()
+    existing = {question.key: (question, version) for question, version in queries.bank_questions_with_versions(bank.id)}
+    new_questions, versions_to_add, status_changes, demoted = [], [], [], 0
+    for data in questions:
+        status = "review" if demote and data.status == "approved" else data.status
+        found = existing.get(data.key)
+        if found is None:
+            question = Question(bank_id=bank.id, key=data.key, status=status, author_id=actor.id if actor else None)
+            _apply_fields(question, data, module_ids)
+            new_questions.append((question, data))
+            demoted += status != data.status
+            report.added += 1
+            continue
+        question, version = found
+        if version.question_data().content_signature() != data.content_signature():
+            _apply_fields(question, data, module_ids)
+            question.updated_at = utcnow()
+            question.status = status
+            versions_to_add.append((question, data, version.number + 1))
+            demoted += status != data.status
+            report.updated += 1
+        elif keep_status and question.status != status:
+            status_changes.append((question, status))
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    if demoted:
+        report.warnings.append(f"{demoted} câu hỏi ghi “đã duyệt” trong tệp được đưa vào hàng chờ duyệt: cần một giảng viên khác duyệt.")
+
+    db.session.add_all([question for question, _ in new_questions])
+    db.session.flush()
+    versions_to_add = [(question, data, 1) for question, data in new_questions] + versions_to_add
+    rows = []
+    for question, data, number in versions_to_add:
+        data.status = question.status
+        rows.append(QuestionVersion(question_id=question.id, number=number, data=data.to_dict(),
+                                    created_by_id=actor.id if actor else None, change_note="Nhập từ tệp"))
+    db.session.add_all(rows)
+    db.session.flush()
+    for (question, _, _), version in zip(versions_to_add, rows):
+        question.current_version_id = version.id
+    for question, status in status_changes:
+        _set_status(question, status, actor, "Nhập từ tệp")
+    db.session.flush()
+    return report
+
+
+def questions_for_export(bank):
+    """The current version of every question of a bank, with its present status."""
+    result = []
+    for question, version in queries.bank_questions_with_versions(bank.id):
+        data = version.question_data()
+        data.status = question.status
+        result.append(data)
+    return result
+
+
+def preview_import(bank, questions, actor, keep_status=True, default_module=None):
+    """What import_questions would do, computed inside a savepoint that is rolled back."""
+    nested = db.session.begin_nested()
+    try:
+        return import_questions(bank, questions, actor, keep_status=keep_status, default_module=default_module)
+    finally:
+        nested.rollback()
+
+
+# --- Files: parsing, export, images --------------------------------------------------------
+
+EXPORT_FILES = {
+    "native": ("yaml", "application/x-yaml; charset=utf-8"),
+    "gift": ("gift", "text/plain; charset=utf-8"),
+    "moodlexml": ("xml", "application/xml; charset=utf-8"),
+    "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+
+
+def parse_upload(filename, content, default_module=None):
+    """(questions, warnings, bank name in the file or None) of a file in any supported format.
+
+    Raises FormatError naming the line, row or element."""
+    from lms.questionbank import formats
+
+    result = formats.parse_file(filename, content, default_module=default_module)
+    return list(result), [str(w) for w in result.warnings], result.bank
+
+
+def export_bytes(bank, fmt):
+    import importlib
+
+    if fmt not in EXPORT_FILES:
+        raise QuestionBankError("Định dạng xuất không hỗ trợ.")
+    serializer = importlib.import_module(f"lms.questionbank.formats.{fmt}").serialize
+    questions = questions_for_export(bank)
+    body = _serialize(serializer, questions, bank)
+    return (body.encode("utf-8") if isinstance(body, str) else body), len(questions)
+
+
+def _serialize(serializer, questions, bank):
+    import inspect
+
+    parameters = inspect.signature(serializer).parameters
+    extra = {}
+    if "bank" in parameters:
+        extra["bank"] = bank.name
+    if "module" in parameters:
+        modules = {q.module for q in questions}
+        extra["module"] = modules.pop() if len(modules) == 1 else None
+    return serializer(questions, **extra)
+
+
+def export_bank(bank, fmt, actor=None, actor_name=None):
+    """(bytes, download file name, mimetype). Every export is written to the audit log."""
+    body, count = export_bytes(bank, fmt)
+    record("questionbank.export", target=bank.name, actor=actor, actor_name=actor_name, format=fmt, questions=count)
+    extension, mimetype = EXPORT_FILES[fmt]
+    return body, f"{ascii_slug(bank.name) or 'ngan-hang'}.{extension}", mimetype
+
+
+def ascii_slug(text):
+    import re
+    import unicodedata
+
+    text = unicodedata.normalize("NFD", text or "").replace("đ", "d").replace("Đ", "D")
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:80]
+
+
+IMAGE_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+
+
+def sniff_image_type(content):
+    """The content type by magic bytes (png, jpeg, gif, webp), whatever the file name claims."""
+    for signature, content_type in IMAGE_SIGNATURES:
+        if content.startswith(signature):
+            return content_type
+    if len(content) >= 12 and content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def store_image(bank, filename, content, actor):
+    from hashlib import sha256
+
+    from lms.questionbank.models import QuestionImage
+
+    limit = int(_config("QUESTION_IMAGE_MAX_BYTES", 2 * 1024 * 1024))
+    if len(content) > limit:
+        raise QuestionBankError(f"Ảnh quá lớn (tối đa {limit // 1024} KB).")
+    content_type = sniff_image_type(content)
+    if content_type is None:
+        raise QuestionBankError("Chỉ nhận ảnh PNG, JPEG, GIF hoặc WebP.")
+    digest = sha256(content).hexdigest()
+    existing = db.session.execute(
+        select(QuestionImage).where(QuestionImage.bank_id == bank.id, QuestionImage.sha256 == digest)
+    ).scalar_one_or_none()
+    if existing is not None:
+        return existing
+    image = QuestionImage(bank_id=bank.id, filename=nfc(filename or "")[:255], content_type=content_type, size=len(content),
+                          sha256=digest, content=content, uploaded_by_id=actor.id if actor else None)
+    db.session.add(image)
+    db.session.flush()
+    return image
