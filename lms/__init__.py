@@ -71,8 +71,8 @@ def _import_models():
 
 
 # Areas built on the core add their model module and blueprint here.
-AREA_MODEL_MODULES = ["lms.exams.models", "lms.questionbank.models"]
-AREA_BLUEPRINTS = ["lms.questionbank.views:bp"]
+AREA_MODEL_MODULES = ["lms.exams.models", "lms.questionbank.models", "lms.courses.models"]
+AREA_BLUEPRINTS = ["lms.exams.views:bp", "lms.questionbank.views:bp", "lms.courses.views:bp", "lms.courses.authoring:bp", "lms.courses.assignment_views:bp"]
 
 
 def _register_request_hooks(app):

@@ -47,6 +47,8 @@ class ExamBlueprint(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     # Advanced exams: how many advanced modules a candidate registers for.
     advanced_module_count: Mapped[int] = mapped_column(Integer, default=3)
+    # Advanced exams: the module codes candidates may register for (checked against the pool).
+    offered_modules: Mapped[list] = mapped_column(JSON, default=list)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -123,6 +125,10 @@ class ExamSession(db.Model):
     results_released_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(20), default="draft")
     predrawn_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # Practical grading by two markers; a gap above the threshold (points of the part's
+    # scale) goes to a reconciliation step.
+    double_marking: Mapped[bool] = mapped_column(Boolean, default=False)
+    reconcile_threshold: Mapped[float] = mapped_column(Float, default=1.0)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -277,7 +283,7 @@ class AttemptAnswer(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_question_id: Mapped[int] = mapped_column(ForeignKey("exam_attempt_question.id", ondelete="CASCADE"), unique=True)
     response: Mapped[Optional[dict]] = mapped_column(JSON)
-    client_seq: Mapped[int] = mapped_column(Integer, default=0)
+    client_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
 

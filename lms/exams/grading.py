@@ -1,0 +1,121 @@
+"""Grading: objective questions by their type's strategy, practical tasks by people,
+the part score out of 10 and the module results. Old grades are kept (regrade).
+Writes flush, never commit."""
+from sqlalchemy import select, update
+from sqlalchemy.orm import aliased
+
+from lms.exams import engine
+from lms.exams.models import AttemptAnswer, AttemptEvent, AttemptGrade, AttemptQuestion, ExamAttempt, ModuleResult
+from lms.extensions import db
+from lms.org.models import Module
+from lms.questionbank.models import Question, QuestionVersion
+from lms.questionbank.schema import QuestionData
+from lms.questionbank.types import ResponseError, get_type
+
+
+def _paper_rows(attempt: ExamAttempt, against_current=False):
+    """(attempt question, question data to grade against, response). A regrade after a
+    correction grades against the question's current version, not the one shown."""
+    if against_current:
+        shown = aliased(QuestionVersion)
+        version_join = (QuestionVersion, QuestionVersion.id == Question.current_version_id)
+        query = (
+            select(AttemptQuestion, QuestionVersion.data, AttemptAnswer.response)
+            .join(shown, shown.id == AttemptQuestion.question_version_id)
+            .join(Question, Question.id == shown.question_id)
+            .join(*version_join)
+        )
+    else:
+        query = select(AttemptQuestion, QuestionVersion.data, AttemptAnswer.response).join(
+            QuestionVersion, QuestionVersion.id == AttemptQuestion.question_version_id
+        )
+    return db.session.execute(
+        query
+        .outerjoin(AttemptAnswer, AttemptAnswer.attempt_question_id == AttemptQuestion.id)
+        .where(AttemptQuestion.attempt_id == attempt.id)
+        .order_by(AttemptQuestion.position)
+    ).all()
+
+
+def _auto_fraction(data, response):
+    question = QuestionData.from_dict(data)
+    try:
+        return get_type(question.type).grade(question, response or {})
+    except ResponseError:
+        return 0.0  # a stored response that no longer fits a corrected question earns nothing
+
+
+def record_grade(attempt_question: AttemptQuestion, fraction, source, now, actor=None, reason="", rubric_scores=None):
+    """Add a grade; the previous current grade stays, no longer current."""
+    db.session.execute(
+        update(AttemptGrade)
+        .where(AttemptGrade.attempt_question_id == attempt_question.id, AttemptGrade.current.is_(True))
+        .values(current=False)
+    )
+    grade = AttemptGrade(
+        attempt_question_id=attempt_question.id,
+        fraction=fraction,
+        source=source,
+        graded_by_id=actor.id if actor is not None else None,
+        graded_at=now,
+        reason=reason,
+        rubric_scores=rubric_scores,
+        current=True,
+    )
+    db.session.add(grade)
+    attempt_question.fraction = fraction
+    return grade
+
+
+def grade_objective(attempt: ExamAttempt, now, source="auto", actor=None, reason="", against_current=False) -> int:
+    """Grade every auto-graded question of a finished attempt; practical tasks wait for a person."""
+    graded = 0
+    for attempt_question, data, response in _paper_rows(attempt, against_current):
+        fraction = _auto_fraction(data, response)
+        if fraction is None:
+            continue
+        if source != "auto" or attempt_question.fraction is None or attempt_question.fraction != fraction:
+            record_grade(attempt_question, fraction, source, now, actor, reason)
+            graded += 1
+    db.session.flush()
+    refresh_score(attempt, now)
+    return graded
+
+
+def refresh_score(attempt: ExamAttempt, now):
+    """Part score, pass and module results, once every question has a grade."""
+    rows = db.session.execute(
+        select(AttemptQuestion.fraction, AttemptQuestion.points, Module.code, Module.id)
+        .outerjoin(Module, Module.id == AttemptQuestion.module_id)
+        .where(AttemptQuestion.attempt_id == attempt.id)
+    ).all()
+    part = attempt.part
+    if not rows or any(row.fraction is None for row in rows):
+        attempt.score = attempt.passed = None
+        return attempt
+    earned = sum(row.fraction * row.points for row in rows)
+    possible = sum(row.points for row in rows)
+    attempt.earned_points, attempt.possible_points = earned, possible
+    attempt.score = engine.scale_score(earned, possible, part.max_score)
+    attempt.passed = attempt.score >= part.pass_mark
+    attempt.graded_at = now
+    if attempt.state in (engine.SUBMITTED, engine.AUTO_SUBMITTED):
+        attempt.take(engine.mark_graded(attempt.clock(), now).attempt)
+    module_ids = {row.code: row.id for row in rows if row.code}
+    scores = engine.module_scores((row.code, row.fraction, row.points) for row in rows if row.code)
+    existing = {result.module_id: result for result in db.session.execute(select(ModuleResult).where(ModuleResult.attempt_id == attempt.id)).scalars()}
+    for code, score in scores.items():
+        result = existing.get(module_ids[code]) or ModuleResult(attempt_id=attempt.id, module_id=module_ids[code])
+        result.score, result.passed, result.updated_at = score, score >= part.pass_mark, now
+        db.session.add(result)
+    return attempt
+
+
+def regrade_attempt(attempt: ExamAttempt, now, actor, reason: str):
+    """Grade again after a question was corrected: the new grades are added, the old kept,
+    and the change of score is logged on the attempt."""
+    before = attempt.score
+    grade_objective(attempt, now, source="regrade", actor=actor, reason=reason, against_current=True)
+    db.session.add(AttemptEvent(attempt_id=attempt.id, kind="regraded", at=now, actor_id=actor.id if actor else None,
+                                detail={"reason": reason, "score_before": before, "score_after": attempt.score}))
+    return before, attempt.score

@@ -1,0 +1,350 @@
+"""Attempts: start, save, submit, the clock, extra time, reopen. Writes flush, never commit.
+
+Every operation on an attempt first locks its row (SELECT … FOR UPDATE on PostgreSQL;
+on SQLite writing requests already hold the write lock from BEGIN IMMEDIATE), then
+applies the clock, then acts. So two submits, or a save racing a submit, are serialized
+and see each other's result.
+"""
+import ipaddress
+from datetime import timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from lms.audit.services import record
+from lms.auth.passwords import hash_password, verify_password
+from lms.exams import engine, grading, papers
+from lms.exams.models import (
+    AttemptAnswer,
+    AttemptEvent,
+    AttemptQuestion,
+    BlueprintPart,
+    ExamAttempt,
+    ExamCandidate,
+    ExamSession,
+    PracticalUpload,
+)
+from lms.extensions import db
+from lms.questionbank.models import QuestionVersion
+from lms.questionbank.schema import QuestionData
+from lms.questionbank.types import ResponseError, get_type
+
+MAX_BATCH = 200
+
+
+class ExamError(Exception):
+    """A refusal meant for the candidate: `code` for the page's logic, `status` for HTTP."""
+
+    def __init__(self, message, code="refused", status=409, **detail):
+        super().__init__(message)
+        self.message, self.code, self.status, self.detail = message, code, status, detail
+
+
+def grace(session: ExamSession) -> timedelta:
+    return timedelta(seconds=session.grace_seconds if session.grace_seconds is not None else 30)
+
+
+def log_event(attempt, kind, now, actor=None, **detail):
+    db.session.add(AttemptEvent(attempt_id=attempt.id, kind=kind, at=now, actor_id=actor.id if actor is not None else None, detail=detail))
+
+
+def lock_attempt(attempt_id):
+    """The attempt row, locked for this transaction and re-read from the database."""
+    return db.session.execute(
+        select(ExamAttempt).where(ExamAttempt.id == attempt_id).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def apply_clock(attempt: ExamAttempt, now, by=engine.BY_CLOCK):
+    """Expire or auto-submit the attempt as its deadline says; grade it if it just finished."""
+    session = attempt.candidate.session
+    transition = engine.finalize_overdue(attempt.clock(), now, grace(session), by=by)
+    if transition.changed:
+        attempt.take(transition.attempt)
+        for event in transition.events:
+            log_event(attempt, event.kind, now, **dict(event.detail))
+        if transition.attempt.is_finished:
+            db.session.flush()
+            grading.grade_objective(attempt, now)
+    return transition
+
+
+# --- Access to a session ----------------------------------------------------------------------
+
+
+def set_access_code(session: ExamSession, code):
+    session.access_code_hash = hash_password(code) if code else None
+
+
+def check_entry(session: ExamSession, now, address, access_code=None):
+    """Refuse entry outside the window, from outside the allowed networks, or without the code."""
+    if session.status != "published":
+        raise ExamError(_("Kỳ thi chưa được công bố hoặc đã kết thúc."), "not_published", 403)
+    if now < session.opens_at:
+        raise ExamError(_("Kỳ thi chưa mở."), "not_open", 403)
+    if now >= session.closes_at:
+        raise ExamError(_("Kỳ thi đã đóng."), "closed", 403)
+    if session.allowed_networks and not address_allowed(address, session.allowed_networks):
+        raise ExamError(_("Máy của bạn không nằm trong mạng được phép dự thi (%(ip)s).", ip=address or "?"), "network", 403)
+    if session.access_code_hash and not (access_code and verify_password(session.access_code_hash, access_code.strip())):
+        raise ExamError(_("Mã dự thi không đúng."), "access_code", 403)
+
+
+def address_allowed(address, networks) -> bool:
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    for network in networks:
+        try:
+            if ip in ipaddress.ip_network(network, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+# --- Start --------------------------------------------------------------------------------------
+
+
+def open_attempt(candidate: ExamCandidate, part: BlueprintPart):
+    return db.session.execute(
+        select(ExamAttempt).where(ExamAttempt.candidate_id == candidate.id, ExamAttempt.part_id == part.id, ExamAttempt.open_slot == 1)
+    ).scalar_one_or_none()
+
+
+def attempts_used(candidate: ExamCandidate, part: BlueprintPart) -> int:
+    return db.session.execute(
+        select(func.count(ExamAttempt.id)).where(ExamAttempt.candidate_id == candidate.id, ExamAttempt.part_id == part.id)
+    ).scalar_one()
+
+
+def start_attempt(candidate: ExamCandidate, part: BlueprintPart, now, address="", access_code=None):
+    """Resume the open attempt, or start a new one with its paper drawn and stored.
+
+    Resuming needs no access code: a candidate whose sign-in expired mid-exam comes back
+    to the same attempt. A second concurrent start finds the first through the database's
+    single-open-attempt constraint.
+    """
+    session = candidate.session
+    if part.blueprint_id != session.blueprint_id:
+        raise ExamError(_("Phần thi không thuộc kỳ thi này."), "part", 404)
+    current = open_attempt(candidate, part)
+    if current is not None:
+        current = lock_attempt(current.id)
+        apply_clock(current, now)
+        if current.open_slot == 1:
+            return current, False
+    check_entry(session, now, address, access_code)
+    used = attempts_used(candidate, part)
+    if used >= session.attempts_allowed:
+        raise ExamError(_("Bạn đã dùng hết số lần thi được phép (%(n)d).", n=session.attempts_allowed), "attempts_used")
+    number = used + 1
+    predrawn = papers.take_predrawn(candidate, part, number)
+    if predrawn is not None:
+        seed, items = predrawn.seed, predrawn.items
+    else:
+        seed = papers.new_seed()
+        try:
+            items = papers.draw_items(part, candidate, seed)
+        except engine.PoolShortage as shortage:
+            raise ExamError(_("Ngân hàng câu hỏi chưa đủ để tạo đề: %(detail)s.", detail=str(shortage) or "—"), "pool_shortage",
+                            shortages=[{"quota": s.quota.label(), "missing": s.missing} for s in shortage.shortages]) from None
+    deadline = engine.compute_deadline(now, timedelta(minutes=part.minutes), candidate.extra_minutes, candidate.extra_multiplier, session.closes_at)
+    attempt = ExamAttempt(candidate_id=candidate.id, part_id=part.id, number=number, state=engine.IN_PROGRESS, open_slot=1,
+                          seed=seed, started_at=now, deadline_at=deadline, start_ip=(address or "")[:64], last_seen_at=now)
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+            db.session.flush()
+    except IntegrityError:
+        # Another request started it a moment ago: resume that one.
+        current = open_attempt(candidate, part)
+        if current is None:
+            raise ExamError(_("Không thể bắt đầu bài thi, vui lòng thử lại."), "conflict") from None
+        return current, False
+    db.session.add_all(
+        AttemptQuestion(attempt_id=attempt.id, position=index, question_version_id=item["version_id"], module_id=item.get("module_id"),
+                        presentation=item.get("order") or {}, points=item.get("points", 1.0))
+        for index, item in enumerate(items, start=1)
+    )
+    log_event(attempt, "started", now, ip=address or "", predrawn=predrawn is not None, deadline=deadline.isoformat())
+    db.session.flush()
+    return attempt, True
+
+
+# --- Save ---------------------------------------------------------------------------------------
+
+
+def _refusal(attempt, decision):
+    if decision.reason == "past_grace":
+        return ExamError(_("Đã hết giờ làm bài: câu trả lời này không được lưu. Các câu đã lưu trước đó vẫn được giữ."), "time_over")
+    return ExamError(_("Bài thi đã nộp: không thể sửa câu trả lời. Các câu đã lưu trước đó vẫn được giữ."), "finished")
+
+
+def save_answers(attempt: ExamAttempt, entries, now):
+    """Store answers [{question, response, seq}] for questions of this attempt's paper.
+
+    A question not on the paper is a 404; an older sequence number than the stored one
+    is acknowledged without overwriting (a re-sent buffer never undoes a newer answer).
+    Returns the acknowledged [{question, seq, stored}] and whether they were late.
+    """
+    if not isinstance(entries, list) or not entries or len(entries) > MAX_BATCH:
+        raise ExamError(_("Yêu cầu lưu không hợp lệ."), "bad_request", 400)
+    parsed = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise ExamError(_("Yêu cầu lưu không hợp lệ."), "bad_request", 400)
+        question_id, seq = entry.get("question"), entry.get("seq")
+        if isinstance(question_id, bool) or not isinstance(question_id, int) or isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
+            raise ExamError(_("Yêu cầu lưu không hợp lệ."), "bad_request", 400)
+        parsed.append((question_id, seq, entry.get("response")))
+    attempt = lock_attempt(attempt.id)
+    session = attempt.candidate.session
+    apply_clock(attempt, now)
+    decision = engine.can_save(attempt.clock(), now, grace(session))
+    rows = db.session.execute(
+        select(AttemptQuestion, QuestionVersion.data, AttemptAnswer)
+        .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.question_version_id)
+        .outerjoin(AttemptAnswer, AttemptAnswer.attempt_question_id == AttemptQuestion.id)
+        .where(AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.id.in_({q for q, _s, _r in parsed}))
+    ).all()
+    by_id = {row[0].id: row for row in rows}
+    if any(question_id not in by_id for question_id, _s, _r in parsed):
+        raise ExamError(_("Câu hỏi không thuộc đề thi của bạn."), "not_on_paper", 404)
+    if not decision.allowed:
+        for question_id, seq, _r in parsed:
+            log_event(attempt, "save_refused", now, question=question_id, seq=seq, reason=decision.reason)
+        raise _refusal(attempt, decision)
+    acknowledged = []
+    for question_id, seq, raw in parsed:
+        attempt_question, data, answer = by_id[question_id]
+        question = QuestionData.from_dict(data)
+        try:
+            response = get_type(question.type).normalize_response(question, raw)
+        except ResponseError as error:
+            raise ExamError(str(error), "bad_response", 400, question=question_id) from None
+        if question.type == papers.PRACTICAL_TYPE and response and not _own_upload(attempt_question, response["upload_id"]):
+            raise ExamError(_("Tệp nộp không thuộc câu hỏi này."), "bad_response", 400, question=question_id)
+        if answer is None:
+            answer = AttemptAnswer(attempt_question_id=attempt_question.id, client_seq=-1)
+            db.session.add(answer)
+            by_id[question_id] = (attempt_question, data, answer)
+        stored = seq > answer.client_seq
+        if stored:
+            answer.response, answer.client_seq, answer.saved_at, answer.late = response, seq, now, decision.late
+            if decision.late:
+                late_by = (now - attempt.deadline_at).total_seconds()
+                log_event(attempt, "late_save", now, question=question_id, seq=seq, seconds_after_deadline=round(late_by, 3))
+        acknowledged.append({"question": question_id, "seq": seq, "stored": stored})
+    attempt.last_seen_at = now
+    db.session.flush()
+    return acknowledged, decision.late
+
+
+def _own_upload(attempt_question, upload_id):
+    upload = db.session.get(PracticalUpload, upload_id)
+    return upload is not None and upload.attempt_question_id == attempt_question.id
+
+
+def set_flag(attempt: ExamAttempt, attempt_question: AttemptQuestion, flagged: bool, now):
+    attempt = lock_attempt(attempt.id)
+    apply_clock(attempt, now)
+    if attempt.open_slot == 1:
+        attempt_question.flagged = bool(flagged)
+    return attempt
+
+
+# --- Submit, clock, extra time, reopen ----------------------------------------------------------------
+
+
+def submit_attempt(attempt: ExamAttempt, now, by=engine.BY_CANDIDATE):
+    """Finish and grade. Idempotent: a second submit returns the first one's result."""
+    attempt = lock_attempt(attempt.id)
+    session = attempt.candidate.session
+    transition = engine.submit(attempt.clock(), now, grace(session), by=by)
+    if transition.changed:
+        attempt.take(transition.attempt)
+        for event in transition.events:
+            log_event(attempt, event.kind, now, **dict(event.detail))
+        db.session.flush()
+        grading.grade_objective(attempt, now)
+    return attempt, transition.already_finished
+
+
+def expire_attempt(attempt: ExamAttempt, now):
+    """The page's countdown reached zero: finish by the clock if the server agrees."""
+    attempt = lock_attempt(attempt.id)
+    transition = engine.expire(attempt.clock(), now, grace(attempt.candidate.session))
+    if transition.changed:
+        attempt.take(transition.attempt)
+        for event in transition.events:
+            log_event(attempt, event.kind, now, **dict(event.detail))
+        if transition.attempt.is_finished:
+            db.session.flush()
+            grading.grade_objective(attempt, now)
+    return attempt
+
+
+def close_overdue(now) -> int:
+    """Finalize every open attempt whose deadline + grace has passed, with its saved answers."""
+    candidates = db.session.execute(
+        select(ExamAttempt.id).where(ExamAttempt.open_slot == 1, ExamAttempt.deadline_at < now).order_by(ExamAttempt.id)
+    ).scalars().all()
+    finalized = 0
+    for attempt_id in candidates:
+        attempt = lock_attempt(attempt_id)
+        transition = apply_clock(attempt, now, by=engine.BY_COMMAND)
+        if transition.attempt.is_finished and transition.changed:
+            finalized += 1
+    return finalized
+
+
+def grant_extra_time(candidate: ExamCandidate, now, actor, extra_minutes=None, extra_multiplier=None, reason=""):
+    """Change a candidate's extra time; an attempt in progress gets its new deadline at once."""
+    if extra_minutes is not None:
+        candidate.extra_minutes = max(0.0, float(extra_minutes))
+    if extra_multiplier is not None:
+        candidate.extra_multiplier = max(1.0, float(extra_multiplier))
+    session = candidate.session
+    changed = []
+    open_ids = db.session.execute(
+        select(ExamAttempt.id).where(ExamAttempt.candidate_id == candidate.id, ExamAttempt.open_slot == 1)
+    ).scalars().all()
+    for attempt_id in open_ids:
+        attempt = lock_attempt(attempt_id)
+        apply_clock(attempt, now)
+        if attempt.open_slot != 1:
+            continue
+        deadline = engine.compute_deadline(attempt.started_at, timedelta(minutes=attempt.part.minutes), candidate.extra_minutes,
+                                           candidate.extra_multiplier, session.closes_at)
+        transition = engine.extend_deadline(attempt.clock(), deadline, now, grace(session))
+        attempt.take(transition.attempt)
+        for event in transition.events:
+            log_event(attempt, event.kind, now, actor, reason=reason, **dict(event.detail))
+        changed.append(attempt)
+    record("exam.extra_time", target=f"exam_candidate:{candidate.id}", actor=actor, minutes=candidate.extra_minutes,
+           multiplier=candidate.extra_multiplier, reason=reason)
+    db.session.flush()
+    return changed
+
+
+def reopen_attempt(attempt: ExamAttempt, now, actor, minutes: float, reason: str):
+    """A proctor reopens a finished attempt for `minutes` more, for a documented reason (audited)."""
+    attempt = lock_attempt(attempt.id)
+    try:
+        transition = engine.reopen(attempt.clock(), now + timedelta(minutes=minutes), now, reason)
+    except engine.EngineError as error:
+        raise ExamError(_("Không thể mở lại bài thi: %(e)s", e=str(error)), "reopen") from None
+    try:
+        with db.session.begin_nested():
+            attempt.take(transition.attempt)
+            db.session.flush()
+    except IntegrityError:
+        raise ExamError(_("Thí sinh đang có một bài thi khác đang mở ở phần này."), "reopen") from None
+    attempt.score = attempt.passed = attempt.graded_at = None
+    log_event(attempt, "reopened", now, actor, reason=reason.strip(), minutes=minutes)
+    record("exam.reopen", target=f"exam_attempt:{attempt.id}", actor=actor, reason=reason.strip(), minutes=minutes)
+    db.session.flush()
+    return attempt

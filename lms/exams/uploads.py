@@ -1,0 +1,94 @@
+"""Files handed in for practical tasks: checked by extension AND content, stored under
+UPLOAD_DIR/exams/<attempt>/, recorded as the task's answer. Writes flush, never commit."""
+import hashlib
+import secrets
+import zipfile
+from io import BytesIO
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from lms.exams import engine
+from lms.exams.models import PracticalUpload
+from lms.exams.services import ExamError, apply_clock, grace, lock_attempt, log_event, save_answers
+from lms.extensions import db
+from lms.questionbank.types import PRACTICAL_EXTENSIONS
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+ZIP_MAGIC = b"PK\x03\x04"
+PDF_MAGIC = b"%PDF-"
+# Office Open XML and OpenDocument files are zip archives with a telltale member.
+ZIP_MEMBERS = {
+    ".docx": "word/document.xml",
+    ".xlsx": "xl/workbook.xml",
+    ".pptx": "ppt/presentation.xml",
+    ".odt": "mimetype",
+    ".ods": "mimetype",
+    ".odp": "mimetype",
+}
+OPENDOCUMENT_TYPES = {
+    ".odt": b"application/vnd.oasis.opendocument.text",
+    ".ods": b"application/vnd.oasis.opendocument.spreadsheet",
+    ".odp": b"application/vnd.oasis.opendocument.presentation",
+}
+
+
+def content_matches(extension: str, content: bytes) -> bool:
+    """Does the file's content fit its extension (magic bytes and, for zips, the structure)?"""
+    if extension == ".pdf":
+        return content.startswith(PDF_MAGIC)
+    if not content.startswith(ZIP_MAGIC):
+        return False
+    try:
+        with zipfile.ZipFile(BytesIO(content)) as archive:
+            names = set(archive.namelist())
+            if extension == ".zip":
+                return True
+            member = ZIP_MEMBERS.get(extension)
+            if member not in names:
+                return False
+            if extension in OPENDOCUMENT_TYPES:
+                return archive.read("mimetype").strip() == OPENDOCUMENT_TYPES[extension]
+            return True
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return False
+
+
+def store_upload(attempt, attempt_question, filename: str, content: bytes, now, allowed_extensions=None):
+    """Check and store a practical file, and make it the task's answer."""
+    allowed = [e.lower() for e in (allowed_extensions or PRACTICAL_EXTENSIONS)]
+    extension = Path(filename or "").suffix.lower()
+    if extension not in allowed:
+        raise ExamError(_("Chỉ nhận tệp %(ext)s.", ext=", ".join(allowed)), "file_type", 400)
+    limit = min(MAX_UPLOAD_BYTES, current_app.config.get("MAX_CONTENT_LENGTH") or MAX_UPLOAD_BYTES)
+    if not content:
+        raise ExamError(_("Tệp rỗng."), "file_empty", 400)
+    if len(content) > limit:
+        raise ExamError(_("Tệp lớn quá %(mb)d MB.", mb=limit // (1024 * 1024)), "file_size", 413)
+    if not content_matches(extension, content):
+        raise ExamError(_("Nội dung tệp không đúng định dạng %(ext)s.", ext=extension), "file_content", 400)
+    attempt = lock_attempt(attempt.id)
+    apply_clock(attempt, now)
+    decision = engine.can_save(attempt.clock(), now, grace(attempt.candidate.session))
+    if not decision.allowed:
+        log_event(attempt, "upload_refused", now, question=attempt_question.id, reason=decision.reason)
+        raise ExamError(_("Đã hết giờ hoặc bài đã nộp: tệp không được nhận. Các tệp đã nộp trước đó vẫn được giữ."), "finished")
+    directory = Path(current_app.config["UPLOAD_DIR"]) / "exams" / str(attempt.id)
+    directory.mkdir(parents=True, exist_ok=True)
+    stored = directory / f"{attempt_question.id}-{secrets.token_hex(8)}{extension}"
+    stored.write_bytes(content)
+    upload = PracticalUpload(
+        attempt_question_id=attempt_question.id,
+        filename=Path(filename).name[:255],
+        stored_path=str(stored),
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_at=now,
+        late=decision.late,
+    )
+    db.session.add(upload)
+    db.session.flush()
+    sequence = int(now.timestamp() * 1000)  # newer than any earlier upload of this task
+    save_answers(attempt, [{"question": attempt_question.id, "seq": sequence, "response": {"upload_id": upload.id}}], now)
+    return upload
