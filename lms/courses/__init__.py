@@ -1,0 +1,1 @@
+"""Courses and lessons per module, progress, practice quizzes, assignments and learning paths."""
