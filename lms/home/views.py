@@ -20,6 +20,8 @@ HOME_ENDPOINTS = {
 HOME_LINKS = [
     ("trainer", "questionbank.banks", "Ngân hàng câu hỏi"),
     ("admin", "questionbank.banks", "Ngân hàng câu hỏi"),
+    ("trainer", "course_admin.manage_courses", "Khóa học và bài giảng"),
+    ("admin", "course_admin.manage_courses", "Khóa học và bài giảng"),
 ]
 
 
@@ -37,9 +39,9 @@ def index():
 @bp.route("/learn/")
 @roles_allowed("learner")
 def learner():
-    staff = current_user.staff
-    path = org_queries.learning_path(staff.title_id) if staff and staff.title_id else []
-    return render_template("home/learner.html", staff=staff, path=path)
+    from lms.courses.dashboard import learner_dashboard
+
+    return render_template("home/learner.html", **learner_dashboard(current_user))
 
 
 @bp.route("/trainer/")
