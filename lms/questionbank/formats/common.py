@@ -1,0 +1,137 @@
+"""What every import/export format shares: the error with a location, the result with
+warnings, size and count limits, all-or-nothing validation, and the canonical form of
+the values parsers produce (NFC text, floats, fractions only where they say something)."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import fields
+from typing import Optional
+
+from lms.questionbank.schema import Choice, QuestionData, nfc
+from lms.questionbank.types import MultipleResponse, validate_question
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_QUESTIONS = 20_000
+FRACTION_TOLERANCE = 1e-4
+
+
+class FormatError(ValueError):
+    """A file that cannot be imported. The location is always set: line, element or row."""
+
+    def __init__(self, message: str, *, line: Optional[int] = None, element: Optional[str] = None,
+                 row: Optional[int] = None, column: Optional[str] = None):
+        self.message, self.line, self.element, self.row, self.column = message, line, element, row, column
+        super().__init__(f"{self.location}: {message}")
+
+    @property
+    def location(self) -> str:
+        if self.line is not None:
+            return f"Dòng {self.line}"
+        if self.row is not None:
+            return f"Hàng {self.row}" + (f", cột {self.column}" if self.column else "")
+        return f"Phần tử {self.element or 'tệp'}"
+
+
+class ParseResult(list):
+    """The questions of a file (a list), with what was skipped and the bank name if the file has one."""
+
+    def __init__(self, questions=(), warnings=None, bank: Optional[str] = None):
+        super().__init__(questions)
+        self.warnings = list(warnings or [])
+        self.bank = bank
+
+
+def check_size(content, **location) -> None:
+    if len(content) > MAX_FILE_BYTES:
+        raise FormatError(f"Tệp quá lớn ({len(content) / 1024 / 1024:.1f} MB); giới hạn là {MAX_FILE_BYTES // 1024 // 1024} MB.",
+                          **location)
+
+
+def check_count(count: int, **location) -> None:
+    if count > MAX_QUESTIONS:
+        raise FormatError(f"Tệp có quá nhiều câu hỏi; giới hạn là {MAX_QUESTIONS:,} câu.".replace(",", "."), **location)
+
+
+def decode_text(content) -> str:
+    """Bytes as UTF-8 (a BOM is allowed); an undecodable byte is reported on its line."""
+    check_size(content.encode("utf-8") if isinstance(content, str) else content, line=1)
+    if isinstance(content, str):
+        text = content
+    else:
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            line = content[: error.start].count(b"\n") + 1
+            raise FormatError("Tệp không phải văn bản UTF-8 (hãy lưu lại với bảng mã Unicode UTF-8).", line=line) from None
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return nfc(text)
+
+
+def content_key(prefix: str, *parts) -> str:
+    """A stable key from a question's normalized content: re-importing the same file changes nothing."""
+    digest = hashlib.sha256(json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+    return f"{prefix}-{digest[:12]}"
+
+
+def canonicalize(q: QuestionData) -> QuestionData:
+    """Give equal questions equal values whatever the format they came from."""
+    q.text, q.explanation, q.title = nfc(q.text).strip(), nfc(q.explanation).strip(), nfc(q.title).strip()
+    q.tags = [nfc(str(t)).strip() for t in q.tags if nfc(str(t)).strip()]
+    q.points = float(q.points) if isinstance(q.points, (int, float)) and not isinstance(q.points, bool) else q.points
+    if q.type in ("single_choice", "multiple_response"):
+        for choice in q.choices:
+            choice.text, choice.feedback = nfc(choice.text).strip(), nfc(choice.feedback).strip()
+            if choice.fraction is not None:
+                choice.fraction = round(float(choice.fraction), 7)
+                if abs(choice.fraction - _derived_fraction(q, choice)) < FRACTION_TOLERANCE:
+                    choice.fraction = None  # says nothing beyond `correct`
+    if q.type == "numeric":
+        for name in ("answer", "tolerance"):
+            value = getattr(q, name)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                setattr(q, name, float(value))
+    q.answers = [nfc(a).strip() if isinstance(a, str) else a for a in q.answers]
+    q.pairs = [[nfc(p[0]).strip(), nfc(p[1]).strip()] if isinstance(p, (list, tuple)) and len(p) == 2 else p for p in q.pairs]
+    return q
+
+
+def _derived_fraction(q: QuestionData, choice: Choice) -> float:
+    if q.type == "single_choice":
+        return 1.0 if choice.correct else 0.0
+    return MultipleResponse.weight(q, Choice(choice.text, choice.correct))
+
+
+def finish(questions: list, locations: list, warnings=None, bank=None) -> ParseResult:
+    """Canonicalize and validate everything; the first problem aborts the whole file."""
+    seen = {}
+    for q, location in zip(questions, locations):
+        canonicalize(q)
+        problems = validate_question(q)
+        if problems:
+            raise FormatError(f"Câu hỏi {q.key or '(chưa có mã)'}: " + " ".join(problems), **location)
+        if q.key in seen:
+            raise FormatError(f"Mã câu hỏi {q.key} bị trùng (đã dùng ở {seen[q.key]}).", **location)
+        seen[q.key] = FormatError("", **location).location.lower()
+    return ParseResult(questions, warnings, bank)
+
+
+# -- fields a format cannot carry natively travel as a small JSON object ------------------
+def residual_fields(original: QuestionData, reparsed: QuestionData) -> dict:
+    """The fields of `original` that its plain export would not bring back."""
+    wanted, got = original.to_dict(), reparsed.to_dict()
+    return {name: value for name, value in wanted.items() if got.get(name) != value}
+
+
+def apply_fields(q: QuestionData, values: dict) -> None:
+    known = {f.name for f in fields(QuestionData)}
+    for name, value in values.items():
+        if name not in known:
+            raise ValueError(f"trường không biết: {name}")
+        if name == "choices":
+            value = [Choice(**c) for c in value]
+        setattr(q, name, value)
+
+
+def encode_fields(values: dict) -> str:
+    return json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

@@ -1,0 +1,299 @@
+"""Moodle GIFT: https://docs.moodle.org/en/GIFT_format
+
+Questions are blocks separated by blank lines; `//` starts a comment line. A comment
+`// @lms {...}` just before a question carries, as JSON, the fields GIFT has no place
+for (module, syllabus, difficulty, pool, tags, points …): Moodle ignores it, we read it
+back, so export → import gives identical questions.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+from lms.questionbank.formats.common import (FormatError, ParseResult, apply_fields, canonicalize, check_count,
+                                             content_key, decode_text, encode_fields, finish, residual_fields)
+from lms.questionbank.schema import Choice, QuestionData, nfc
+from lms.questionbank.types import MultipleResponse
+
+METADATA_PREFIX = "// @lms "
+# Escaped characters are swapped for private-use code points while the structure is read.
+_ESCAPES = {"\\": "\uf8f0", "~": "\uf8f1", "=": "\uf8f2", "#": "\uf8f3", "{": "\uf8f4", "}": "\uf8f5", ":": "\uf8f6", "n": "\uf8f7"}
+_RESTORE = {placeholder: ("\n" if char == "n" else char) for char, placeholder in _ESCAPES.items()}
+_ESCAPE_PATTERN = re.compile(r"\\([\\~=#{}:n])")
+_WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
+_FORMAT = re.compile(r"^\s*\[(markdown|html|plain|moodle)\]", re.IGNORECASE)
+_NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+_TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
+
+
+def _restore(text: str) -> str:
+    for placeholder, char in _RESTORE.items():
+        text = text.replace(placeholder, char)
+    return text
+
+
+class _Block:
+    """One question's lines, with a way back from a character offset to a file line."""
+
+    def __init__(self, numbered_lines: list, metadata: dict):
+        self.first_line = numbered_lines[0][0]
+        self.line_numbers = [number for number, _ in numbered_lines]
+        self.text = _ESCAPE_PATTERN.sub(lambda m: _ESCAPES[m.group(1)], "\n".join(text for _, text in numbered_lines))
+        self.metadata = metadata
+
+    def line_at(self, offset: int) -> int:
+        return self.line_numbers[min(self.text.count("\n", 0, max(offset, 0)), len(self.line_numbers) - 1)]
+
+    def error(self, message: str, offset: int = 0) -> FormatError:
+        return FormatError(message, line=self.line_at(offset))
+
+
+def _blocks(text: str):
+    """Yield ('category', line, path) and ('question', _Block) items in file order."""
+    current, metadata, metadata_line = [], None, 0
+    for number, line in enumerate(text.split("\n") + [""], start=1):
+        stripped = line.strip()
+        if stripped.startswith(METADATA_PREFIX.strip()) and stripped[len(METADATA_PREFIX.strip()):].strip().startswith("{"):
+            try:
+                metadata = json.loads(stripped[len(METADATA_PREFIX.strip()):])
+            except json.JSONDecodeError as error:
+                raise FormatError(f"Chú thích @lms không phải JSON hợp lệ ({error.msg}).", line=number) from None
+            metadata_line = number
+            continue
+        if stripped.startswith("//"):
+            continue
+        if stripped:
+            current.append((number, line))
+            continue
+        if current:
+            first = current[0][1].strip()
+            if first.upper().startswith("$CATEGORY:"):
+                yield "category", current[0][0], nfc(first[len("$CATEGORY:"):]).strip()
+                current = current[1:]
+            if current:
+                yield "question", _Block(current, metadata or {})
+                metadata = None
+            current = []
+        elif metadata is not None:
+            raise FormatError("Chú thích @lms phải đứng ngay trước câu hỏi.", line=metadata_line)
+
+
+def _split_answers(body: str, block: _Block, offset: int) -> list:
+    """'=a#fb ~%50%b' → [('=', 'a', 'fb', None), ('~', 'b', '', 0.5)] with each answer's offset."""
+    body_stripped = body.lstrip()
+    if body_stripped and body_stripped[0] not in "~=":
+        raise block.error("Mỗi đáp án phải bắt đầu bằng '=' (đúng) hoặc '~' (sai).", offset)
+    answers = []
+    for match in re.finditer(r"([~=])([^~=]*)", body):
+        marker, raw = match.group(1), match.group(2)
+        weight = None
+        raw_stripped = raw.strip()
+        weight_match = _WEIGHT.match(raw_stripped)
+        if weight_match:
+            weight = float(weight_match.group(1)) / 100
+            if not -1 <= weight <= 1:
+                raise block.error("Trọng số phải trong khoảng -100% … 100%.", offset + match.start())
+            raw_stripped = raw_stripped[weight_match.end():]
+        text, _, feedback = raw_stripped.partition("#")
+        answers.append((marker, _restore(text).strip(), _restore(feedback).strip(), weight, offset + match.start()))
+    return answers
+
+
+def _numeric(body: str, q: QuestionData, block: _Block, offset: int, warnings: list) -> None:
+    body = body[1:].strip()
+    if body.startswith("="):
+        candidates = _split_answers(body, block, offset)
+        best = [a for a in candidates if a[3] in (None, 1.0)]
+        if not best:
+            raise block.error("Câu số cần một đáp án 100%.", offset)
+        if len(candidates) > 1:
+            warnings.append(f"Dòng {block.first_line}: chỉ giữ đáp án 100% của câu số; các đáp án một phần bị bỏ qua.")
+        body = best[0][1]
+    else:
+        body = _restore(body.split("#")[0]).strip()
+    range_match = re.fullmatch(rf"({_NUMBER})\s*\.\.\s*({_NUMBER})", body)
+    value_match = re.fullmatch(rf"({_NUMBER})(?:\s*:\s*({_NUMBER}))?", body)
+    if range_match:
+        low, high = float(range_match.group(1)), float(range_match.group(2))
+        if low > high:
+            raise block.error("Khoảng số phải viết từ nhỏ đến lớn (ví dụ {#1..5}).", offset)
+        q.answer, q.tolerance = (low + high) / 2, (high - low) / 2
+    elif value_match:
+        q.answer, q.tolerance = float(value_match.group(1)), abs(float(value_match.group(2) or 0))
+    else:
+        raise block.error(f"Đáp án số không hợp lệ: {body!r} (ví dụ {{#3.5:0.5}} hoặc {{#1..5}}).", offset)
+
+
+def _question(block: _Block, category: str, default_module, warnings: list):
+    text, title = block.text.strip(), ""
+    start = len(block.text) - len(block.text.lstrip())
+    if text.startswith("::"):
+        end = text.find("::", 2)
+        if end < 0:
+            raise block.error("Tiêu đề mở bằng '::' nhưng không có '::' đóng.", start)
+        title, text, start = _restore(text[2:end]).strip(), text[end + 2:], start + end + 2
+    open_at = text.find("{")
+    if open_at < 0:
+        if "}" in text:
+            raise block.error("Có '}' mà không có '{' mở phần đáp án.", start + text.find("}"))
+        warnings.append(f"Dòng {block.first_line}: đoạn không có phần đáp án {{…}} (mô tả) đã được bỏ qua.")
+        return None
+    close_at = text.find("}", open_at)
+    if close_at < 0:
+        raise block.error("Phần đáp án mở bằng '{' nhưng không có '}' đóng.", start + open_at)
+    if "{" in text[open_at + 1:close_at] or "{" in text[close_at + 1:]:
+        raise block.error("Mỗi câu hỏi chỉ có một phần đáp án {…}; hãy viết \\{ nếu là ký tự trong nội dung.",
+                          start + text.find("{", open_at + 1))
+    question_text, after = text[:open_at], text[close_at + 1:].strip()
+    if "}" in question_text or "}" in after:
+        raise block.error("Có '}' thừa; hãy viết \\} nếu là ký tự trong nội dung.", start + text.find("}"))
+    text_format = "markdown"
+    format_match = _FORMAT.match(question_text)
+    if format_match:
+        text_format = {"moodle": "html"}.get(format_match.group(1).lower(), format_match.group(1).lower())
+        question_text = question_text[format_match.end():]
+    question_text = _restore(question_text).strip() + (" _____ " + _restore(after) if after else "")
+    body, offset = text[open_at + 1:close_at], start + open_at + 1
+    body, _, general = body.partition("####")
+    q = QuestionData(key=title, type="", text=question_text, text_format=text_format, category=category,
+                     module=default_module, explanation=_restore(general).strip())
+    stripped = body.strip()
+    if not stripped:
+        if block.metadata.get("type") != "practical":
+            warnings.append(f"Dòng {block.first_line}: câu tự luận (essay) không được hỗ trợ nên đã bỏ qua.")
+            return None
+        q.type = "practical"
+    elif stripped.startswith("#"):
+        q.type = "numeric"
+        _numeric(stripped, q, block, offset, warnings)
+    elif stripped.split("#")[0].strip().upper() in _TRUE_FALSE:
+        q.type, q.answer = "true_false", _TRUE_FALSE[stripped.split("#")[0].strip().upper()]
+        if "#" in stripped:
+            warnings.append(f"Dòng {block.first_line}: phản hồi của câu Đúng/Sai không được lưu.")
+    else:
+        _choices(q, _split_answers(body, block, offset), block, offset, warnings)
+    return q
+
+
+def _choices(q: QuestionData, answers: list, block: _Block, offset: int, warnings: list) -> None:
+    markers = {a[0] for a in answers}
+    arrows = [a for a in answers if "->" in a[1]]
+    if arrows:
+        if markers != {"="} or len(arrows) != len(answers):
+            raise block.error("Câu ghép cặp: mọi dòng phải có dạng '=trái -> phải'.", arrows[0][4])
+        q.type = "matching"
+        q.pairs = [[part.strip() for part in a[1].split("->", 1)] for a in answers]
+    elif markers == {"="}:
+        q.type = "short_answer"
+        full = [a for a in answers if a[3] in (None, 1.0)]
+        if len(full) != len(answers):
+            warnings.append(f"Dòng {block.first_line}: chỉ giữ các đáp án 100% của câu trả lời ngắn.")
+        if any(a[2] for a in answers):
+            warnings.append(f"Dòng {block.first_line}: phản hồi của câu trả lời ngắn không được lưu.")
+        q.answers = [a[1] for a in full]
+    else:
+        q.type = "single_choice" if "=" in markers else "multiple_response"
+        for marker, text, feedback, weight, _ in answers:
+            if q.type == "single_choice":
+                fraction = 1.0 if marker == "=" else (weight if weight is not None else 0.0)
+                q.choices.append(Choice(text, fraction >= 1.0, feedback, fraction))
+            else:
+                fraction = weight if weight is not None else 0.0
+                q.choices.append(Choice(text, fraction > 0, feedback, fraction))
+
+
+def parse(content, default_module=None) -> ParseResult:
+    text = decode_text(content)
+    questions, locations, warnings, category = [], [], [], ""
+    for item in _blocks(text):
+        if item[0] == "category":
+            category = item[2]
+            continue
+        block = item[1]
+        q = _question(block, category, default_module, warnings)
+        if q is None:
+            continue
+        if block.metadata:
+            try:
+                apply_fields(q, block.metadata)
+            except (TypeError, ValueError) as error:
+                raise block.error(f"Chú thích @lms không hợp lệ: {error}.") from None
+        if not q.key:
+            canonicalize(q)
+            q.key = content_key("gift", q.type, q.text, q.to_dict()["choices"], q.answer, q.tolerance, q.answers, q.pairs)
+        questions.append(q)
+        locations.append({"line": block.first_line})
+        check_count(len(questions), line=block.first_line)
+    return finish(questions, locations, warnings)
+
+
+# -- export -------------------------------------------------------------------------------
+def escape(text: str) -> str:
+    text = nfc(text).replace("\\", "\\\\")
+    for char in "~=#{}:":
+        text = text.replace(char, "\\" + char)
+    return text.replace("\n", "\\n")
+
+
+def _number(value) -> str:
+    return str(int(value)) if isinstance(value, (int, float)) and float(value).is_integer() and abs(value) < 1e15 else repr(value)
+
+
+def _weight(fraction: float) -> str:
+    return "%" + f"{fraction * 100:.5f}".rstrip("0").rstrip(".") + "%"
+
+
+def _answers(q: QuestionData) -> str:
+    if q.type == "true_false":
+        return "TRUE" if q.answer else "FALSE"
+    if q.type == "numeric":
+        return f"#{_number(q.answer)}" + (f":{_number(q.tolerance)}" if q.tolerance else "")
+    if q.type == "short_answer":
+        return " ".join("=" + escape(a) for a in q.answers)
+    if q.type == "matching":
+        return " ".join(f"={escape(left)} -> {escape(right)}" for left, right in q.pairs)
+    if q.type == "practical":
+        return ""
+    parts = []
+    for choice in q.choices:
+        fraction = choice.fraction
+        if q.type == "single_choice":
+            marker = "=" if choice.correct else "~" + (_weight(fraction) if fraction else "")
+        else:
+            marker = "~" + _weight(MultipleResponse.weight(q, choice))
+        parts.append(marker + escape(choice.text) + ("#" + escape(choice.feedback) if choice.feedback else ""))
+    return "\n".join("\t" + part for part in parts) + "\n"
+
+
+def _plain_gift(q: QuestionData) -> str:
+    body = _answers(q)
+    general = f"####{escape(q.explanation)}" if q.explanation else ""
+    if "\n" in body:
+        return f"::{escape(q.key)}::[{q.text_format}]{escape(q.text)} {{\n{body}{general}}}"
+    return f"::{escape(q.key)}::[{q.text_format}]{escape(q.text)} {{{body}{general}}}"
+
+
+def _gift_safe(q: QuestionData) -> QuestionData:
+    """GIFT cannot escape '->' outside a matching right side: write '→' there, the JSON comment keeps the truth."""
+    safe = QuestionData.from_dict(q.to_dict())
+    for choice in safe.choices:
+        choice.text, choice.feedback = choice.text.replace("->", "→"), choice.feedback.replace("->", "→")
+    safe.answers = [a.replace("->", "→") for a in safe.answers]
+    safe.pairs = [[left.replace("->", "→"), right] for left, right in safe.pairs]
+    return safe
+
+
+def serialize(questions) -> str:
+    out, category = [], ""
+    for original in questions:
+        q = canonicalize(QuestionData.from_dict(original.to_dict()))
+        if q.category != category:
+            out.append(f"$CATEGORY: {q.category}\n")
+            category = q.category
+        plain = _plain_gift(_gift_safe(q))
+        reparsed = _question(_Block(list(enumerate(plain.split("\n"), start=1)), {"type": q.type}), category, None, [])
+        extra = residual_fields(q, canonicalize(reparsed))
+        if q.type == "practical":
+            extra["type"] = "practical"  # an empty {} is an essay to Moodle; this makes it a practical task
+        out.append((METADATA_PREFIX + encode_fields(extra) + "\n" if extra else "") + plain + "\n")
+    return "\n".join(out)

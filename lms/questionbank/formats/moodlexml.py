@@ -1,0 +1,252 @@
+"""Moodle XML: https://docs.moodle.org/en/Moodle_XML_format
+
+Read with defusedxml: a DOCTYPE, entities (billion laughs) or external references are
+refused. Supported: category, multichoice (single and multiple), truefalse, shortanswer,
+numerical, matching; any other type is reported in `warnings` and skipped. Module,
+syllabus, difficulty, pool and status travel as tags "lms:<field>=<value>"; the few
+fields Moodle has no place for travel as JSON in <lms_data>, which Moodle ignores.
+"""
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+
+from lms.questionbank.formats.common import (FormatError, ParseResult, apply_fields, canonicalize, check_count, check_size,
+                                             content_key, encode_fields, finish, residual_fields)
+from lms.questionbank.schema import Choice, QuestionData, nfc
+from lms.questionbank.types import MultipleResponse
+
+SUPPORTED = {"multichoice", "truefalse", "shortanswer", "numerical", "matching"}
+TAG_FIELDS = ("module", "syllabus", "difficulty", "pool", "status")
+TAG_PREFIX = "lms:"
+_FORMAT_IN = {"html": "html", "moodle_auto_format": "html", "plain_text": "plain", "markdown": "markdown"}
+_FORMAT_OUT = {"html": "html", "plain": "plain_text", "markdown": "markdown"}
+
+
+def _read(content):
+    check_size(content, element="quiz")
+    try:
+        return SafeET.fromstring(content, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException:
+        raise FormatError("Tệp XML có khai báo DOCTYPE, thực thể (entity) hoặc tham chiếu ra ngoài; "
+                          "bị từ chối vì lý do an toàn.", element="DOCTYPE") from None
+    except ET.ParseError as error:
+        raise FormatError(f"XML không hợp lệ ({error.msg if hasattr(error, 'msg') else error}).",
+                          line=error.position[0]) from None
+
+
+def _text(element, path: str = "text") -> str:
+    found = element.find(path) if element is not None else None
+    return nfc(found.text or "").strip() if found is not None else ""
+
+
+def _fraction(answer, where: str) -> float:
+    try:
+        return float(answer.get("fraction", "0")) / 100
+    except ValueError:
+        raise FormatError(f"fraction={answer.get('fraction')!r} không phải là số.", element=where) from None
+
+
+def _number(text: str, what: str, where: str) -> float:
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        raise FormatError(f"{what} {text!r} không phải là số.", element=where) from None
+
+
+def _fill(q: QuestionData, kind: str, element, where: str, warnings: list) -> None:
+    answers = element.findall("answer")
+    if kind == "multichoice":
+        single = _text(element, "single").lower() in ("true", "1")
+        q.type = "single_choice" if single else "multiple_response"
+        for answer in answers:
+            fraction = _fraction(answer, where)
+            correct = fraction >= 0.9999 if single else fraction > 0
+            q.choices.append(Choice(_text(answer), correct, _text(answer.find("feedback")), fraction))
+    elif kind == "truefalse":
+        right = [a for a in answers if _fraction(a, where) >= 0.9999]
+        if len(right) != 1 or _text(right[0]).lower() not in ("true", "false"):
+            raise FormatError("Câu Đúng/Sai cần đúng một đáp án 100% là 'true' hoặc 'false'.", element=where)
+        q.type, q.answer = "true_false", _text(right[0]).lower() == "true"
+    elif kind == "shortanswer":
+        q.type, q.case_sensitive = "short_answer", _text(element, "usecase") == "1"
+        q.answers = [_text(a) for a in answers if _fraction(a, where) >= 0.9999]
+        if len(q.answers) != len(answers):
+            warnings.append(f"{where}: chỉ giữ các đáp án 100%; đáp án được điểm một phần đã bỏ qua.")
+    elif kind == "numerical":
+        right = [a for a in answers if _fraction(a, where) >= 0.9999 and _text(a) != "*"]
+        if not right:
+            raise FormatError("Câu số cần một đáp án 100%.", element=where)
+        if len(answers) > 1:
+            warnings.append(f"{where}: chỉ giữ đáp án 100% đầu tiên của câu số.")
+        q.type = "numeric"
+        q.answer = _number(_text(right[0]), "Đáp án", where)
+        q.tolerance = abs(_number(_text(right[0], "tolerance") or "0", "Sai số", where))
+    elif kind == "matching":
+        q.type = "matching"
+        q.pairs = [[_text(sub), _text(sub.find("answer"))] for sub in element.findall("subquestion")]
+    elif kind == "essay":
+        q.type = "practical"
+        q.extensions = [e.strip() for e in _text(element, "filetypeslist").replace(";", ",").split(",") if e.strip()]
+
+
+def _question(element, index: int, category: str, default_module, warnings: list):
+    kind = element.get("type", "")
+    name = _text(element.find("name"))
+    where = f"question #{index} (name '{name}')" if name else f"question #{index}"
+    extra = {}
+    if element.find("lms_data") is not None:
+        try:
+            extra = json.loads(element.find("lms_data").text or "{}")
+        except json.JSONDecodeError as error:
+            raise FormatError(f"lms_data không phải JSON hợp lệ ({error.msg}).", element=where) from None
+    if kind not in SUPPORTED and not (kind == "essay" and extra.get("type") == "practical"):
+        warnings.append(f"{where}: loại câu hỏi '{kind}' không được hỗ trợ nên đã bỏ qua.")
+        return None
+    text_element = element.find("questiontext")
+    if text_element is None:
+        raise FormatError("Thiếu <questiontext>.", element=where)
+    q = QuestionData(key=_text(element, "idnumber"), type="", text=_text(text_element), category=category, module=default_module,
+                     text_format=_FORMAT_IN.get(text_element.get("format", "html"), "html"),
+                     explanation=_text(element.find("generalfeedback")), title=name)
+    q.title = "" if q.title == q.key else q.title
+    grade = _text(element, "defaultgrade")
+    if grade:
+        q.points = _number(grade, "defaultgrade", where)
+    shuffle = _text(element, "shuffleanswers").lower()
+    if shuffle:
+        q.shuffle = shuffle in ("true", "1")
+    for tag in element.findall("tags/tag"):
+        value = _text(tag)
+        field, _, setting = value[len(TAG_PREFIX):].partition("=")
+        if value.startswith(TAG_PREFIX) and field in TAG_FIELDS:
+            setattr(q, field, setting or None)
+        elif value:
+            q.tags.append(value)
+    _fill(q, kind, element, where, warnings)
+    try:
+        apply_fields(q, extra)
+    except (TypeError, ValueError) as error:
+        raise FormatError(f"lms_data không hợp lệ: {error}.", element=where) from None
+    if not q.key:
+        canonicalize(q)
+        q.key = content_key("xml", q.type, q.text, q.to_dict()["choices"], q.answer, q.tolerance, q.answers, q.pairs)
+    return q, where
+
+
+def parse(content, default_module=None) -> ParseResult:
+    root = _read(content)
+    if root.tag != "quiz":
+        raise FormatError(f"Phần tử gốc phải là <quiz>, không phải <{root.tag}>.", element=root.tag)
+    questions, locations, warnings, category = [], [], [], ""
+    for index, element in enumerate(root.findall("question"), start=1):
+        if element.get("type") == "category":
+            category = _text(element.find("category"))
+            continue
+        parsed = _question(element, index, category, default_module, warnings)
+        if parsed:
+            questions.append(parsed[0])
+            locations.append({"element": parsed[1]})
+            check_count(len(questions), element=parsed[1])
+    return finish(questions, locations, warnings)
+
+
+# -- export -------------------------------------------------------------------------------
+def _percent(fraction: float) -> str:
+    return f"{fraction * 100:.5f}".rstrip("0").rstrip(".")
+
+
+def _add_text(parent, tag: str, text: str, text_format=None):
+    element = ET.SubElement(parent, tag)
+    if text_format:
+        element.set("format", text_format)
+    ET.SubElement(element, "text").text = text
+    return element
+
+
+def _simple(parent, tag: str, text: str):
+    ET.SubElement(parent, tag).text = text
+
+
+def _plain_element(q: QuestionData):
+    kind = {"single_choice": "multichoice", "multiple_response": "multichoice", "true_false": "truefalse",
+            "short_answer": "shortanswer", "numeric": "numerical", "matching": "matching", "practical": "essay"}[q.type]
+    element = ET.Element("question", type=kind)
+    text_format = _FORMAT_OUT[q.text_format]
+    _add_text(element, "name", q.title or q.key)
+    _add_text(element, "questiontext", q.text, text_format)
+    _add_text(element, "generalfeedback", q.explanation, text_format)
+    _simple(element, "defaultgrade", repr(float(q.points)))
+    _simple(element, "penalty", "0")
+    _simple(element, "hidden", "0")
+    _simple(element, "idnumber", q.key)
+    if kind == "multichoice":
+        _simple(element, "single", "true" if q.type == "single_choice" else "false")
+    if kind in ("multichoice", "matching"):
+        _simple(element, "shuffleanswers", "true" if q.shuffle else "false")
+    if kind == "multichoice":
+        _simple(element, "answernumbering", "abc")
+        for choice in q.choices:
+            if q.type == "single_choice":
+                fraction = choice.fraction if choice.fraction is not None else (1.0 if choice.correct else 0.0)
+            else:
+                fraction = MultipleResponse.weight(q, choice)
+            answer = _add_text(element, "answer", choice.text, text_format)
+            answer.set("fraction", _percent(fraction))
+            _add_text(answer, "feedback", choice.feedback, text_format)
+    elif kind == "truefalse":
+        for value in (True, False):
+            _add_text(element, "answer", "true" if value else "false").set("fraction", "100" if q.answer is value else "0")
+    elif kind == "shortanswer":
+        _simple(element, "usecase", "1" if q.case_sensitive else "0")
+        for accepted in q.answers:
+            _add_text(element, "answer", accepted, "moodle_auto_format").set("fraction", "100")
+    elif kind == "numerical":
+        answer = _add_text(element, "answer", repr(q.answer), "moodle_auto_format")
+        answer.set("fraction", "100")
+        _simple(answer, "tolerance", repr(q.tolerance))
+    elif kind == "matching":
+        for left, right in q.pairs:
+            sub = _add_text(element, "subquestion", left, text_format)
+            _add_text(sub, "answer", right)
+    elif kind == "essay":
+        for tag, value in (("responseformat", "noinline"), ("responserequired", "0"), ("attachments", "1"),
+                           ("attachmentsrequired", "1"), ("filetypeslist", ",".join(q.extensions))):
+            _simple(element, tag, value)
+        rubric = "".join(f"<li>{_escape(r['criterion'])}: {r['points']:g} điểm</li>" for r in q.rubric)
+        _add_text(element, "graderinfo", f"<ul>{rubric}</ul>", "html")
+    tags = ET.SubElement(element, "tags")
+    for value in [f"{TAG_PREFIX}{name}={getattr(q, name)}" for name in TAG_FIELDS if getattr(q, name)] + list(q.tags):
+        _add_text(tags, "tag", value)
+    return element
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def serialize(questions) -> str:
+    quiz = ET.Element("quiz")
+    category = ""  # the category an importer will be in when it reaches the question
+    for index, original in enumerate(questions, start=1):
+        q = canonicalize(QuestionData.from_dict(original.to_dict()))
+        if q.category and q.category != category:
+            _add_text(ET.SubElement(quiz, "question", type="category"), "category", q.category)
+            category = q.category
+        element = _plain_element(q)
+        if q.type == "practical":
+            # to Moodle it is an essay with a required attachment; this marks it as ours
+            _simple(element, "lms_data", encode_fields({"type": "practical"}))
+        reparsed, _ = _question(element, index, category, None, [])
+        extra = residual_fields(q, canonicalize(reparsed))
+        if q.type == "practical":
+            extra["type"] = "practical"
+            element.remove(element.find("lms_data"))
+        if extra:
+            _simple(element, "lms_data", encode_fields(extra))
+        quiz.append(element)
+    ET.indent(quiz)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode") + "\n"
