@@ -72,7 +72,7 @@ def _import_models():
 
 # Areas built on the core add their model module and blueprint here.
 AREA_MODEL_MODULES = ["lms.exams.models", "lms.questionbank.models", "lms.courses.models"]
-AREA_BLUEPRINTS = ["lms.exams.views:bp", "lms.questionbank.views:bp", "lms.courses.views:bp", "lms.courses.authoring:bp", "lms.courses.assignment_views:bp"]
+AREA_BLUEPRINTS = ["lms.exams.views:bp", "lms.exams.manage_views:bp", "lms.questionbank.views:bp", "lms.courses.views:bp", "lms.courses.authoring:bp", "lms.courses.assignment_views:bp"]
 
 
 def _register_request_hooks(app):

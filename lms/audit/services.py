@@ -32,6 +32,17 @@ ACTIONS = {
     "question.approve": "Duyệt câu hỏi",
     "question.return": "Trả lại câu hỏi",
     "question.bulk_status": "Chuyển trạng thái nhiều câu hỏi",
+    "exam.blueprint": "Lưu cấu trúc đề",
+    "exam.blueprint_delete": "Xóa cấu trúc đề",
+    "exam.session": "Lưu kỳ thi",
+    "exam.candidates": "Thay đổi danh sách thí sinh",
+    "exam.predraw": "Tạo trước đề thi",
+    "exam.extra_time": "Cộng thêm giờ thi",
+    "exam.reopen": "Mở lại bài thi",
+    "exam.practical_grade": "Chấm bài thực hành",
+    "exam.release": "Công bố kết quả thi",
+    "exam.results_export": "Xuất kết quả thi",
+    "exam.regrade": "Chấm lại câu hỏi",
 }
 
 

@@ -22,6 +22,8 @@ HOME_LINKS = [
     ("admin", "questionbank.banks", "Ngân hàng câu hỏi"),
     ("trainer", "course_admin.manage_courses", "Khóa học và bài giảng"),
     ("admin", "course_admin.manage_courses", "Khóa học và bài giảng"),
+    ("trainer", "exam_admin.index", "Tổ chức thi"),
+    ("admin", "exam_admin.index", "Tổ chức thi"),
 ]
 
 
