@@ -43,4 +43,29 @@ def predraw_command(session_id):
     click.echo(f"Đã tạo trước {count} đề thi cho kỳ thi «{session.name}».")
 
 
-AREA_COMMANDS.append(exams_cli)
+if exams_cli not in AREA_COMMANDS:
+    AREA_COMMANDS.append(exams_cli)
+
+
+def seed_exam_demo():
+    """Demo seed step: the default blueprint and an open session with the demo learner."""
+    from lms.auth.services import find_user
+    from lms.exams.design import seed_demo_session
+    from lms.models_base import utcnow
+
+    learner = find_user("learner")
+    if learner is None or learner.staff is None:
+        return "Thi: bỏ qua (chưa có tài khoản learner)."
+    session, missing = seed_demo_session(utcnow(), learner)
+    if missing:
+        detail = ", ".join(f"{s.quota.label()} thiếu {s.missing}" for s in missing)
+        return f"Thi: kỳ thi «{session.name}» (learner dự thi); ngân hàng chưa đủ — {detail}."
+    return f"Thi: kỳ thi «{session.name}» đang mở, learner dự thi."
+
+
+# The question bank's seed step must run first: the demo session draws from its pool.
+import lms.questionbank.cli  # noqa: E402,F401
+from lms.demo.seed import SEED_STEPS  # noqa: E402
+
+if seed_exam_demo not in SEED_STEPS:
+    SEED_STEPS.append(seed_exam_demo)

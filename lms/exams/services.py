@@ -178,7 +178,7 @@ def start_attempt(candidate: ExamCandidate, part: BlueprintPart, now, address=""
 
 
 def _refusal(attempt, decision):
-    if decision.reason == "past_grace":
+    if decision.reason == "past_grace" or attempt.finalized_by in (engine.BY_CLOCK, engine.BY_COMMAND):
         return ExamError(_("Đã hết giờ làm bài: câu trả lời này không được lưu. Các câu đã lưu trước đó vẫn được giữ."), "time_over")
     return ExamError(_("Bài thi đã nộp: không thể sửa câu trả lời. Các câu đã lưu trước đó vẫn được giữ."), "finished")
 

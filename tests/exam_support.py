@@ -1,0 +1,75 @@
+"""Building exam data for the exam tests: a pool of approved exam questions, a session, a candidate."""
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from lms.auth.services import find_user
+from lms.exams import design
+from lms.extensions import db
+from lms.models_base import utcnow
+from lms.org.models import Module
+from lms.questionbank.models import Question, QuestionBank, QuestionVersion
+
+BASIC = ("IU01", "IU02", "IU03", "IU04", "IU05", "IU06")
+SECRET = "BÍ-MẬT"  # in feedback and explanations: never sent to a candidate
+
+
+def single_choice(key, module):
+    return {
+        "key": key, "type": "single_choice", "text": f"Câu hỏi {key}?", "module": module, "syllabus": f"{module}.1",
+        "difficulty": "medium", "pool": "exam", "status": "approved", "explanation": f"{SECRET} giải thích {key}",
+        "choices": [
+            {"text": f"Phương án A {key}", "correct": False, "feedback": f"{SECRET} sai"},
+            {"text": f"Phương án B {key}", "correct": True, "feedback": f"{SECRET} đúng"},
+            {"text": f"Phương án C {key}", "correct": False, "feedback": ""},
+            {"text": f"Phương án D {key}", "correct": False, "feedback": ""},
+        ],
+        "points": 1.0, "shuffle": True,
+    }
+
+
+def practical_task(key, module):
+    return {"key": key, "type": "practical", "text": f"Bài thực hành {key}", "module": module, "syllabus": f"{module}.1",
+            "difficulty": "medium", "pool": "exam", "status": "approved", "points": 10.0,
+            "rubric": [{"criterion": "Định dạng", "points": 10}], "extensions": [".docx", ".pdf"]}
+
+
+def add_question(bank, data):
+    module_id = db.session.execute(select(Module.id).where(Module.code == data["module"])).scalar_one()
+    question = Question(bank_id=bank.id, key=data["key"], type=data["type"], module_id=module_id, syllabus_code=data["syllabus"],
+                        difficulty=data["difficulty"], pool=data["pool"], status=data["status"])
+    db.session.add(question)
+    db.session.flush()
+    version = QuestionVersion(question_id=question.id, number=1, data=data)
+    db.session.add(version)
+    db.session.flush()
+    question.current_version_id = version.id
+    return question
+
+
+def make_pool(per_module=6, modules=BASIC, practical=()):
+    bank = QuestionBank(name=f"Ngân hàng thi {utcnow().timestamp()}")
+    db.session.add(bank)
+    db.session.flush()
+    for module in modules:
+        for index in range(per_module):
+            add_question(bank, single_choice(f"{module}-{index}", module))
+    for module in practical:
+        add_question(bank, practical_task(f"{module}-TH", module))
+    db.session.flush()
+    return bank
+
+
+def make_session(minutes=30, grace_seconds=30, closes_in=timedelta(days=1), practical=False, username="learner", **options):
+    """A published basic session (theory only unless asked) with the demo learner as candidate."""
+    now = utcnow()
+    blueprint = design.default_basic_blueprint(name=f"Cấu trúc {now.timestamp()}", with_practical=False)
+    blueprint.parts[0].minutes = minutes
+    if practical:
+        design.add_part(blueprint, "practical", "Thực hành", 90, [("IU03", 1)])
+    session = design.create_session(blueprint, "Kỳ thi thử", now - timedelta(hours=1), now + closes_in,
+                                    council="Hội đồng thi thử", grace_seconds=grace_seconds, **options)
+    user = find_user(username)
+    candidate = design.add_candidate(session, user.staff, user)
+    db.session.commit()
+    return session, candidate

@@ -1,0 +1,349 @@
+"""The server's rules for a candidate's attempt, through the web client."""
+import re
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+
+from exam_support import SECRET, make_pool, make_session
+from lms.auth.models import UserSession
+from lms.auth.services import create_user, find_user
+from lms.exams import design, services
+from lms.exams.models import AttemptAnswer, AttemptEvent, AttemptGrade, AttemptQuestion, ExamAttempt, ModuleResult
+from lms.extensions import db
+from lms.models_base import utcnow
+from lms.org.models import Staff
+
+
+@pytest.fixture()
+def exam(demo):
+    make_pool()
+    return make_session()
+
+
+def start(auth, session, part=None):
+    part_id = part or session.blueprint.parts[0].id
+    response = auth.post(f"/exams/sessions/{session.id}/parts/{part_id}/start", token_page=f"/exams/sessions/{session.id}")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return int(re.search(r"/exams/attempts/(\d+)", response.headers["Location"]).group(1))
+
+
+def csrf(client, attempt_id):
+    return client.get(f"/exams/api/attempts/{attempt_id}/state", headers={"Accept": "application/json"}).get_json()["csrf_token"]
+
+
+def save(client, attempt_id, token, question, seq, response):
+    return client.post(f"/exams/api/attempts/{attempt_id}/answers", json={"answers": [{"question": question, "seq": seq, "response": response}]},
+                       headers={"X-CSRFToken": token})
+
+
+def paper_ids(attempt_id):
+    return db.session.execute(select(AttemptQuestion.id).where(AttemptQuestion.attempt_id == attempt_id).order_by(AttemptQuestion.position)).scalars().all()
+
+
+def move_deadline(attempt_id, seconds_from_now):
+    attempt = db.session.get(ExamAttempt, attempt_id)
+    attempt.deadline_at = utcnow() + timedelta(seconds=seconds_from_now)
+    db.session.commit()
+
+
+def test_start_draws_the_default_paper_and_a_reload_shows_the_same_one(exam, auth, client):
+    session, _ = exam
+    auth.login("learner")
+    attempt_id = start(auth, session)
+    attempt = db.session.get(ExamAttempt, attempt_id)
+    assert len(attempt.questions) == 30
+    assert attempt.deadline_at - attempt.started_at == timedelta(minutes=30)
+    first, second = client.get(f"/exams/attempts/{attempt_id}"), client.get(f"/exams/attempts/{attempt_id}")
+    assert first.status_code == 200
+    order = lambda page: re.findall(r'data-question="(\d+)"|value="(\d)"', page.get_data(as_text=True))  # noqa: E731
+    assert order(first) == order(second)
+    # Starting again resumes the open attempt rather than drawing a new paper.
+    assert start(auth, session) == attempt_id
+
+
+def test_exam_pages_and_json_are_not_cached_and_never_carry_the_key(exam, auth, client):
+    session, _ = exam
+    auth.login("learner")
+    attempt_id = start(auth, session)
+    token = csrf(client, attempt_id)
+    question = paper_ids(attempt_id)[0]
+    responses = [
+        client.get(f"/exams/attempts/{attempt_id}"),
+        client.get(f"/exams/api/attempts/{attempt_id}/state", headers={"Accept": "application/json"}),
+        save(client, attempt_id, token, question, 1, {"choice": 1}),
+        client.get("/static/js/exam.js"),
+    ]
+    for response in responses[:3]:
+        assert response.headers["Cache-Control"] == "no-store"
+    for response in responses:
+        body = response.get_data(as_text=True)
+        assert SECRET not in body and '"correct"' not in body and "fraction" not in body
+
+
+def test_answers_are_saved_and_an_older_sequence_never_overwrites_a_newer_one(exam, auth, client):
+    session, _ = exam
+    auth.login("learner")
+    attempt_id = start(auth, session)
+    token = csrf(client, attempt_id)
+    question = paper_ids(attempt_id)[0]
+    assert save(client, attempt_id, token, question, 5, {"choice": 2}).get_json()["saved"] == [{"question": question, "seq": 5, "stored": True}]
+    stale = save(client, attempt_id, token, question, 3, {"choice": 0}).get_json()
+    assert stale["saved"][0]["stored"] is False
+    answer = db.session.execute(select(AttemptAnswer).where(AttemptAnswer.attempt_question_id == question)).scalar_one()
+    assert (answer.response, answer.client_seq) == ({"choice": 2}, 5)
+    state = client.get(f"/exams/api/attempts/{attempt_id}/state", headers={"Accept": "application/json"}).get_json()
+    assert state["answers"][str(question)] == {"response": {"choice": 2}, "seq": 5} and state["last_seq"] == 5
+    assert 0 < state["remaining_seconds"] <= 1800
+
+
+def test_malformed_answers_are_refused(exam, auth, client):
+    session, _ = exam
+    auth.login("learner")
+    attempt_id = start(auth, session)
+    token = csrf(client, attempt_id)
+    question = paper_ids(attempt_id)[0]
+    assert save(client, attempt_id, token, question, 1, {"choice": 9}).status_code == 400
+    assert save(client, attempt_id, token, question, "x", {"choice": 1}).status_code == 400
+    no_csrf = client.post(f"/exams/api/attempts/{attempt_id}/answers", json={"question": question, "seq": 1, "response": {"choice": 1}})
+    assert no_csrf.status_code == 400
+
+
+def second_learner():
+    staff = db.session.execute(select(Staff).where(Staff.id != find_user("learner").staff_id).order_by(Staff.id)).scalars().first()
+    user = create_user("learner2", "Demo@2017", staff.full_name, roles=["learner"], staff=staff)
+    db.session.commit()
+    return user
+
+
+def test_another_candidates_attempt_is_403_and_a_question_off_the_paper_is_404(exam, auth, client, app):
+    session, _ = exam
+    other = second_learner()
+    design.add_candidate(session, other.staff, other)
+    db.session.commit()
+    auth.login("learner2")
+    theirs = start(auth, session)
+    auth.logout()
+    auth.login("learner")
+    mine = start(auth, session)
+    token = csrf(client, mine)
+    assert client.get(f"/exams/attempts/{theirs}").status_code == 403
+    assert client.get(f"/exams/api/attempts/{theirs}/state", headers={"Accept": "application/json"}).status_code == 403
+    assert save(client, theirs, token, paper_ids(theirs)[0], 1, {"choice": 1}).status_code == 403
+    assert client.post(f"/exams/api/attempts/{theirs}/submit", json={}, headers={"X-CSRFToken": token}).status_code == 403
+    off_paper = save(client, mine, token, paper_ids(theirs)[0], 1, {"choice": 1})
+    assert off_paper.status_code == 404
+    assert client.get("/exams/attempts/999999").status_code == 404
+    assert db.session.get(ExamAttempt, theirs).state == "in_progress"
+
+
+def test_save_within_grace_is_late_and_logged_and_past_grace_refused_keeping_earlier_answers(exam, auth, client):
+    session, _ = exam
+    auth.login("learner")
+    attempt_id = start(auth, session)
+    token = csrf(client, attempt_id)
+    first, second = paper_ids(attempt_id)[:2]
+    assert save(client, attempt_id, token, first, 1, {"choice": 1}).status_code == 200
+    move_deadline(attempt_id, -10)  # 10 s past the deadline, inside the 30 s grace
+    late = save(client, attempt_id, token, second, 2, {"choice": 0})
+    assert late.status_code == 200 and late.get_json()["late"] is True and late.get_json()["remaining_seconds"] == 0
+    assert db.session.execute(select(AttemptAnswer.late).where(AttemptAnswer.attempt_question_id == second)).scalar_one() is True
+    assert db.session.execute(select(func.count()).select_from(AttemptEvent).where(AttemptEvent.attempt_id == attempt_id, AttemptEvent.kind == "late_save")).scalar_one() == 1
+    move_deadline(attempt_id, -31)
+    refused = save(client, attempt_id, token, first, 3, {"choice": 3})
+    assert refused.status_code == 409
+    body = refused.get_json()
+    assert body["error"] == "time_over" and "hết giờ" in body["message"].lower() and body["open"] is False
+    answers = dict(db.session.execute(select(AttemptAnswer.attempt_question_id, AttemptAnswer.response).where(AttemptAnswer.attempt_question_id.in_([first, second]))).all())
+    assert answers == {first: {"choice": 1}, second: {"choice": 0}}
+    attempt = db.session.get(ExamAttempt, attempt_id)
+    assert attempt.state == "graded" and attempt.finalized_by == "clock" and attempt.open_slot is None
+
+
+def test_save_after_submit_is_refused_with_a_clear_message(exam, auth, client):
+    session, _ = exam
+    auth.login("learner")
+    attempt_id = start(auth, session)
+    token = csrf(client, attempt_id)
+    question = paper_ids(attempt_id)[0]
+    save(client, attempt_id, token, question, 1, {"choice": 1})
+    assert client.post(f"/exams/api/attempts/{attempt_id}/submit", json={}, headers={"X-CSRFToken": token}).status_code == 200
+    refused = save(client, attempt_id, token, question, 2, {"choice": 0})
+    assert refused.status_code == 409 and refused.get_json()["error"] == "finished"
+    assert "đã nộp" in refused.get_json()["message"]
+    assert db.session.execute(select(AttemptAnswer.response).where(AttemptAnswer.attempt_question_id == question)).scalar_one() == {"choice": 1}
+
+
+def test_two_concurrent_submits_give_one_grade_and_the_same_answer(exam, auth, app):
+    session, _ = exam
+    auth.login("learner")
+    attempt_id = start(auth, session)
+    clients = []
+    for _ in range(2):
+        client = app.test_client()
+        helper = type(auth)(client)
+        helper.login("learner")
+        clients.append((client, csrf(client, attempt_id)))
+    save(clients[0][0], attempt_id, clients[0][1], paper_ids(attempt_id)[0], 1, {"choice": 1})
+    results = [None, None]
+    barrier = threading.Barrier(2)
+
+    def submit(index):
+        client, token = clients[index]
+        barrier.wait()
+        results[index] = client.post(f"/exams/api/attempts/{attempt_id}/submit", json={}, headers={"X-CSRFToken": token})
+
+    threads = [threading.Thread(target=submit, args=(index,)) for index in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert [r.status_code for r in results] == [200, 200]
+    bodies = [r.get_json() for r in results]
+    assert sorted(body["already_submitted"] for body in bodies) == [False, True]
+    assert {body["state"] for body in bodies} == {"graded"}
+    db.session.expire_all()
+    grades = db.session.execute(select(func.count()).select_from(AttemptGrade).join(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt_id)).scalar_one()
+    assert grades == 30
+    events = db.session.execute(select(func.count()).select_from(AttemptEvent).where(AttemptEvent.attempt_id == attempt_id, AttemptEvent.kind == "submitted")).scalar_one()
+    assert events == 1
+
+
+def test_the_database_refuses_a_second_open_attempt(exam, auth):
+    session, candidate = exam
+    auth.login("learner")
+    attempt_id = start(auth, session)
+    first = db.session.get(ExamAttempt, attempt_id)
+    db.session.add(ExamAttempt(candidate_id=candidate.id, part_id=first.part_id, number=2, state="in_progress", open_slot=1,
+                               seed=1, started_at=utcnow(), deadline_at=utcnow() + timedelta(minutes=30)))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_close_overdue_finalizes_with_saved_answers(exam, auth, client, runner):
+    session, _ = exam
+    auth.login("learner")
+    attempt_id = start(auth, session)
+    token = csrf(client, attempt_id)
+    question = paper_ids(attempt_id)[0]
+    save(client, attempt_id, token, question, 1, {"choice": 1})
+    move_deadline(attempt_id, -31)
+    result = runner.invoke(args=["exams", "close-overdue"])
+    assert result.exit_code == 0 and "1 bài" in result.output
+    db.session.expire_all()
+    attempt = db.session.get(ExamAttempt, attempt_id)
+    assert (attempt.state, attempt.finalized_by) == ("graded", "command")
+    correct = 1.0 if db.session.get(AttemptQuestion, question).fraction == 1.0 else 0.0
+    assert attempt.earned_points == correct  # only the saved answer counts
+    assert db.session.execute(select(func.count()).select_from(ModuleResult).where(ModuleResult.attempt_id == attempt_id)).scalar_one() == 6
+    assert "0 bài" in runner.invoke(args=["exams", "close-overdue"]).output
+
+
+def test_overdue_attempt_is_finalized_on_its_next_access(exam, auth, client):
+    session, _ = exam
+    auth.login("learner")
+    attempt_id = start(auth, session)
+    move_deadline(attempt_id, -60)
+    page = client.get(f"/exams/attempts/{attempt_id}")
+    assert page.status_code == 302 and page.headers["Location"].endswith(f"/exams/attempts/{attempt_id}/result")
+    result = client.get(f"/exams/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "tự động nộp" in result
+
+
+def test_extra_time_during_the_exam_moves_the_deadline_at_once(exam, auth, client):
+    session, candidate = exam
+    auth.login("learner")
+    attempt_id = start(auth, session)
+    before = client.get(f"/exams/api/attempts/{attempt_id}/state", headers={"Accept": "application/json"}).get_json()["remaining_seconds"]
+    services.grant_extra_time(candidate, utcnow(), find_user("trainer"), extra_minutes=15, reason="Thí sinh khuyết tật")
+    db.session.commit()
+    after = client.get(f"/exams/api/attempts/{attempt_id}/state", headers={"Accept": "application/json"}).get_json()["remaining_seconds"]
+    assert 15 * 60 - 5 <= after - before <= 15 * 60 + 1
+    assert db.session.execute(select(func.count()).select_from(AttemptEvent).where(AttemptEvent.attempt_id == attempt_id, AttemptEvent.kind == "extended")).scalar_one() == 1
+
+
+def test_session_close_caps_the_deadline(demo):
+    make_pool()
+    session, candidate = make_session(closes_in=timedelta(minutes=10))
+    attempt, _ = services.start_attempt(candidate, session.blueprint.parts[0], utcnow())
+    assert attempt.deadline_at == session.closes_at
+
+
+def test_signing_out_leaves_no_questions_behind_the_back_button(exam, auth, client):
+    session, _ = exam
+    auth.login("learner")
+    attempt_id = start(auth, session)
+    assert "Câu hỏi" in client.get(f"/exams/attempts/{attempt_id}").get_data(as_text=True)
+    auth.logout()
+    page = client.get(f"/exams/attempts/{attempt_id}")
+    assert page.status_code == 302 and "/login" in page.headers["Location"]
+    assert "Câu hỏi" not in page.get_data(as_text=True)
+
+
+def test_an_expired_sign_in_keeps_the_attempt_and_signing_in_resumes_it(exam, auth, client):
+    session, _ = exam
+    auth.login("learner")
+    attempt_id = start(auth, session)
+    token = csrf(client, attempt_id)
+    question = paper_ids(attempt_id)[0]
+    save(client, attempt_id, token, question, 1, {"choice": 2})
+    db.session.execute(delete(UserSession))
+    db.session.commit()
+    expired = save(client, attempt_id, token, question, 2, {"choice": 3})
+    assert expired.status_code == 401 and expired.is_json
+    auth.login("learner")
+    resumed = client.get(f"/exams/api/attempts/{attempt_id}/state", headers={"Accept": "application/json"}).get_json()
+    assert resumed["open"] is True and resumed["answers"][str(question)]["response"] == {"choice": 2}
+    assert save(client, attempt_id, resumed["csrf_token"], question, 2, {"choice": 3}).status_code == 200
+    assert start(auth, session) == attempt_id
+
+
+def test_access_code_and_allowed_networks_guard_the_start(demo, auth):
+    make_pool()
+    session, _ = make_session(allowed_networks=["10.0.0.0/8"])
+    services.set_access_code(session, "HN2017")
+    db.session.commit()
+    auth.login("learner")
+    part = session.blueprint.parts[0].id
+    page = f"/exams/sessions/{session.id}"
+    refused = auth.post(f"/exams/sessions/{session.id}/parts/{part}/start", data={"access_code": "HN2017"}, token_page=page, follow_redirects=True)
+    assert "mạng được phép" in refused.get_data(as_text=True)
+    session.allowed_networks = ["127.0.0.0/8"]
+    db.session.commit()
+    wrong = auth.post(f"/exams/sessions/{session.id}/parts/{part}/start", data={"access_code": "nope"}, token_page=page, follow_redirects=True)
+    assert "Mã dự thi không đúng" in wrong.get_data(as_text=True)
+    right = auth.post(f"/exams/sessions/{session.id}/parts/{part}/start", data={"access_code": "HN2017"}, token_page=page)
+    assert right.status_code == 302 and "/exams/attempts/" in right.headers["Location"]
+
+
+def test_a_pool_too_small_is_shown_with_the_missing_counts(demo, auth, client):
+    make_pool(per_module=3)
+    session, _ = make_session()
+    auth.login("learner")
+    page = client.get(f"/exams/sessions/{session.id}").get_data(as_text=True)
+    assert "IU01: thiếu 2 câu (có 3/5)" in page and "Bắt đầu làm bài" not in page
+
+
+def test_result_shows_only_what_the_review_policy_allows(demo, auth, client):
+    make_pool()
+    session, _ = make_session(review_policy={"after_submit": "none", "after_close": "answers"})
+    auth.login("learner")
+    attempt_id = start(auth, session)
+    token = csrf(client, attempt_id)
+    client.post(f"/exams/api/attempts/{attempt_id}/submit", json={}, headers={"X-CSRFToken": token})
+    hidden = client.get(f"/exams/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "Kết quả sẽ được công bố sau" in hidden and "Điểm:" not in hidden and "đáp án" not in hidden
+    session.review_policy = {"after_submit": "score", "after_close": "answers"}
+    db.session.commit()
+    shown = client.get(f"/exams/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "Điểm: 0.00/10" in shown and "Chưa đạt" in shown and "(đáp án)" not in shown
+    session.closes_at = utcnow() - timedelta(seconds=1)
+    session.results_released_at = utcnow() + timedelta(days=1)
+    db.session.commit()
+    assert "Điểm:" not in client.get(f"/exams/attempts/{attempt_id}/result").get_data(as_text=True)
+    session.results_released_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert "(đáp án)" in client.get(f"/exams/attempts/{attempt_id}/result").get_data(as_text=True)
