@@ -85,7 +85,7 @@ class QuestionForm(FlaskForm):
     points = StringField(_l("Điểm"), default="1", validators=[DataRequired(), Regexp(r"^\d{1,3}([.,]\d+)?$")])
     shuffle = BooleanField(_l("Đảo thứ tự phương án"), default=True)
     choices = FieldList(FormField(ChoiceEntry), min_entries=0)
-    answer_bool = SelectField(_l("Đáp án"), choices=[("true", _l("Đúng")), ("false", _l("Sai"))])
+    answer_bool = SelectField(_l("Đáp án"), choices=[("true", _l("Đúng")), ("false", _l("Sai"))], default="true")
     answer_number = StringField(_l("Đáp án (số)"), validators=[Optional(), Regexp(r"^-?\d+([.,]\d+)?$")])
     tolerance = StringField(_l("Sai số cho phép (±)"), default="0", validators=[Optional(), Regexp(r"^\d+([.,]\d+)?$")])
     answers = TextAreaField(_l("Các đáp án được chấp nhận (mỗi dòng một đáp án)"), validators=[Optional(), Length(max=5000)])
