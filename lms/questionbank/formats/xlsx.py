@@ -124,9 +124,10 @@ def _row_question(values: dict, row: int, default_module) -> QuestionData:
 
 
 def parse(content, default_module=None) -> ParseResult:
+    """Cells are read as written: text starting with '=' (a formula to Excel) is taken as text, not computed."""
     check_size(content, row=1)
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
         raise FormatError(f"Không đọc được tệp Excel (.xlsx): {error}.", row=1) from None
     sheet = workbook.worksheets[0]
