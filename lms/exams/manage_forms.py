@@ -34,9 +34,9 @@ DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 class QuotaForm(Form):
-    module = SelectField(_l("Mô đun"), choices=[], validate_choice=False)
+    module = SelectField(_l("Mô đun"), choices=[], default="", validate_choice=False)
     syllabus_prefix = StringField(_l("Mã nội dung (tùy chọn)"), validators=[Optional(), Length(max=30), Regexp(r"^IU\d{2}(\.\d+)*$", message=_l("Dạng IU04.3.1"))])
-    difficulty = SelectField(_l("Mức độ"), choices=DIFFICULTY_CHOICES)
+    difficulty = SelectField(_l("Mức độ"), choices=DIFFICULTY_CHOICES, default="")
     count = IntegerField(_l("Số câu"), validators=[Optional(), NumberRange(min=1, max=200)])
 
 
