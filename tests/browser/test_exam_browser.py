@@ -1,0 +1,188 @@
+"""The exam page in Chromium: start, answer, reload, offline and back, time running out, submit twice."""
+import os
+import tempfile
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium is not installed at /usr/bin/chromium")
+
+ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def live():
+    """The app on a free loopback port with a temporary SQLite database and the demo accounts."""
+    from werkzeug.serving import make_server
+
+    from lms import create_app
+    from lms.demo import seed
+    from lms.extensions import db
+
+    directory = tempfile.mkdtemp()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(directory) / 'browser.sqlite3'}", "SECRET_KEY": "browser-test",
+                      "UPLOAD_DIR": str(Path(directory) / "uploads"), "SESSION_COOKIE_SECURE": False})
+    with app.app_context():
+        from lms.catalogue import load_catalogues
+
+        db.create_all()
+        load_catalogues()
+        seed.seed_units_staff_accounts()
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield app, f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield instance
+        instance.close()
+
+
+def new_session(app, **options):
+    from exam_support import make_pool, make_session
+    from lms.extensions import db
+
+    with app.app_context():
+        make_pool()
+        session, _ = make_session(**options)
+        db.session.commit()
+        return session.id
+
+
+def query(app, function):
+    from lms.extensions import db
+
+    with app.app_context():
+        try:
+            return function(db)
+        finally:
+            db.session.remove()
+
+
+def signed_in_page(browser, base):
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    page.goto(base + "/login")
+    page.fill("input[name=username]", "learner")
+    page.fill("input[name=password]", "Demo@2017")
+    page.press("input[name=password]", "Enter")
+    page.wait_for_url("**/learn/**")
+    return context, page
+
+
+def start_exam(page, base, session_id):
+    page.goto(f"{base}/exams/sessions/{session_id}")
+    page.click("text=Bắt đầu làm bài")
+    page.wait_for_selector("#exam")
+    return int(page.get_attribute("#exam", "data-attempt"))
+
+
+def saved_answers(app, attempt_id):
+    from sqlalchemy import select
+
+    from lms.exams.models import AttemptAnswer, AttemptQuestion
+
+    return query(app, lambda db: dict(db.session.execute(
+        select(AttemptQuestion.position, AttemptAnswer.response)
+        .join(AttemptAnswer, AttemptAnswer.attempt_question_id == AttemptQuestion.id)
+        .where(AttemptQuestion.attempt_id == attempt_id)).all()))
+
+
+def seconds(text):
+    minutes, secs = text.split(":")[-2:]
+    return int(minutes) * 60 + int(secs)
+
+
+def test_answers_and_countdown_survive_a_reload(live, browser):
+    app, base = live
+    session_id = new_session(app, minutes=30)
+    context, page = signed_in_page(browser, base)
+    attempt_id = start_exam(page, base, session_id)
+    page.locator("#q1 .choice input").nth(2).check()
+    page.wait_for_selector("#save-status.saved", timeout=10000)
+    value = page.locator("#q1 .choice input").nth(2).get_attribute("value")
+    assert saved_answers(app, attempt_id) == {1: {"choice": int(value)}}
+    before = seconds(page.text_content("#countdown"))
+    page.reload()
+    page.wait_for_selector("#exam")
+    assert page.locator("#q1 .choice input").nth(2).is_checked()
+    after = seconds(page.text_content("#countdown"))
+    assert 0 <= before - after <= 5 and after > 29 * 60 - 10
+    assert "answered" in page.get_attribute(".nav-q >> nth=0", "class")
+    context.close()
+
+
+def test_answers_given_offline_are_buffered_then_saved(live, browser):
+    app, base = live
+    session_id = new_session(app, minutes=30)
+    context, page = signed_in_page(browser, base)
+    attempt_id = start_exam(page, base, session_id)
+    context.set_offline(True)
+    page.click("#q1 .next")
+    page.locator("#q2 .choice input").nth(0).check()
+    page.wait_for_selector("#save-status.offline", timeout=10000)
+    assert page.is_visible("#offline-banner")
+    assert saved_answers(app, attempt_id) == {}
+    buffered = page.evaluate(f"JSON.parse(localStorage.getItem('lms-exam-buffer-{attempt_id}')).pending")
+    assert len(buffered) == 1
+    value = int(page.locator("#q2 .choice input").nth(0).get_attribute("value"))
+    context.set_offline(False)
+    page.wait_for_selector("#save-status.saved", timeout=15000)
+    assert saved_answers(app, attempt_id) == {2: {"choice": value}}
+    assert not page.is_visible("#offline-banner")
+    context.close()
+
+
+def test_when_time_runs_out_the_page_shows_the_auto_submitted_attempt(live, browser):
+    from lms.exams.models import ExamAttempt
+
+    app, base = live
+    session_id = new_session(app, minutes=30, closes_in=timedelta(seconds=12))  # the close caps the deadline
+    context, page = signed_in_page(browser, base)
+    attempt_id = start_exam(page, base, session_id)
+    page.locator("#q1 .choice input").nth(1).check()
+    page.wait_for_selector("#finished-banner:not([hidden])", timeout=30000)
+    assert "tự động nộp" in page.text_content("#finished-text")
+    attempt = query(app, lambda db: db.session.get(ExamAttempt, attempt_id))
+    assert attempt.state == "graded" and attempt.finalized_by == "clock" and attempt.submitted_at == attempt.deadline_at
+    assert 1 in saved_answers(app, attempt_id)
+    context.close()
+
+
+def test_submitting_twice_gives_one_result(live, browser):
+    from sqlalchemy import func, select
+
+    from lms.exams.models import AttemptEvent
+
+    app, base = live
+    session_id = new_session(app, minutes=30)
+    context, page = signed_in_page(browser, base)
+    attempt_id = start_exam(page, base, session_id)
+    page.locator("#q1 .choice input").nth(0).check()
+    page.click("#toggle-mode")
+    page.click("#submit-button")
+    page.wait_for_url(f"**/exams/attempts/{attempt_id}/result")
+    assert "Điểm:" in page.text_content("#attempt-outcome")
+    page.go_back()
+    page.wait_for_url(f"**/exams/attempts/{attempt_id}/result")  # the exam page now sends to the result
+    csrf = page.evaluate(f"fetch('/exams/api/attempts/{attempt_id}/state', {{headers: {{Accept: 'application/json'}}}}).then(r => r.json()).then(d => d.csrf_token)")
+    replies = page.evaluate(
+        """async ([url, token]) => Promise.all([1, 2].map(() => fetch(url, {method: 'POST', headers: {'Content-Type': 'application/json', 'X-CSRFToken': token}, body: '{}'}).then(r => r.json())))""",
+        [f"/exams/api/attempts/{attempt_id}/submit", csrf])
+    assert all(reply["already_submitted"] for reply in replies) and {reply["state"] for reply in replies} == {"graded"}
+    submitted = query(app, lambda db: db.session.execute(select(func.count()).select_from(AttemptEvent).where(AttemptEvent.attempt_id == attempt_id, AttemptEvent.kind == "submitted")).scalar_one())
+    assert submitted == 1
+    context.close()
