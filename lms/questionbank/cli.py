@@ -25,9 +25,9 @@ def import_file(path, bank_name=None, default_module=None, owner=None):
 
     Returns (bank name, report) or raises FormatError. Without --bank, the bank is the
     one named in a native file's header, else the file name."""
-    from lms.questionbank import services
+    from lms.questionbank import services, transfer
 
-    questions, warnings, name_in_file = services.parse_upload(path.name, path.read_bytes(), default_module=default_module)
+    questions, warnings, name_in_file = transfer.parse_upload(path.name, path.read_bytes(), default_module=default_module)
     name = bank_name or name_in_file or path.stem
     bank = _bank_for_import(name, owner)
     report = services.import_questions(bank, questions, owner, keep_status=True, default_module=default_module)
@@ -72,13 +72,13 @@ def import_command(path, bank_name, default_module):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True)
 def export_command(bank_name, fmt, output):
     """Xuất một ngân hàng câu hỏi ra tệp (ghi vào nhật ký hệ thống)."""
-    from lms.questionbank import queries, services
+    from lms.questionbank import queries, transfer
 
     with immediate_transactions():
         bank = queries.bank_by_name(bank_name)
         if bank is None:
             raise click.ClickException(f"Không có ngân hàng '{bank_name}'.")
-        body, _, _ = services.export_bank(bank, fmt, actor_name=CLI_ACTOR)
+        body, _, _ = transfer.export_bank(bank, fmt, actor_name=CLI_ACTOR)
         output.write_bytes(body)
         db.session.commit()
     click.echo(f"Đã xuất ngân hàng '{bank.name}' ra {output}.")

@@ -18,6 +18,7 @@ from lms.models_base import utcnow
 from lms.questionbank import queries
 from lms.questionbank.models import Question, QuestionBank, QuestionBankShare, QuestionReview, QuestionVersion
 from lms.questionbank.schema import STATUSES, nfc
+from lms.questionbank.formats.common import canonicalize
 from lms.questionbank.types import validate_question
 
 KEY_MAX_LENGTH = 120
@@ -35,12 +36,12 @@ class QuestionBankError(ValueError):
     pass
 
 
-def _config(name, default):
+def config_value(name, default):
     return current_app.config.get(name, default) if has_app_context() else default
 
 
 def self_approval_allowed():
-    return bool(_config("QUESTION_SELF_APPROVAL", False))
+    return bool(config_value("QUESTION_SELF_APPROVAL", False))
 
 
 # --- Banks -------------------------------------------------------------------------------
@@ -117,8 +118,6 @@ def _apply_fields(question, data, module_ids):
 
 def _normalised(data):
     """The canonical form the importers produce too, so that equal content compares equal."""
-    from lms.questionbank.formats.common import canonicalize
-
     data.key = nfc(data.key).strip()
     return canonicalize(data)
 
@@ -351,106 +350,3 @@ def preview_import(bank, questions, actor, keep_status=True, default_module=None
         return import_questions(bank, questions, actor, keep_status=keep_status, default_module=default_module)
     finally:
         nested.rollback()
-
-
-# --- Files: parsing, export, images --------------------------------------------------------
-
-EXPORT_FILES = {
-    "native": ("yaml", "application/x-yaml; charset=utf-8"),
-    "gift": ("gift", "text/plain; charset=utf-8"),
-    "moodlexml": ("xml", "application/xml; charset=utf-8"),
-    "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-}
-
-
-def parse_upload(filename, content, default_module=None):
-    """(questions, warnings, bank name in the file or None) of a file in any supported format.
-
-    Raises FormatError naming the line, row or element."""
-    from lms.questionbank import formats
-
-    result = formats.parse_file(filename, content, default_module=default_module)
-    return list(result), [str(w) for w in result.warnings], result.bank
-
-
-def export_bytes(bank, fmt):
-    import importlib
-
-    if fmt not in EXPORT_FILES:
-        raise QuestionBankError("Định dạng xuất không hỗ trợ.")
-    serializer = importlib.import_module(f"lms.questionbank.formats.{fmt}").serialize
-    questions = questions_for_export(bank)
-    body = _serialize(serializer, questions, bank)
-    return (body.encode("utf-8") if isinstance(body, str) else body), len(questions)
-
-
-def _serialize(serializer, questions, bank):
-    import inspect
-
-    parameters = inspect.signature(serializer).parameters
-    extra = {}
-    if "bank" in parameters:
-        extra["bank"] = bank.name
-    if "module" in parameters:
-        modules = {q.module for q in questions}
-        extra["module"] = modules.pop() if len(modules) == 1 else None
-    return serializer(questions, **extra)
-
-
-def export_bank(bank, fmt, actor=None, actor_name=None):
-    """(bytes, download file name, mimetype). Every export is written to the audit log."""
-    body, count = export_bytes(bank, fmt)
-    record("questionbank.export", target=bank.name, actor=actor, actor_name=actor_name, format=fmt, questions=count)
-    extension, mimetype = EXPORT_FILES[fmt]
-    return body, f"{ascii_slug(bank.name) or 'ngan-hang'}.{extension}", mimetype
-
-
-def ascii_slug(text):
-    import re
-    import unicodedata
-
-    text = unicodedata.normalize("NFD", text or "").replace("đ", "d").replace("Đ", "D")
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:80]
-
-
-IMAGE_SIGNATURES = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-)
-
-
-def sniff_image_type(content):
-    """The content type by magic bytes (png, jpeg, gif, webp), whatever the file name claims."""
-    for signature, content_type in IMAGE_SIGNATURES:
-        if content.startswith(signature):
-            return content_type
-    if len(content) >= 12 and content[:4] == b"RIFF" and content[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
-
-def store_image(bank, filename, content, actor):
-    from hashlib import sha256
-
-    from lms.questionbank.models import QuestionImage
-
-    limit = int(_config("QUESTION_IMAGE_MAX_BYTES", 2 * 1024 * 1024))
-    if len(content) > limit:
-        raise QuestionBankError(f"Ảnh quá lớn (tối đa {limit // 1024} KB).")
-    content_type = sniff_image_type(content)
-    if content_type is None:
-        raise QuestionBankError("Chỉ nhận ảnh PNG, JPEG, GIF hoặc WebP.")
-    digest = sha256(content).hexdigest()
-    existing = db.session.execute(
-        select(QuestionImage).where(QuestionImage.bank_id == bank.id, QuestionImage.sha256 == digest)
-    ).scalar_one_or_none()
-    if existing is not None:
-        return existing
-    image = QuestionImage(bank_id=bank.id, filename=nfc(filename or "")[:255], content_type=content_type, size=len(content),
-                          sha256=digest, content=content, uploaded_by_id=actor.id if actor else None)
-    db.session.add(image)
-    db.session.flush()
-    return image

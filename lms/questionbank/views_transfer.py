@@ -11,7 +11,7 @@ from lms.auth.access import load_or_404, roles_allowed
 from lms.errors import wants_json
 from lms.extensions import db
 from lms.org.models import PendingImport
-from lms.questionbank import queries, services
+from lms.questionbank import queries, services, transfer
 from lms.questionbank.forms import EXPORT_FORMATS, ConfirmForm, ImageForm, ImportForm
 from lms.questionbank.models import QuestionBank, QuestionImage
 from lms.questionbank.views import bp, load_bank, local_target
@@ -30,7 +30,7 @@ def _parse_and_check(bank, filename, content, default_module, apply):
     from lms.questionbank.formats import FormatError
 
     try:
-        questions, warnings, _ = services.parse_upload(filename, content, default_module=default_module or None)
+        questions, warnings, _ = transfer.parse_upload(filename, content, default_module=default_module or None)
     except FormatError as error:
         return None, [str(error)]
     run = services.import_questions if apply else services.preview_import
@@ -88,7 +88,7 @@ def export(bank_id, fmt):
     bank = load_bank(bank_id)
     if fmt not in EXPORT_FORMATS:
         abort(404)
-    body, filename, mimetype = services.export_bank(bank, fmt, actor=current_user)
+    body, filename, mimetype = transfer.export_bank(bank, fmt, actor=current_user)
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={filename}"})
 
 
@@ -96,7 +96,7 @@ def export(bank_id, fmt):
 def xlsx_template():
     from lms.questionbank.formats import xlsx
 
-    return Response(xlsx.template_bytes(), mimetype=services.EXPORT_FILES["xlsx"][1],
+    return Response(xlsx.template_bytes(), mimetype=transfer.EXPORT_FILES["xlsx"][1],
                     headers={"Content-Disposition": "attachment; filename=mau-nhap-cau-hoi.xlsx"})
 
 
@@ -147,7 +147,7 @@ def image_upload(bank_id):
         return _image_answer(None, _("Chưa chọn ảnh."), bank)
     upload = form.file.data
     try:
-        image = services.store_image(bank, upload.filename, upload.read(), current_user)
+        image = transfer.store_image(bank, upload.filename, upload.read(), current_user)
     except services.QuestionBankError as error:
         return _image_answer(None, str(error), bank)
     return _image_answer(image, None, bank)

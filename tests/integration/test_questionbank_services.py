@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import func, select
 
 from lms.auth.services import create_user
-from lms.questionbank import queries, services
+from lms.questionbank import queries, services, transfer
 from lms.questionbank.models import Question, QuestionReview, QuestionVersion
 from lms.questionbank.schema import Choice, QuestionData
 
@@ -202,17 +202,17 @@ def test_the_question_list_filters_and_searches_with_diacritics(db, bank, author
 
 def test_images_are_accepted_by_their_bytes_not_their_name(app, db, bank, author):
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-    image = services.store_image(bank, "so-do.png", png, author)
+    image = transfer.store_image(bank, "so-do.png", png, author)
     assert image.content_type == "image/png"
-    assert services.store_image(bank, "lan-nua.png", png, author).id == image.id  # stored once
-    assert services.sniff_image_type(b"RIFF\x10\x00\x00\x00WEBPVP8 ") == "image/webp"
+    assert transfer.store_image(bank, "lan-nua.png", png, author).id == image.id  # stored once
+    assert transfer.sniff_image_type(b"RIFF\x10\x00\x00\x00WEBPVP8 ") == "image/webp"
     for disguised in (b"<svg onload=alert(1)>", b"<html><script>", b"%PDF-1.7"):
         with pytest.raises(services.QuestionBankError):
-            services.store_image(bank, "anh.png", disguised, author)
+            transfer.store_image(bank, "anh.png", disguised, author)
     app.config["QUESTION_IMAGE_MAX_BYTES"] = 16
     try:
         with pytest.raises(services.QuestionBankError):
-            services.store_image(bank, "lon.png", png, author)
+            transfer.store_image(bank, "lon.png", png, author)
     finally:
         app.config.pop("QUESTION_IMAGE_MAX_BYTES")
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from lms.audit.models import AuditEvent
 from lms.auth.services import create_user, find_user
 from lms.org.models import PendingImport
-from lms.questionbank import services
+from lms.questionbank import services, transfer
 from lms.questionbank.schema import Choice, QuestionData
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
@@ -20,7 +20,7 @@ def bank_setup(db, demo):
     question = services.create_question(bank, QuestionData(
         key="MAT-1", type="single_choice", text="Câu hỏi thi bí mật?", module="IU06", status="draft", pool="exam",
         choices=[Choice("Đáp án đúng", True), Choice("Phương án sai")]), owner)
-    image = services.store_image(bank, "anh.png", PNG, owner)
+    image = transfer.store_image(bank, "anh.png", PNG, owner)
     pending = PendingImport(token="tok", kind="questions", filename="a.yaml", content=b"", options={"bank_id": bank.id}, user_id=owner.id)
     db.session.add(pending)
     db.session.commit()
