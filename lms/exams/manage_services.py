@@ -250,8 +250,9 @@ def add_candidates_by_unit(session, unit, title_id, actor):
     if title_id:
         chosen = chosen.where(Staff.title_id == title_id)
     # Column defaults (extra time, registered modules, created_at) are rendered into the SELECT.
-    result = db.session.execute(insert(ExamCandidate).from_select(["session_id", "staff_id", "user_id", "candidate_number"], chosen))
-    added = result.rowcount or 0
+    db.session.execute(insert(ExamCandidate).from_select(["session_id", "staff_id", "user_id", "candidate_number"], chosen))
+    # The driver's rowcount is not reliable for INSERT … SELECT (psycopg reports -1): count instead.
+    added = _next_number_offset(session.id) - offset
     record("exam.candidates", target=f"exam_session:{session.id}", actor=actor, unit=unit.code, title_id=title_id, added=added)
     db.session.flush()
     return added
