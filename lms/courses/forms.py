@@ -37,8 +37,9 @@ class ActionForm(FlaskForm):
 
 class AssignmentForm(FlaskForm):
     course_id = SelectField(_l("Khóa học"), coerce=int, validators=[DataRequired()])
-    unit_id = SelectField(_l("Đơn vị (cả các đơn vị trực thuộc)"), coerce=int, validators=[Optional()])
-    title_id = SelectField(_l("Chức danh"), coerce=int, validators=[Optional()])
+    # Checked in the view against the user's scope (403 outside it), not only against the listed choices.
+    unit_id = SelectField(_l("Đơn vị (cả các đơn vị trực thuộc)"), coerce=int, validators=[Optional()], validate_choice=False)
+    title_id = SelectField(_l("Chức danh"), coerce=int, validators=[Optional()], validate_choice=False)
     deadline = DateField(_l("Hạn hoàn thành"), validators=[DataRequired()])
     note = StringField(_l("Ghi chú"), validators=[Optional(), Length(max=500)])
 

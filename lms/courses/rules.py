@@ -31,6 +31,8 @@ ATTACHMENT_TYPES = {
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _IMAGE_REFERENCE = re.compile(r"\]\(\s*images/([^)\s]+)")
 _SAFE_FILENAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
+_ATX_HEADING = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
 def nfc(text):
@@ -49,6 +51,23 @@ def topic_of(code: str) -> str:
 
 def under_topic(code: str, topic: str) -> bool:
     return code == topic or code.startswith(topic + ".")
+
+
+def lesson_headings(markdown: str) -> str:
+    """Lesson sections are written `## Giải thích`; the page's own title is the h1 and the
+    shared sanitizer keeps headings from h3 down, so every heading starts at h3 (## → ###).
+    Fenced code is left as written."""
+    lines, fence = [], None
+    for line in markdown.split("\n"):
+        opening = _FENCE.match(line)
+        if fence is None and opening:
+            fence = opening.group(1)[0]
+        elif fence is not None and opening and opening.group(1)[0] == fence:
+            fence = None
+        elif fence is None:
+            line = _ATX_HEADING.sub(lambda m: m.group(1) + "#" * min(6, max(3, len(m.group(2)) + 1)), line)
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def slugify(text: str) -> str:

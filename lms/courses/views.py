@@ -11,6 +11,7 @@ from lms.courses import practice, queries, services
 from lms.courses.dashboard import LOCAL_TIMEZONE
 from lms.courses.forms import ActionForm
 from lms.courses.models import Lesson, PracticeAttempt
+from lms.courses.rules import lesson_headings
 from lms.courses.services import CourseError
 from lms.extensions import db
 
@@ -67,7 +68,7 @@ def course_datetime(value):
 def lesson_html(lesson):
     from lms.questionbank.markup import render
 
-    return Markup(render(lesson.body, "markdown"))
+    return Markup(render(lesson_headings(lesson.body), "markdown"))
 
 
 # --- Courses -----------------------------------------------------------------------------

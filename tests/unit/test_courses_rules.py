@@ -11,6 +11,7 @@ from lms.courses.rules import (
     LessonFileError,
     clamp_position,
     credit_seconds,
+    lesson_headings,
     parse_lesson_file,
     safe_filename,
     slugify,
@@ -111,3 +112,10 @@ def test_posted_practice_answers_take_the_question_bank_response_shapes():
     assert response_from_form("short_answer", form) == {"text": "Ctrl+S"}
     assert response_from_form("matching", form) == {"pairs": {"0": "2", "1": "0"}}
     assert response_from_form("practical", form) == {}
+
+
+def test_lesson_headings_start_at_h3_outside_code_fences():
+    source = "# Một\n## Hai\n### Ba\n###### Sáu\n#không phải tiêu đề\n```\n## trong mã\n```\n    ## thụt lề"
+    assert lesson_headings(source).split("\n") == [
+        "### Một", "### Hai", "#### Ba", "###### Sáu", "#không phải tiêu đề", "```", "## trong mã", "```", "    ## thụt lề",
+    ]
