@@ -239,3 +239,12 @@ def test_the_shipped_banks_load_with_their_statuses_and_reload_unchanged(db, dem
     seed_question_banks()
     db.session.commit()
     assert db.session.execute(select(func.count(QuestionVersion.id))).scalar_one() == total
+
+
+def test_the_fast_version_dict_equals_the_schema_one():
+    from lms.questionbank.schema import Choice, QuestionData
+
+    data = QuestionData(key="K", type="multiple_response", text="Chọn?", module="IU01", tags=["a"],
+                        choices=[Choice("A", True, "đúng", 0.5), Choice("B", True), Choice("C")],
+                        pairs=[("x", "y")], rubric=[{"criterion": "c", "points": 1.0}], answers=["x"], extensions=[".pdf"])
+    assert services.as_dict(data) == data.to_dict()
