@@ -15,61 +15,16 @@ import re
 from typing import Optional
 
 from lms.questionbank import markup
+from lms.questionbank.responses import (MAX_TEXT_RESPONSE, ResponseError, normalize_text, parse_number, permutation,
+                                       response_index)
 from lms.questionbank.schema import DIFFICULTIES, POOLS, STATUSES, TEXT_FORMATS, QuestionData, nfc
+
+__all__ = ["PRACTICAL_EXTENSIONS", "ResponseError", "QuestionType", "all_types", "get_type", "normalize_text", "parse_number",
+           "validate_question"]
 
 PRACTICAL_EXTENSIONS = (".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".pdf", ".zip")
 MODULE_CODE = re.compile(r"^IU(0[1-9]|1[0-5])$")
-MAX_TEXT_RESPONSE = 1000
 _EPSILON = 1e-9
-
-
-class ResponseError(ValueError):
-    """A response from the browser that cannot be graded (wrong shape or out of range)."""
-
-
-def _index(value, size: int, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise ResponseError(f"{what} không hợp lệ.")
-    if isinstance(value, str):
-        if not value.strip().isdigit():
-            raise ResponseError(f"{what} không hợp lệ.")
-        value = int(value.strip())
-    if not 0 <= value < size:
-        raise ResponseError(f"{what} nằm ngoài phạm vi.")
-    return value
-
-
-def _permutation(order: Optional[dict], name: str, size: int) -> list:
-    permutation = list((order or {}).get(name) or range(size))
-    if sorted(permutation) != list(range(size)):
-        raise ValueError(f"presentation order '{name}' is not a permutation of {size} items")
-    return permutation
-
-
-def normalize_text(text: str, case_sensitive: bool = False) -> str:
-    """Short answers compare trimmed, whitespace-collapsed, NFC; diacritics always count."""
-    collapsed = " ".join(nfc(text).split())
-    return collapsed if case_sensitive else collapsed.casefold()
-
-
-def parse_number(raw) -> float:
-    """A number typed by a candidate: 3.5, "3,5" (Vietnamese decimal comma), " -2 "."""
-    if isinstance(raw, bool):
-        raise ResponseError("Giá trị phải là một số.")
-    if isinstance(raw, (int, float)):
-        value = float(raw)
-    elif isinstance(raw, str):
-        text = raw.strip().replace("\u00a0", "").replace(" ", "")
-        if text.count(",") == 1 and "." not in text:
-            text = text.replace(",", ".")
-        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", text):
-            raise ResponseError("Giá trị phải là một số (ví dụ 3,5).")
-        value = float(text)
-    else:
-        raise ResponseError("Giá trị phải là một số.")
-    if not math.isfinite(value):
-        raise ResponseError("Giá trị phải là một số.")
-    return value
 
 
 class QuestionType:
@@ -159,7 +114,7 @@ class _ChoiceType(QuestionType):
     def candidate_view(self, q, order=None):
         view = super().candidate_view(q, order)
         view["choices"] = [{"index": i, "text": q.choices[i].text, "html": markup.render_inline(q.choices[i].text, q.text_format)}
-                           for i in _permutation(order, "choices", len(q.choices))]
+                           for i in permutation(order, "choices", len(q.choices))]
         return view
 
 
@@ -176,7 +131,7 @@ class SingleChoice(_ChoiceType):
     def normalize_answer(self, q, raw):
         if "choice" not in raw or raw["choice"] in (None, ""):
             return {}
-        return {"choice": _index(raw["choice"], len(q.choices), "Phương án")}
+        return {"choice": response_index(raw["choice"], len(q.choices), "Phương án")}
 
     def score(self, q, response):
         choice = q.choices[response["choice"]]
@@ -217,7 +172,7 @@ class MultipleResponse(_ChoiceType):
             return {}
         if not isinstance(chosen, list):
             raise ResponseError("Danh sách phương án không hợp lệ.")
-        indexes = sorted({_index(value, len(q.choices), "Phương án") for value in chosen})
+        indexes = sorted({response_index(value, len(q.choices), "Phương án") for value in chosen})
         return {"choices": indexes} if indexes else {}
 
     def score(self, q, response):
@@ -292,7 +247,7 @@ class Matching(QuestionType):
         if sorted(lefts) != self._lefts(q):
             raise ValueError("presentation order 'lefts' does not match the question's left items")
         # Equal right texts are shown once, under the index of their first pair.
-        rights = [i for i in _permutation(order, "rights", len(q.pairs)) if self._first_with_right(q, i) == i]
+        rights = [i for i in permutation(order, "rights", len(q.pairs)) if self._first_with_right(q, i) == i]
         view["lefts"] = [{"index": i, "text": q.pairs[i][0], "html": markup.render_inline(q.pairs[i][0], q.text_format)} for i in lefts]
         view["rights"] = [{"index": i, "text": q.pairs[i][1], "html": markup.render_inline(q.pairs[i][1], q.text_format)} for i in rights]
         return view
@@ -308,10 +263,10 @@ class Matching(QuestionType):
         for left, right in pairs.items():
             if right is None or right == "":
                 continue
-            left_index = _index(left, len(q.pairs), "Vế trái")
+            left_index = response_index(left, len(q.pairs), "Vế trái")
             if left_index not in lefts:
                 raise ResponseError("Vế trái nằm ngoài phạm vi.")
-            result[str(left_index)] = _index(right, len(q.pairs), "Vế phải")
+            result[str(left_index)] = response_index(right, len(q.pairs), "Vế phải")
         return {"pairs": result} if result else {}
 
     def score(self, q, response):
