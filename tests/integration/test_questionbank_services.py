@@ -248,3 +248,23 @@ def test_the_fast_version_dict_equals_the_schema_one():
                         choices=[Choice("A", True, "đúng", 0.5), Choice("B", True), Choice("C")],
                         pairs=[("x", "y")], rubric=[{"criterion": "c", "points": 1.0}], answers=["x"], extensions=[".pdf"])
     assert services.as_dict(data) == data.to_dict()
+
+
+def test_the_edit_form_reproduces_every_shipped_question_unchanged(app, db, demo):
+    """Opening and saving the edit form without changes must not create a version."""
+    from lms.questionbank.cli import seed_question_banks
+    from lms.questionbank.forms import QuestionForm, add_spare_rows, fill_question_form, question_data_from_form
+
+    seed_question_banks()
+    versions = db.session.execute(select(QuestionVersion)).scalars().all()
+    assert {v.data["type"] for v in versions} >= {"single_choice", "multiple_response", "true_false", "matching", "short_answer", "numeric"}
+    with app.test_request_context(method="GET"):
+        for version in versions:
+            data = version.question_data()
+            form = QuestionForm(meta={"csrf": False})
+            form.module.choices = [(data.module, data.module)]
+            fill_question_form(form, data)
+            add_spare_rows(form, data.type)
+            again = question_data_from_form(form, data.type, key=data.key)
+            services._normalised(again)
+            assert services.same_content(version.data, services.as_dict(again)), data.key
