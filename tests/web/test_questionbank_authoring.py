@@ -223,3 +223,17 @@ def test_the_home_pages_link_to_the_banks(client, auth, bank_id):
         assert "/questionbank/" in client.get(home).get_data(as_text=True)
         assert client.get("/questionbank/").status_code == 200
         auth.logout()
+
+
+def test_a_long_list_is_paged(client, auth, db, bank_id):
+    from lms.questionbank.models import QuestionBank
+
+    bank = db.session.get(QuestionBank, bank_id)
+    services.import_questions(bank, [QuestionData(key=f"P{n:03d}", type="true_false", text=f"Mệnh đề số {n}.", module="IU04", answer=True)
+                                     for n in range(60)], find_user("trainer"))
+    db.session.commit()
+    auth.login("trainer")
+    first = client.get(f"/questionbank/questions/?bank={bank_id}").get_data(as_text=True)
+    assert "P000" in first and "P059" not in first and "Trang 1/2" in first
+    second = client.get(f"/questionbank/questions/?bank={bank_id}&page=2").get_data(as_text=True)
+    assert "P059" in second and "P000" not in second
