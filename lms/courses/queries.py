@@ -169,7 +169,7 @@ def resume_lesson(user, course):
 
 def learning_path(user):
     """The required modules of the user's title, read now (a changed path shows at once), with
-    the published course, lessons done/total and the best practice result of each."""
+    the published course, lessons done/total, reading time and the best practice result of each."""
     staff = user.staff
     if staff is None or staff.title_id is None:
         return []
@@ -180,21 +180,31 @@ def learning_path(user):
         .group_by(PracticeAttempt.course_id)
         .subquery()
     )
+    spent = (
+        select(Lesson.course_id, func.sum(LessonProgress.seconds_spent).label("seconds"))
+        .join(LessonProgress, LessonProgress.lesson_id == Lesson.id)
+        .where(LessonProgress.user_id == user.id)
+        .group_by(Lesson.course_id)
+        .subquery()
+    )
     rows = db.session.execute(
-        select(Module, Course, func.coalesce(totals.c.total, 0), func.coalesce(done.c.done, 0), best.c.best)
+        select(Module, Course, func.coalesce(totals.c.total, 0), func.coalesce(done.c.done, 0), best.c.best,
+               func.coalesce(spent.c.seconds, 0))
         .join(LearningPathModule, LearningPathModule.module_id == Module.id)
         .outerjoin(Course, and_(Course.module_id == Module.id, Course.published.is_(True)))
         .outerjoin(totals, totals.c.course_id == Course.id)
         .outerjoin(done, done.c.course_id == Course.id)
         .outerjoin(best, best.c.course_id == Course.id)
+        .outerjoin(spent, spent.c.course_id == Course.id)
         .where(LearningPathModule.title_id == staff.title_id)
         .order_by(Module.position, Module.code)
     ).all()
     return [
         {"module": module, "course": course, "total": total, "done": completed,
          "percent": round(100 * completed / total) if total else 0,
-         "best_practice": None if best_score is None else round(100 * best_score)}
-        for module, course, total, completed, best_score in rows
+         "best_practice": None if best_score is None else round(100 * best_score),
+         "minutes_spent": int(seconds) // 60}
+        for module, course, total, completed, best_score, seconds in rows
     ]
 
 

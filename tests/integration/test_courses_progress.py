@@ -67,6 +67,9 @@ def test_reading_time_is_capped_per_heartbeat_and_by_the_server_clock(db, demo):
     progress = queries.progress_of(learner, lesson)
     assert progress.seconds_spent == 30 + 1 + HEARTBEAT_MAX_SECONDS
     assert progress.last_position == 35
+    db.session.flush()
+    entry = next(e for e in queries.learning_path(learner) if e["module"].code == "IU04")
+    assert entry["minutes_spent"] == (30 + 1 + HEARTBEAT_MAX_SECONDS) // 60
 
 
 def test_time_away_between_visits_is_not_credited(db, demo):
