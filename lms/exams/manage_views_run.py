@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from lms.auth.access import load_or_404
 from lms.exams import manage_queries as queries
+from lms.exams import manage_marking as marking
 from lms.exams import manage_services as services
 from lms.exams.analysis import FLAG_LABELS
 from lms.exams.manage_forms import ConfirmForm, ExtraTimeForm, MarkingForm, RegradeForm, ReopenForm
@@ -103,7 +104,7 @@ def _scores_from_form(attempt):
     scores, bad = {}, False
     for attempt_question in attempt.questions:
         values = []
-        for index, _criterion in enumerate(services.rubric_of(attempt_question)):
+        for index, _criterion in enumerate(marking.rubric_of(attempt_question)):
             raw = (request.form.get(f"score-{attempt_question.id}-{index}") or "").strip().replace(",", ".")
             try:
                 values.append(float(raw))
@@ -128,7 +129,7 @@ def grade_attempt(session_id, attempt_id):
             problems = [_("Điểm từng tiêu chí phải là số.")]
         else:
             try:
-                step = services.mark_practical(attempt, scores, utcnow(), current_user, reconcile=reconcile, note=form.note.data or "")
+                step = marking.mark_practical(attempt, scores, utcnow(), current_user, reconcile=reconcile, note=form.note.data or "")
                 messages = {
                     "marker1": _("Đã ghi điểm giám khảo 1."),
                     "marker2": _("Đã ghi điểm giám khảo 2."),
@@ -139,7 +140,7 @@ def grade_attempt(session_id, attempt_id):
                 return redirect(url_for("exam_admin.grading_queue", session_id=session.id))
             except services.ManageError as error:
                 problems = error.messages
-    tasks = [(aq, services.rubric_of(aq)) for aq in attempt.questions]
+    tasks = [(aq, marking.rubric_of(aq)) for aq in attempt.questions]
     uploads = {}
     for upload in queries.uploads(attempt.id):
         uploads.setdefault(upload.attempt_question_id, []).append(upload)
@@ -236,7 +237,7 @@ def regrade(session_id, question_id):
     form = RegradeForm()
     if form.validate_on_submit():
         try:
-            changes = services.regrade_question(session, question, utcnow(), current_user, form.reason.data)
+            changes = marking.regrade_question(session, question, utcnow(), current_user, form.reason.data)
             changed = sum(1 for _attempt, before, after in changes if before != after)
             flash(_("Đã chấm lại %(n)d bài; %(c)d bài thay đổi điểm.", n=len(changes), c=changed), "success")
             return redirect(url_for("exam_admin.score_changes", session_id=session.id))
