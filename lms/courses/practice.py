@@ -2,6 +2,7 @@
 question at a time with immediate feedback. Writes flush, never commit."""
 import random
 
+from flask_babel import gettext
 from markupsafe import Markup
 
 from lms.courses import queries
@@ -124,7 +125,7 @@ def describe_response(data, response):
     if data.type == "multiple_response":
         return [inline(data.choices[i].text) for i in response["choices"]]
     if data.type == "true_false":
-        return ["Đúng" if response["value"] else "Sai"]
+        return [gettext("Đúng") if response["value"] else gettext("Sai")]
     if data.type == "matching":
         return [f"{inline(data.pairs[int(left)][0])} → {inline(data.pairs[right][1])}" for left, right in response["pairs"].items()]
     if data.type == "short_answer":

@@ -15,22 +15,24 @@
     return range > 0 ? Math.round(100 * page.scrollTop / range) : 100;
   }
 
-  function beat() {
+  // `leaving`: the page is being hidden; send what was read since the last beat.
+  function beat(leaving) {
     var now = Date.now();
     var seconds = Math.round((now - since) / 1000);
     since = now;
-    if (document.visibilityState !== "visible" || seconds <= 0) { return; }
+    if ((!leaving && document.visibilityState !== "visible") || seconds <= 0) { return; }
     fetch(url, {
       method: "POST",
       credentials: "same-origin",
+      keepalive: true,
       headers: { "Content-Type": "application/json", "X-CSRFToken": token },
       body: JSON.stringify({ seconds: seconds, position: position() })
     }).catch(function () { /* offline for a moment: the next beat counts again */ });
   }
 
-  setInterval(beat, INTERVAL_MS);
+  setInterval(function () { beat(false); }, INTERVAL_MS);
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "visible") { since = Date.now(); } else { beat(); }
+    if (document.visibilityState === "visible") { since = Date.now(); } else { beat(true); }
   });
 
   var resume = parseInt(root.getAttribute("data-resume-position") || "0", 10);
