@@ -68,18 +68,31 @@ def record_grade(attempt_question: AttemptQuestion, fraction, source, now, actor
 
 
 def grade_objective(attempt: ExamAttempt, now, source="auto", actor=None, reason="", against_current=False) -> int:
-    """Grade every auto-graded question of a finished attempt; practical tasks wait for a person."""
-    graded = 0
+    """Grade every auto-graded question of a finished attempt; practical tasks wait for a person.
+
+    One UPDATE retires the previous grades of the questions whose grade changes, then the
+    new rows are added together (a submit grades 30 questions in a few statements)."""
+    changes = []
     for attempt_question, data, response in _paper_rows(attempt, against_current):
         fraction = _auto_fraction(data, response)
         if fraction is None:
             continue
         if source != "auto" or attempt_question.fraction is None or attempt_question.fraction != fraction:
-            record_grade(attempt_question, fraction, source, now, actor, reason)
-            graded += 1
+            changes.append((attempt_question, fraction))
+    regraded = [attempt_question.id for attempt_question, _ in changes if attempt_question.fraction is not None]
+    if regraded:
+        db.session.execute(
+            update(AttemptGrade)
+            .where(AttemptGrade.attempt_question_id.in_(regraded), AttemptGrade.current.is_(True))
+            .values(current=False)
+        )
+    for attempt_question, fraction in changes:
+        db.session.add(AttemptGrade(attempt_question_id=attempt_question.id, fraction=fraction, source=source,
+                                    graded_by_id=actor.id if actor is not None else None, graded_at=now, reason=reason, current=True))
+        attempt_question.fraction = fraction
     db.session.flush()
     refresh_score(attempt, now)
-    return graded
+    return len(changes)
 
 
 def refresh_score(attempt: ExamAttempt, now):

@@ -98,7 +98,8 @@ def start(session_id, part_id):
         flash(error.message, "danger")
         return redirect(url_for("exams.session_page", session_id=session.id))
     if request.is_json:
-        return jsonify({"attempt": attempt.id, "url": url_for("exams.take", attempt_id=attempt.id)})
+        return jsonify({"attempt": attempt.id, "url": url_for("exams.take", attempt_id=attempt.id),
+                        "questions": [question.id for question in attempt.questions], **queries.state_payload(attempt, utcnow())})
     return redirect(url_for("exams.take", attempt_id=attempt.id))
 
 
