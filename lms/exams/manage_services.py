@@ -17,6 +17,7 @@ from lms.exams.blueprint_rules import PartRule, QuotaRule, check_blueprint
 from lms.exams.models import (
     BlueprintPart,
     BlueprintQuota,
+    ExamAttempt,
     ExamBlueprint,
     ExamCandidate,
     ExamRoom,
@@ -171,6 +172,8 @@ def save_session(session, values, rooms_text, networks_text, access_code, clear_
     release = values.get("results_released_at")
     networks = parse_networks(networks_text)
     rooms = parse_rooms(rooms_text)
+    if session is not None and values["blueprint_id"] != session.blueprint_id and session_has_attempts(session.id):
+        raise ManageError("Thí sinh đã làm bài theo cấu trúc đề này; không đổi được cấu trúc đề của kỳ thi.")
     created = session is None
     if created:
         session = ExamSession(created_by_id=actor.id if actor else None)
@@ -190,6 +193,12 @@ def save_session(session, values, rooms_text, networks_text, access_code, clear_
     _sync_rooms(session, rooms)
     record("exam.session", target=f"exam_session:{session.id}", actor=actor, name=session.name, created=created)
     return session
+
+
+def session_has_attempts(session_id):
+    return db.session.execute(
+        select(ExamCandidate.id).where(ExamCandidate.session_id == session_id, ExamCandidate.id.in_(select(ExamAttempt.candidate_id))).limit(1)
+    ).first() is not None
 
 
 def _sync_rooms(session, rooms):

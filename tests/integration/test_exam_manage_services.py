@@ -99,3 +99,20 @@ def test_picking_by_unit_skips_staff_who_left_and_continues_the_numbering(demo):
     numbers = db.session.execute(select(ExamCandidate.candidate_number).where(ExamCandidate.session_id == session.id)).scalars().all()
     assert sorted(int(n) for n in numbers) == list(range(1, len(staff)))
     assert staff[1].id not in db.session.execute(select(ExamCandidate.staff_id).where(ExamCandidate.session_id == session.id)).scalars().all()
+
+
+def test_the_blueprint_of_a_session_with_attempts_cannot_be_swapped(demo):
+    from exam_support import make_session
+    from lms.exams import services as exam_services
+
+    make_pool()
+    session, candidate = make_session()
+    exam_services.start_attempt(candidate, session.blueprint.parts[0], utcnow())
+    other = design.default_basic_blueprint(name="Đề khác")
+    values = {name: getattr(session, name) for name in ("name", "council", "location", "opens_at", "closes_at", "attempts_allowed", "grace_seconds",
+                                                       "status", "double_marking", "reconcile_threshold")}
+    values.update(blueprint_id=other.id, results_released_at=None, review_after_submit="score", review_after_close="correctness")
+    with pytest.raises(services.ManageError, match="không đổi được cấu trúc đề"):
+        services.save_session(session, values, "", "", None, False, None)
+    values["blueprint_id"] = session.blueprint_id
+    assert services.save_session(session, values, "P1", "", None, False, None).rooms[0].name == "P1"
