@@ -48,6 +48,9 @@ def build_config(overrides=None):
         "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
         "LOGIN_ACCOUNT_COOLDOWN_SECONDS": 60,
         "IMPORT_MAX_ROWS": 50_000,
+        # Question bank: may an author approve their own question; largest image accepted.
+        "QUESTION_SELF_APPROVAL": _bool("LMS_QUESTION_SELF_APPROVAL", False),
+        "QUESTION_IMAGE_MAX_BYTES": int(os.environ.get("LMS_QUESTION_IMAGE_MAX_KB", "2048")) * 1024,
     }
     if overrides:
         config.update(overrides)
