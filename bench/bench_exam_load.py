@@ -1,17 +1,29 @@
 """Load run of the exam engine: simulated candidates against the app served by gunicorn.
 
     .venv/bin/python -m bench.bench_exam_load [--candidates 1000] [--speedup 10] [--rounds 3] [--workers 4]
+        [--threads 2] [--worker-class gthread] [--submit both|spread|burst]
     LMS_BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test .venv/bin/python -m bench.bench_exam_load
 
 A temporary SQLite database (or a private PostgreSQL database created on the server
 named by LMS_BENCH_DATABASE_URL and dropped afterwards) is filled with N candidates and
 a session whose papers are pre-drawn. Sign-in is not measured: each candidate gets a
 server-side session row and its signed cookie directly. Then, on loopback only:
-all candidates start within 10 s; each autosaves every 30 s (divided by --speedup) with
+all candidates start within 10 s, and each browser then loads its exam page (the
+questions rendered: "page"); each autosaves every 30 s (divided by --speedup) with
 jittered think time for --rounds rounds; a closed-loop burst measures autosave
 throughput against a bare Flask endpoint served by the same gunicorn settings; finally
-everyone submits. Printed: p50/p95/p99 of start, save and submit, the error count, the
-throughput ratio, and the answers saved in the database against those acknowledged.
+everyone submits. Printed: p50/p95/p99 of start, page, save and submit, the error count,
+the throughput ratio, the answers saved in the database against those acknowledged, and
+the CPU seconds used by this client and by the app's gunicorn processes (all run on the
+same machine: a client eating the cores would slow the server it measures).
+
+Submit schedule. In a real sitting submissions are spread over the last minutes (people
+finish at different times; the clock closes the rest, on the server, without a request).
+So by default (--submit both) a random half of the candidates submit at random moments
+over 60 s (divided by --speedup) -- "submit spread" -- and then the other half all at
+the same instant -- "submit burst", the worst case, kept so that it stays visible.
+--submit burst reproduces the earlier scenario (everyone at once); --submit spread
+spreads everyone.
 """
 from __future__ import annotations
 
@@ -35,6 +47,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY = "bench-" + secrets.token_hex(16)
 START_WINDOW = 10.0
+SUBMIT_WINDOW = 60.0
 AUTOSAVE_EVERY = 30.0
 BURST_SECONDS = 5.0
 BURST_CLIENTS = 32
@@ -174,8 +187,8 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def serve(target, port, workers, threads, env):
-    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
+def serve(target, port, workers, threads, env, worker_class="gthread"):
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", worker_class, "--threads", str(threads),
                "--bind", f"127.0.0.1:{port}", "--backlog", "4096", "--log-level", "warning", "--timeout", "120", target]
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     deadline = time.time() + 60
@@ -191,10 +204,10 @@ def serve(target, port, workers, threads, env):
 
 # --- the client ---------------------------------------------------------------------------------------
 
-async def http(port, method, path, body=None, headers=None, timeout=30.0):
+async def http(port, method, path, body=None, headers=None, timeout=30.0, accept="application/json"):
     """One request on a fresh loopback connection; returns (status, parsed JSON or None)."""
     payload = json.dumps(body).encode() if body is not None else b""
-    lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Connection: close", "Accept: application/json",
+    lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Connection: close", f"Accept: {accept}",
              f"Content-Length: {len(payload)}"]
     if body is not None:
         lines.append("Content-Type: application/json")
@@ -215,9 +228,26 @@ async def http(port, method, path, body=None, headers=None, timeout=30.0):
         return status, None
 
 
+def cpu_seconds(pid):
+    """User + system CPU seconds of a process and its descendants still running (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            with open(f"/proc/{current}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+            with open(f"/proc/{current}/task/{current}/children") as children:
+                pending.extend(int(child) for child in children.read().split())
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
 class Stats:
     def __init__(self):
-        self.latency = {"start": [], "save": [], "submit": []}
+        self.latency = {"start": [], "page": [], "save": [], "submit spread": [], "submit burst": []}
         self.errors = {}
         self.acknowledged = {}
 
@@ -248,6 +278,8 @@ async def candidate(port, session_id, part_id, client, args, stats, rng, started
         return None
     started_flags[index] = time.perf_counter()
     attempt_id, questions = data["attempt"], data["questions"]
+    # The browser follows the start to the exam page, which renders the whole paper.
+    await timed(stats, "page", http(port, "GET", data["url"], None, headers, accept="text/html"))
     seq = 0
     think = AUTOSAVE_EVERY / args.speedup
     for _ in range(args.rounds):
@@ -336,8 +368,19 @@ async def run(args, app_port, bare_port, session_id, part_id, clients):
     app_rate = await burst(app_port, app_save, burst_clients, BURST_SECONDS) if live else 0.0
     bare_rate = await burst(bare_port, bare_save, burst_clients, BURST_SECONDS)
 
-    await asyncio.gather(*(timed(stats, "submit", http(app_port, "POST", f"/exams/api/attempts/{attempt_id}/submit", {}, headers))
-                           for attempt_id, _questions, headers, _seq in live))
+    # Submissions: see the module docstring.
+    order = list(live)
+    random.Random(7).shuffle(order)
+    spread, at_once = {"both": (order[::2], order[1::2]), "spread": (order, []), "burst": ([], order)}[args.submit]
+    window = SUBMIT_WINDOW / args.speedup
+    submit_rng = random.Random(11)
+
+    async def submit(kind, entry, delay=0.0):
+        await asyncio.sleep(delay)
+        await timed(stats, kind, http(app_port, "POST", f"/exams/api/attempts/{entry[0]}/submit", {}, entry[2]))
+
+    await asyncio.gather(*(submit("submit spread", entry, submit_rng.uniform(0, window)) for entry in spread))
+    await asyncio.gather(*(submit("submit burst", entry) for entry in at_once))
     return stats, last_start, app_rate, bare_rate, {entry[0] for entry in warmed if entry}
 
 
@@ -359,6 +402,10 @@ def main():
     parser.add_argument("--rounds", type=int, default=3, help="autosaves per candidate")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync"),
+                        help="gunicorn worker class, for the app and the bare endpoint alike")
+    parser.add_argument("--submit", default="both", choices=("both", "spread", "burst"),
+                        help="both: half spread over 60 s / speedup, half at once; spread: everyone spread; burst: everyone at once")
     args = parser.parse_args()
     args.warmup = 4 * args.workers * args.threads
     if not 1 <= args.candidates <= 5000 or not 1 <= args.rounds <= 20 or not 1 <= args.speedup <= 1000:
@@ -380,19 +427,27 @@ def main():
         env = dict(os.environ, LMS_DATABASE_URL=database_url, LMS_SECRET_KEY=SECRET_KEY, LMS_ENV="development",
                    LMS_UPLOAD_DIR=str(Path(directory) / "uploads"), LMS_COOKIE_SECURE="0", PYTHONPATH=str(ROOT))
         app_port, bare_port = free_port(), free_port()
-        processes.append(serve("wsgi:app", app_port, args.workers, args.threads, env))
-        processes.append(serve("bench.bench_exam_load:bare_app()", bare_port, args.workers, args.threads, env))
+        processes.append(serve("wsgi:app", app_port, args.workers, args.threads, env, args.worker_class))
+        processes.append(serve("bench.bench_exam_load:bare_app()", bare_port, args.workers, args.threads, env, args.worker_class))
+        client_cpu, app_cpu, wall = time.process_time(), cpu_seconds(processes[0].pid), time.perf_counter()
         stats, last_start, app_rate, bare_rate, warm_attempts = asyncio.run(run(args, app_port, bare_port, session_id, part_id, clients))
+        client_cpu, app_cpu, wall = time.process_time() - client_cpu, cpu_seconds(processes[0].pid) - app_cpu, time.perf_counter() - wall
         in_db, matching = count_saved(app, session_id, stats.acknowledged, warm_attempts)
-        print(f"gunicorn: {args.workers} workers × {args.threads} threads (gthread); {args.rounds} autosaves each, every {AUTOSAVE_EVERY / args.speedup:.1f} s ±30%")
+        threads = f" × {args.threads} threads" if args.worker_class == "gthread" else ""
+        print(f"gunicorn: {args.workers} workers{threads} ({args.worker_class}); {args.rounds} autosaves each, every {AUTOSAVE_EVERY / args.speedup:.1f} s ±30%;"
+              f" submit {args.submit} (spread over {SUBMIT_WINDOW / args.speedup:.0f} s)")
         print(f"start   {percentiles(stats.latency['start'])}   last start at {last_start:.1f} s")
+        print(f"page    {percentiles(stats.latency['page'])}")
         print(f"save    {percentiles(stats.latency['save'])}")
-        print(f"submit  {percentiles(stats.latency['submit'])}")
+        print(f"submit spread {percentiles(stats.latency['submit spread'])}")
+        print(f"submit burst  {percentiles(stats.latency['submit burst'])}")
         print(f"errors  {sum(stats.errors.values())}" + "".join(f"\n  {key}: {count}" for key, count in sorted(stats.errors.items())))
         ratio = app_rate / bare_rate if bare_rate else 0.0
         print(f"autosave throughput {app_rate:.0f}/s vs bare Flask {bare_rate:.0f}/s: ratio {ratio:.2f} ({BURST_CLIENTS} clients, {BURST_SECONDS:.0f} s each)")
         print(f"answers acknowledged {len(stats.acknowledged)}, saved in the database with that sequence {matching} (rows {in_db})"
               + ("  OK" if matching == len(stats.acknowledged) == in_db else "  MISMATCH"))
+        print(f"CPU over {wall:.0f} s: this client {client_cpu:.1f} s ({client_cpu / wall:.0%} of a core), app gunicorn {app_cpu:.1f} s"
+              f" ({app_cpu / wall:.0%} of a core); {os.cpu_count()} cores; load average at the end {os.getloadavg()[0]:.1f}")
     finally:
         for process in processes:
             process.terminate()

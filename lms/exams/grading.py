@@ -1,7 +1,7 @@
 """Grading: objective questions by their type's strategy, practical tasks by people,
 the part score out of 10 and the module results. Old grades are kept (regrade).
 Writes flush, never commit."""
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import aliased
 
 from lms.exams import engine
@@ -70,10 +70,13 @@ def record_grade(attempt_question: AttemptQuestion, fraction, source, now, actor
 def grade_objective(attempt: ExamAttempt, now, source="auto", actor=None, reason="", against_current=False) -> int:
     """Grade every auto-graded question of a finished attempt; practical tasks wait for a person.
 
-    One UPDATE retires the previous grades of the questions whose grade changes, then the
-    new rows are added together (a submit grades 30 questions in a few statements)."""
+    A fixed number of statements whatever the paper's length: one SELECT of the paper, one
+    UPDATE retiring the previous grades of the questions whose grade changes, one
+    executemany INSERT of the new grade rows, one executemany UPDATE of the questions'
+    current fraction, then the score (see refresh_score)."""
     changes = []
-    for attempt_question, data, response in _paper_rows(attempt, against_current):
+    rows = _paper_rows(attempt, against_current)
+    for attempt_question, data, response in rows:
         fraction = _auto_fraction(data, response)
         if fraction is None:
             continue
@@ -86,9 +89,13 @@ def grade_objective(attempt: ExamAttempt, now, source="auto", actor=None, reason
             .where(AttemptGrade.attempt_question_id.in_(regraded), AttemptGrade.current.is_(True))
             .values(current=False)
         )
+    if changes:
+        db.session.execute(insert(AttemptGrade.__table__), [
+            {"attempt_question_id": attempt_question.id, "fraction": fraction, "source": source, "rubric_scores": None,
+             "graded_by_id": actor.id if actor is not None else None, "graded_at": now, "reason": reason, "current": True}
+            for attempt_question, fraction in changes
+        ])
     for attempt_question, fraction in changes:
-        db.session.add(AttemptGrade(attempt_question_id=attempt_question.id, fraction=fraction, source=source,
-                                    graded_by_id=actor.id if actor is not None else None, graded_at=now, reason=reason, current=True))
         attempt_question.fraction = fraction
     db.session.flush()
     refresh_score(attempt, now)
@@ -117,10 +124,16 @@ def refresh_score(attempt: ExamAttempt, now):
     module_ids = {row.code: row.id for row in rows if row.code}
     scores = engine.module_scores((row.code, row.fraction, row.points) for row in rows if row.code)
     existing = {result.module_id: result for result in db.session.execute(select(ModuleResult).where(ModuleResult.attempt_id == attempt.id)).scalars()}
+    new_rows = []
     for code, score in scores.items():
-        result = existing.get(module_ids[code]) or ModuleResult(attempt_id=attempt.id, module_id=module_ids[code])
-        result.score, result.passed, result.updated_at = score, score >= part.pass_mark, now
-        db.session.add(result)
+        result = existing.get(module_ids[code])
+        if result is None:
+            new_rows.append({"attempt_id": attempt.id, "module_id": module_ids[code], "score": score, "passed": score >= part.pass_mark, "updated_at": now})
+        else:
+            result.score, result.passed, result.updated_at = score, score >= part.pass_mark, now
+    if new_rows:
+        # The first grading of a paper: its module results in one executemany INSERT.
+        db.session.execute(insert(ModuleResult.__table__), new_rows)
     return attempt
 
 

@@ -1,5 +1,7 @@
 """Reads for the candidate's pages and the JSON API. No writes."""
+import json
 from datetime import timedelta
+from functools import lru_cache
 
 from sqlalchemy import func, select
 
@@ -43,6 +45,22 @@ def candidate_of(user, session_id):
     ).scalar_one_or_none()
 
 
+def attempt_owner(attempt_id):
+    """The user id of the attempt's candidate; None when there is no such attempt
+    (an attempt whose candidate has no account gives 0: nobody's)."""
+    row = db.session.execute(
+        select(ExamCandidate.user_id).join(ExamAttempt, ExamAttempt.candidate_id == ExamCandidate.id).where(ExamAttempt.id == attempt_id)
+    ).first()
+    return None if row is None else (row[0] or 0)
+
+
+def question_ids(attempt):
+    """The attempt question ids in paper order (what the start JSON lists)."""
+    return list(db.session.execute(
+        select(AttemptQuestion.id).where(AttemptQuestion.attempt_id == attempt.id).order_by(AttemptQuestion.position)
+    ).scalars())
+
+
 def attempts_of(candidate):
     """{part_id: [attempts, newest first]}"""
     result = {}
@@ -69,17 +87,42 @@ def paper(attempt):
 def candidate_views(attempt):
     """What the exam page shows: the candidate view of each question (never the key),
     the saved answer and the flag."""
-    items = []
-    for attempt_question, question, answer in paper(attempt):
-        view = get_type(question.type).candidate_view(question, attempt_question.presentation or {})
-        items.append({
-            "id": attempt_question.id,
-            "position": attempt_question.position,
-            "view": view,
-            "response": answer.response if answer is not None and answer.response else None,
-            "flagged": attempt_question.flagged,
-        })
-    return items
+    rows = db.session.execute(
+        select(AttemptQuestion.id, AttemptQuestion.position, AttemptQuestion.presentation, AttemptQuestion.flagged,
+               AttemptQuestion.question_version_id, QuestionVersion.data, AttemptAnswer.response)
+        .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.question_version_id)
+        .outerjoin(AttemptAnswer, AttemptAnswer.attempt_question_id == AttemptQuestion.id)
+        .where(AttemptQuestion.attempt_id == attempt.id)
+        .order_by(AttemptQuestion.position)
+    ).all()
+    return [{
+        "id": row.id,
+        "position": row.position,
+        "view": candidate_view(row.question_version_id, row.data, row.presentation or {}),
+        "response": row.response or None,
+        "flagged": row.flagged,
+    } for row in rows]
+
+
+# The candidate view of a question version in a given option order, rendered once per
+# process: markup rendering is most of an exam page's cost (about 0.1 ms a question).
+# The key holds the version's whole content as well as its id, so that an entry can
+# never answer for other content under a reused id (a restored or recreated database),
+# and the order, so that each candidate still sees their own. Values are stored as JSON
+# text and parsed on each use: callers get their own objects. Only a cache: nothing in
+# it is needed by another worker.
+RENDER_CACHE_SIZE = 8192
+
+
+@lru_cache(maxsize=RENDER_CACHE_SIZE)
+def _rendered_view(version_id, content, order):
+    question = QuestionData.from_dict(json.loads(content))
+    return json.dumps(get_type(question.type).candidate_view(question, json.loads(order)), ensure_ascii=False)
+
+
+def candidate_view(version_id, data, order):
+    content = json.dumps(data, sort_keys=True, ensure_ascii=False)
+    return json.loads(_rendered_view(version_id, content, json.dumps(order or {}, sort_keys=True)))
 
 
 def uploads_by_question(attempt):

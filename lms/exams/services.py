@@ -9,8 +9,9 @@ import ipaddress
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import case, func, insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from lms.audit.services import record
 from lms.auth.passwords import hash_password, verify_password
@@ -49,11 +50,33 @@ def log_event(attempt, kind, now, actor=None, **detail):
     db.session.add(AttemptEvent(attempt_id=attempt.id, kind=kind, at=now, actor_id=actor.id if actor is not None else None, detail=detail))
 
 
+_LOCKED = "exams_locked_attempts"
+
+
 def lock_attempt(attempt_id):
-    """The attempt row, locked for this transaction and re-read from the database."""
-    return db.session.execute(
-        select(ExamAttempt).where(ExamAttempt.id == attempt_id).with_for_update().execution_options(populate_existing=True)
+    """The attempt row, locked for this transaction and re-read from the database, with its
+    candidate and session (which apply_clock needs) in the same statement.
+
+    Locking again in the same transaction returns the same object without a new read:
+    the row cannot have changed under a lock this transaction holds (FOR UPDATE on
+    PostgreSQL, the write lock taken at BEGIN IMMEDIATE on SQLite).
+    """
+    session = db.session()
+    transaction = session.get_transaction()
+    locked = session.info.get(_LOCKED)
+    if locked is not None and transaction is not None:
+        held = locked.get(attempt_id)
+        if held is not None and held[0] is transaction and held[1] in session:
+            return held[1]
+    attempt = db.session.execute(
+        select(ExamAttempt)
+        .where(ExamAttempt.id == attempt_id)
+        .options(joinedload(ExamAttempt.candidate, innerjoin=True).joinedload(ExamCandidate.session, innerjoin=True))
+        .with_for_update(of=ExamAttempt)
+        .execution_options(populate_existing=True)
     ).scalar_one()
+    session.info.setdefault(_LOCKED, {})[attempt_id] = (session.get_transaction(), attempt)
+    return attempt
 
 
 def apply_clock(attempt: ExamAttempt, now, by=engine.BY_CLOCK):
@@ -120,6 +143,15 @@ def attempts_used(candidate: ExamCandidate, part: BlueprintPart) -> int:
     ).scalar_one()
 
 
+def _attempts_so_far(candidate: ExamCandidate, part: BlueprintPart):
+    """(attempts used, id of the open one or None) in one statement."""
+    used, open_id = db.session.execute(
+        select(func.count(ExamAttempt.id), func.max(case((ExamAttempt.open_slot == 1, ExamAttempt.id))))
+        .where(ExamAttempt.candidate_id == candidate.id, ExamAttempt.part_id == part.id)
+    ).one()
+    return used, open_id
+
+
 def start_attempt(candidate: ExamCandidate, part: BlueprintPart, now, address="", access_code=None):
     """Resume the open attempt, or start a new one with its paper drawn and stored.
 
@@ -130,14 +162,13 @@ def start_attempt(candidate: ExamCandidate, part: BlueprintPart, now, address=""
     session = candidate.session
     if part.blueprint_id != session.blueprint_id:
         raise ExamError(_("Phần thi không thuộc kỳ thi này."), "part", 404)
-    current = open_attempt(candidate, part)
-    if current is not None:
-        current = lock_attempt(current.id)
+    used, open_id = _attempts_so_far(candidate, part)
+    if open_id is not None:
+        current = lock_attempt(open_id)
         apply_clock(current, now)
         if current.open_slot == 1:
             return current, False
     check_entry(session, now, address, access_code)
-    used = attempts_used(candidate, part)
     if used >= session.attempts_allowed:
         raise ExamError(_("Bạn đã dùng hết số lần thi được phép (%(n)d).", n=session.attempts_allowed), "attempts_used")
     number = used + 1
@@ -164,11 +195,13 @@ def start_attempt(candidate: ExamCandidate, part: BlueprintPart, now, address=""
         if current is None:
             raise ExamError(_("Không thể bắt đầu bài thi, vui lòng thử lại."), "conflict") from None
         return current, False
-    db.session.add_all(
-        AttemptQuestion(attempt_id=attempt.id, position=index, question_version_id=item["version_id"], module_id=item.get("module_id"),
-                        presentation=item.get("order") or {}, points=item.get("points", 1.0))
+    # The paper in one executemany INSERT with a cached compiled statement (the ORM unit of
+    # work would send one INSERT … RETURNING per row; a multi-row VALUES is compiled anew).
+    db.session.execute(insert(AttemptQuestion.__table__), [
+        {"attempt_id": attempt.id, "position": index, "question_version_id": item["version_id"], "module_id": item.get("module_id"),
+         "presentation": item.get("order") or {}, "points": item.get("points", 1.0), "flagged": False, "fraction": None}
         for index, item in enumerate(items, start=1)
-    )
+    ])
     log_event(attempt, "started", now, ip=address or "", predrawn=predrawn is not None, deadline=deadline.isoformat())
     db.session.flush()
     return attempt, True

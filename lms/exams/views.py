@@ -1,6 +1,6 @@
 """The candidate's side: my exams, the start page, the exam page, the result, and the
 JSON API the exam page talks to. Trainers' pages live in a blueprint of their own."""
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -11,7 +11,7 @@ from lms.exams import cli as _cli  # noqa: F401  (registers the `exams` command 
 from lms.exams import dashboard_hooks as _dashboard_hooks  # noqa: F401  (fills the learner's dashboard)
 from lms.errors import abort_message
 from lms.exams import papers, queries, services, uploads
-from lms.exams.models import AttemptQuestion, BlueprintPart, ExamAttempt, ExamSession
+from lms.exams.models import AttemptQuestion, BlueprintPart, ExamSession
 from lms.exams.services import ExamError
 from lms.extensions import db
 from lms.models_base import utcnow
@@ -31,12 +31,15 @@ bp = require_roles(_bp, "learner")
 
 
 def _own_attempt(attempt_id):
-    """404 for a missing attempt, 403 for somebody else's; then the clock is applied."""
-    attempt = load_or_404(ExamAttempt, attempt_id)
-    if attempt.candidate.user_id != current_user.id:
+    """404 for a missing attempt, 403 for somebody else's; then the attempt is locked (with
+    its candidate and session, one statement) and the clock is applied."""
+    owner = queries.attempt_owner(attempt_id)
+    if owner is None:
+        abort(404)
+    if owner != current_user.id:
         abort_message(403, _("Bạn không có quyền truy cập bài thi này."))
     now = utcnow()
-    attempt = services.lock_attempt(attempt.id)
+    attempt = services.lock_attempt(attempt_id)
     services.apply_clock(attempt, now)
     return attempt, now
 
@@ -100,7 +103,7 @@ def start(session_id, part_id):
         return redirect(url_for("exams.session_page", session_id=session.id))
     if request.is_json:
         return jsonify({"attempt": attempt.id, "url": url_for("exams.take", attempt_id=attempt.id),
-                        "questions": [question.id for question in attempt.questions], **queries.state_payload(attempt, utcnow())})
+                        "questions": queries.question_ids(attempt), **queries.state_payload(attempt, utcnow())})
     return redirect(url_for("exams.take", attempt_id=attempt.id))
 
 
