@@ -16,8 +16,13 @@ def _hash(token):
 
 
 def start_session(user):
-    """Sign the user in with a fresh session id (no fixation) and a new server-side record."""
+    """Sign the user in with a fresh session id (no fixation) and a new server-side record.
+
+    Only the interface language chosen before signing in survives the reset."""
+    language = session.get("lang")
     session.clear()
+    if language:
+        session["lang"] = language
     token = secrets.token_urlsafe(32)
     now = utcnow()
     db.session.add(

@@ -126,7 +126,6 @@ def test_learner_home_in_english_after_sign_in(client, auth, demo, compiled):
     assert "Đăng nhập" in _text(client.get("/login"))
 
 
-@pytest.mark.xfail(reason="start_session() clears the session, so the language chosen on the sign-in page is lost at sign-in", strict=False)
 def test_language_chosen_before_sign_in_is_kept(client, auth, demo, compiled):
     _switch(auth, "en")
     response = auth.login("learner")
