@@ -1,13 +1,11 @@
 """Shared fixtures. The suite runs on SQLite by default, on PostgreSQL when
 LMS_TEST_DATABASE_URL is set; on PostgreSQL each run gets a database of its own,
 so that several runs may share one server."""
+import contextvars
 import os
 import re
-import tempfile
 import uuid
-from pathlib import Path
-
-import contextvars
+from contextlib import contextmanager
 
 import pytest
 from flask.globals import _cv_app
@@ -38,28 +36,31 @@ def _private_postgres_database(base_url):
     return url.set(database=name).render_as_string(hide_password=False), drop
 
 
+@contextmanager
+def _own_database(sqlite_path):
+    """A private database on PostgreSQL when LMS_TEST_DATABASE_URL is set, else a SQLite file."""
+    base = os.environ.get("LMS_TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{sqlite_path}"
+        return
+    url, drop = _private_postgres_database(base)
+    try:
+        yield url
+    finally:
+        drop()
+
+
 @pytest.fixture()
 def empty_database_url(tmp_path):
     """A database of its own, empty, on the same kind of server as the suite's."""
-    base = os.environ.get("LMS_TEST_DATABASE_URL")
-    if base:
-        url, drop = _private_postgres_database(base)
+    with _own_database(tmp_path / "empty.sqlite3") as url:
         yield url
-        drop()
-    else:
-        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
 
 
 @pytest.fixture(scope="session")
-def database_url():
-    base = os.environ.get("LMS_TEST_DATABASE_URL")
-    if base:
-        url, drop = _private_postgres_database(base)
+def database_url(tmp_path_factory):
+    with _own_database(tmp_path_factory.mktemp("db") / "test.sqlite3") as url:
         yield url
-        drop()
-    else:
-        with tempfile.TemporaryDirectory() as directory:
-            yield f"sqlite:///{Path(directory) / 'test.sqlite3'}"
 
 
 class IsolatedClient(FlaskClient):
