@@ -112,15 +112,36 @@ def take(attempt_id):
     attempt, now = _own_attempt(attempt_id)
     if attempt.open_slot != 1:
         return redirect(url_for("exams.result", attempt_id=attempt.id))
-    return render_template(
-        "exams/take.html",
+    items = queries.candidate_views(attempt)
+    label = _("Câu %(n)d")  # translated once, numbered per question
+    for item in items:
+        item["label"] = label % {"n": item["position"]}
+    context = dict(
         attempt=attempt,
+        part=attempt.part,
         session=attempt.candidate.session,
-        items=queries.candidate_views(attempt),
+        items=items,
         uploads=queries.uploads_by_question(attempt),
         state=queries.state_payload(attempt, now),
         last_seq=queries.last_seq(attempt),
     )
+    _commit_before_rendering()
+    return render_template("exams/take.html", **context)
+
+
+def _commit_before_rendering():
+    """Commit the request's writes (the clock) before rendering a whole paper, so that the
+    render never holds the SQLite write lock or the attempt's row lock: a thousand exam
+    pages opening at once would otherwise render one at a time. Still one commit: the
+    one after the request finds nothing left to do. What the page shows was read under
+    the lock and is kept (no expiry); anything read later reads without taking the lock."""
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
+    begin_immediate(False)
 
 
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
