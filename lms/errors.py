@@ -4,16 +4,18 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from lms.i18n import N_
+
 MESSAGES = {
-    400: "Yêu cầu không hợp lệ.",
-    401: "Bạn cần đăng nhập.",
-    403: "Bạn không có quyền truy cập trang này.",
-    404: "Không tìm thấy trang hoặc dữ liệu yêu cầu.",
-    405: "Phương thức không được hỗ trợ.",
-    409: "Dữ liệu đã bị thay đổi bởi thao tác khác.",
-    413: "Tệp tải lên quá lớn.",
-    429: "Quá nhiều yêu cầu, vui lòng thử lại sau.",
-    500: "Đã có lỗi hệ thống. Vui lòng thử lại sau.",
+    400: N_("Yêu cầu không hợp lệ."),
+    401: N_("Bạn cần đăng nhập."),
+    403: N_("Bạn không có quyền truy cập trang này."),
+    404: N_("Không tìm thấy trang hoặc dữ liệu yêu cầu."),
+    405: N_("Phương thức không được hỗ trợ."),
+    409: N_("Dữ liệu đã bị thay đổi bởi thao tác khác."),
+    413: N_("Tệp tải lên quá lớn."),
+    429: N_("Quá nhiều yêu cầu, vui lòng thử lại sau."),
+    500: N_("Đã có lỗi hệ thống. Vui lòng thử lại sau."),
 }
 
 

@@ -7,13 +7,14 @@ from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
+from lms.i18n import N_
 from lms.models_base import UTCDateTime, utcnow
 
 ROLES = {
-    "learner": "Học viên",
-    "trainer": "Giảng viên",
-    "hr": "Cán bộ tổ chức (TCCB)",
-    "admin": "Quản trị hệ thống",
+    "learner": N_("Học viên"),
+    "trainer": N_("Giảng viên"),
+    "hr": N_("Cán bộ tổ chức (TCCB)"),
+    "admin": N_("Quản trị hệ thống"),
 }
 # Where each role lands after sign-in, most powerful first.
 ROLE_PRIORITY = ("admin", "hr", "trainer", "learner")
@@ -73,6 +74,10 @@ class RoleAssignment(db.Model):
     unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("unit.id"))
     user: Mapped[User] = relationship(back_populates="roles")
     unit = relationship("Unit")
+
+    @property
+    def role_label(self):
+        return ROLES.get(self.role, self.role)
 
 
 class UserSession(db.Model):

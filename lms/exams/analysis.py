@@ -26,6 +26,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Hashable, Optional
 
+from lms.i18n import N_
+
 GROUP_SHARE = 0.27
 TOO_HARD = 0.2
 TOO_EASY = 0.95
@@ -34,9 +36,9 @@ FLAG_NEGATIVE = "negative_discrimination"
 FLAG_TOO_HARD = "too_hard"
 FLAG_TOO_EASY = "too_easy"
 FLAG_LABELS = {
-    FLAG_NEGATIVE: "Độ phân biệt âm",
-    FLAG_TOO_HARD: "Quá khó (độ khó < 0,2)",
-    FLAG_TOO_EASY: "Quá dễ (độ khó > 0,95)",
+    FLAG_NEGATIVE: N_("Độ phân biệt âm"),
+    FLAG_TOO_HARD: N_("Quá khó (độ khó < 0,2)"),
+    FLAG_TOO_EASY: N_("Quá dễ (độ khó > 0,95)"),
 }
 
 

@@ -19,12 +19,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from lms.exams.models import BLUEPRINT_KINDS, REVIEW_LEVELS, SESSION_STATUSES
+from lms.i18n import N_
 
 REVIEW_LABELS = {
-    "none": "Không cho xem",
-    "score": "Chỉ xem điểm",
-    "correctness": "Điểm và câu đúng/sai",
-    "answers": "Điểm, câu đúng/sai và đáp án",
+    "none": N_("Không cho xem"),
+    "score": N_("Chỉ xem điểm"),
+    "correctness": N_("Điểm và câu đúng/sai"),
+    "answers": N_("Điểm, câu đúng/sai và đáp án"),
 }
 DIFFICULTY_CHOICES = [("", _l("Mọi mức độ")), ("easy", _l("Dễ")), ("medium", _l("Trung bình")), ("hard", _l("Khó"))]
 REGISTERED = "*"  # the quota's module: each module the candidate registered for

@@ -58,7 +58,7 @@ def proctor_data(session_id):
     now = utcnow()
     board = queries.proctor_board(session.id, now)
     return jsonify({"server_time": now.isoformat(), "summary": queries.board_summary(board), "rows": board,
-                    "states": {**ATTEMPT_STATES, "not_started": _("Chưa bắt đầu")}})
+                    "states": {**{k: _(v) for k, v in ATTEMPT_STATES.items()}, "not_started": _("Chưa bắt đầu")}})
 
 
 @bp.route("/sessions/<int:session_id>/candidates/<int:candidate_id>/extra-time", methods=["POST"])
@@ -184,7 +184,7 @@ def results_export(session_id, fmt):
     modules = sorted({code for row in rows for code in row["modules"]})
     headers = [_("Số báo danh"), _("Họ và tên"), _("Ngày sinh"), _("Số định danh"), _("Đơn vị")]
     for part in parts:
-        headers += [f"{part.title} – {_('điểm')}", f"{part.title} – {_('kết quả')}"]
+        headers += [f"{part.title} – " + _("điểm"), f"{part.title} – " + _("kết quả")]
     headers += [_("Kết quả chung")] + [f"{code} – {_('điểm')}" for code in modules]
     table = []
     for row in rows:

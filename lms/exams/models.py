@@ -13,17 +13,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.exams import engine
 from lms.questionbank import models as _questionbank_models  # noqa: F401  (question_version, module FKs)
 from lms.extensions import db
+from lms.i18n import N_
 from lms.models_base import UTCDateTime, utcnow
 
-BLUEPRINT_KINDS = {"basic": "Cơ bản", "advanced": "Nâng cao"}
-PART_KINDS = {"theory": "Lý thuyết (trắc nghiệm)", "practical": "Thực hành"}
-SESSION_STATUSES = {"draft": "Đang chuẩn bị", "published": "Đã công bố", "closed": "Đã kết thúc", "cancelled": "Đã hủy"}
+BLUEPRINT_KINDS = {"basic": N_("Cơ bản"), "advanced": N_("Nâng cao")}
+PART_KINDS = {"theory": N_("Lý thuyết (trắc nghiệm)"), "practical": N_("Thực hành")}
+SESSION_STATUSES = {"draft": N_("Đang chuẩn bị"), "published": N_("Đã công bố"), "closed": N_("Đã kết thúc"), "cancelled": N_("Đã hủy")}
 ATTEMPT_STATES = {
-    engine.IN_PROGRESS: "Đang làm bài",
-    engine.OVERDUE: "Hết giờ (đang chờ lưu)",
-    engine.SUBMITTED: "Đã nộp bài",
-    engine.AUTO_SUBMITTED: "Tự động nộp khi hết giờ",
-    engine.GRADED: "Đã chấm",
+    engine.IN_PROGRESS: N_("Đang làm bài"),
+    engine.OVERDUE: N_("Hết giờ (đang chờ lưu)"),
+    engine.SUBMITTED: N_("Đã nộp bài"),
+    engine.AUTO_SUBMITTED: N_("Tự động nộp khi hết giờ"),
+    engine.GRADED: N_("Đã chấm"),
 }
 # What a candidate may see of a finished attempt, from least to most.
 REVIEW_LEVELS = ("none", "score", "correctness", "answers")
@@ -34,7 +35,7 @@ DEFAULT_PRACTICAL_MINUTES = 90
 DEFAULT_THEORY_QUOTAS = tuple((f"IU0{n}", 5) for n in range(1, 7))
 DEFAULT_PRACTICAL_QUOTAS = (("IU03", 1), ("IU04", 1), ("IU05", 1))
 # Grade rows: who produced them.
-GRADE_SOURCES = {"auto": "Chấm tự động", "marker1": "Giám khảo 1", "marker2": "Giám khảo 2", "reconciled": "Thống nhất", "regrade": "Chấm lại"}
+GRADE_SOURCES = {"auto": N_("Chấm tự động"), "marker1": N_("Giám khảo 1"), "marker2": N_("Giám khảo 2"), "reconciled": N_("Thống nhất"), "regrade": N_("Chấm lại")}
 
 
 class ExamBlueprint(db.Model):

@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from lms.auth.access import hr_scope, public, require_roles, roles_allowed
 from lms.extensions import db
+from lms.i18n import N_
 from lms.org import queries as org_queries
 from lms.org.models import Staff, Unit
 
@@ -18,12 +19,12 @@ HOME_ENDPOINTS = {
 }
 # Areas add links to the trainer's and administrator's home pages: (role, endpoint, label).
 HOME_LINKS = [
-    ("trainer", "questionbank.banks", "Ngân hàng câu hỏi"),
-    ("admin", "questionbank.banks", "Ngân hàng câu hỏi"),
-    ("trainer", "course_admin.manage_courses", "Khóa học và bài giảng"),
-    ("admin", "course_admin.manage_courses", "Khóa học và bài giảng"),
-    ("trainer", "exam_admin.index", "Tổ chức thi"),
-    ("admin", "exam_admin.index", "Tổ chức thi"),
+    ("trainer", "questionbank.banks", N_("Ngân hàng câu hỏi")),
+    ("admin", "questionbank.banks", N_("Ngân hàng câu hỏi")),
+    ("trainer", "course_admin.manage_courses", N_("Khóa học và bài giảng")),
+    ("admin", "course_admin.manage_courses", N_("Khóa học và bài giảng")),
+    ("trainer", "exam_admin.index", N_("Tổ chức thi")),
+    ("admin", "exam_admin.index", N_("Tổ chức thi")),
 ]
 
 

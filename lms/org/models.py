@@ -6,31 +6,32 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
+from lms.i18n import N_
 from lms.models_base import UTCDateTime, utcnow
 
 UNIT_KINDS = {
-    "city": "Thành phố",
-    "urban_district": "Quận",
-    "rural_district": "Huyện",
-    "town": "Thị xã",
-    "ward": "Phường",
-    "commune": "Xã",
-    "township": "Thị trấn",
-    "department": "Sở, ban, ngành",
-    "office": "Phòng chuyên môn",
-    "school": "Trường học",
-    "other": "Đơn vị khác",
+    "city": N_("Thành phố"),
+    "urban_district": N_("Quận"),
+    "rural_district": N_("Huyện"),
+    "town": N_("Thị xã"),
+    "ward": N_("Phường"),
+    "commune": N_("Xã"),
+    "township": N_("Thị trấn"),
+    "department": N_("Sở, ban, ngành"),
+    "office": N_("Phòng chuyên môn"),
+    "school": N_("Trường học"),
+    "other": N_("Đơn vị khác"),
 }
-UNIT_STATUSES = {"active": "Đang hoạt động", "closed": "Đã giải thể", "merged": "Đã sáp nhập"}
-STAFF_STATUSES = {"active": "Đang công tác", "on_leave": "Tạm nghỉ", "left": "Đã thôi việc", "retired": "Đã nghỉ hưu"}
-SEXES = {"male": "Nam", "female": "Nữ"}
+UNIT_STATUSES = {"active": N_("Đang hoạt động"), "closed": N_("Đã giải thể"), "merged": N_("Đã sáp nhập")}
+STAFF_STATUSES = {"active": N_("Đang công tác"), "on_leave": N_("Tạm nghỉ"), "left": N_("Đã thôi việc"), "retired": N_("Đã nghỉ hưu")}
+SEXES = {"male": N_("Nam"), "female": N_("Nữ")}
 TITLE_GROUPS = {
-    "commune_civil_servant": "Công chức cấp xã",
-    "commune_leader": "Cán bộ cấp xã",
-    "teacher": "Giáo viên",
-    "other": "Khác",
+    "commune_civil_servant": N_("Công chức cấp xã"),
+    "commune_leader": N_("Cán bộ cấp xã"),
+    "teacher": N_("Giáo viên"),
+    "other": N_("Khác"),
 }
-MODULE_LEVELS = {"basic": "Cơ bản", "advanced": "Nâng cao"}
+MODULE_LEVELS = {"basic": N_("Cơ bản"), "advanced": N_("Nâng cao")}
 
 
 class EmulationBloc(db.Model):

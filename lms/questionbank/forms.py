@@ -14,11 +14,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from lms.i18n import N_
 from lms.questionbank.models import DIFFICULTIES, POOLS, QUESTION_STATUSES
 from lms.questionbank.schema import TYPES, Choice, QuestionData, nfc
 from lms.questionbank.types import PRACTICAL_EXTENSIONS, get_type
 
-TEXT_FORMATS = {"markdown": "Markdown", "html": "HTML", "plain": "Văn bản thuần"}
+TEXT_FORMATS = {"markdown": N_("Markdown"), "html": N_("HTML"), "plain": N_("Văn bản thuần")}
 EXPORT_FORMATS = {"native": ("yaml", "Tệp YAML (định dạng gốc)"), "gift": ("gift", "GIFT (Moodle)"),
                   "moodlexml": ("xml", "Moodle XML"), "xlsx": ("xlsx", "Excel (.xlsx)")}
 IMPORT_EXTENSIONS = ["yaml", "yml", "gift", "txt", "xml", "xlsx"]

@@ -11,13 +11,14 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Te
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
+from lms.i18n import N_
 from lms.models_base import UTCDateTime, utcnow
 from lms.questionbank.schema import QuestionData
 
-QUESTION_STATUSES = {"draft": "Bản nháp", "review": "Chờ duyệt", "approved": "Đã duyệt", "retired": "Ngừng sử dụng"}
-DIFFICULTIES = {"easy": "Dễ", "medium": "Trung bình", "hard": "Khó"}
-POOLS = {"exam": "Thi", "practice": "Luyện tập"}
-REVIEW_DECISIONS = {"approve": "Duyệt", "return": "Trả lại", "submit": "Gửi duyệt", "retire": "Ngừng sử dụng", "reopen": "Mở lại"}
+QUESTION_STATUSES = {"draft": N_("Bản nháp"), "review": N_("Chờ duyệt"), "approved": N_("Đã duyệt"), "retired": N_("Ngừng sử dụng")}
+DIFFICULTIES = {"easy": N_("Dễ"), "medium": N_("Trung bình"), "hard": N_("Khó")}
+POOLS = {"exam": N_("Thi"), "practice": N_("Luyện tập")}
+REVIEW_DECISIONS = {"approve": N_("Duyệt"), "return": N_("Trả lại"), "submit": N_("Gửi duyệt"), "retire": N_("Ngừng sử dụng"), "reopen": N_("Mở lại")}
 
 
 class QuestionBank(db.Model):

@@ -14,6 +14,7 @@ import random
 import re
 from typing import Optional
 
+from lms.i18n import N_
 from lms.questionbank import markup
 from lms.questionbank.responses import (MAX_TEXT_RESPONSE, ResponseError, normalize_text, parse_number, permutation,
                                        response_index)
@@ -120,7 +121,7 @@ class _ChoiceType(QuestionType):
 
 class SingleChoice(_ChoiceType):
     name = "single_choice"
-    label = "Một lựa chọn đúng"
+    label = N_("Một lựa chọn đúng")
 
     def validate_specific(self, q):
         problems = super().validate_specific(q)
@@ -143,7 +144,7 @@ class SingleChoice(_ChoiceType):
 
 class MultipleResponse(_ChoiceType):
     name = "multiple_response"
-    label = "Nhiều lựa chọn đúng"
+    label = N_("Nhiều lựa chọn đúng")
 
     def validate_specific(self, q):
         problems = super().validate_specific(q)
@@ -184,7 +185,7 @@ class MultipleResponse(_ChoiceType):
 
 class TrueFalse(QuestionType):
     name = "true_false"
-    label = "Đúng/Sai"
+    label = N_("Đúng/Sai")
 
     def validate_specific(self, q):
         return [] if isinstance(q.answer, bool) else ["Câu Đúng/Sai cần đáp án true hoặc false."]
@@ -208,7 +209,7 @@ class TrueFalse(QuestionType):
 
 class Matching(QuestionType):
     name = "matching"
-    label = "Ghép cặp"
+    label = N_("Ghép cặp")
 
     def validate_specific(self, q):
         problems = []
@@ -281,7 +282,7 @@ class Matching(QuestionType):
 
 class ShortAnswer(QuestionType):
     name = "short_answer"
-    label = "Trả lời ngắn"
+    label = N_("Trả lời ngắn")
 
     def validate_specific(self, q):
         if not [a for a in q.answers if isinstance(a, str) and normalize_text(a)]:
@@ -311,7 +312,7 @@ class ShortAnswer(QuestionType):
 
 class Numeric(QuestionType):
     name = "numeric"
-    label = "Số"
+    label = N_("Số")
 
     def validate_specific(self, q):
         problems = []
@@ -337,7 +338,7 @@ class Numeric(QuestionType):
 
 class Practical(QuestionType):
     name = "practical"
-    label = "Thực hành (nộp tệp)"
+    label = N_("Thực hành (nộp tệp)")
     auto_graded = False
 
     def validate_specific(self, q):

@@ -137,3 +137,30 @@ def test_flash_messages_follow_the_language(client, auth, demo, compiled):
     _switch(auth, "en")
     page = _text(auth.login("learner", password="wrong password"))
     assert "Incorrect username or password." in page
+
+
+# --- labels kept in module-level dictionaries (marked with N_, translated where shown) ----------
+
+def test_staff_status_and_role_names_in_english(client, auth, demo, compiled):
+    auth.login("hr")
+    assert "<td>Đang công tác</td>" in _text(client.get("/org/staff/"))
+    _switch(auth, "en", token_page="/account/password")
+    staff = _text(client.get("/org/staff/"))
+    assert "<td>Active</td>" in staff
+    assert "Đang công tác" not in staff
+    auth.logout()
+
+    auth.login("admin")
+    _switch(auth, "en", token_page="/account/password")
+    accounts = _text(client.get("/admin/accounts/"))
+    for label in ("<td>Learner</td>", "<td>Trainer</td>", "<td>System administration</td>", "<td>HR officer (TCCB) ("):
+        assert label in accounts, label
+    assert "Học viên" not in accounts and "Cán bộ tổ chức (TCCB)" not in accounts
+
+
+def test_json_error_message_follows_the_language(client, auth, demo, compiled):
+    auth.login("learner")
+    _switch(auth, "en", token_page="/account/password")
+    api = client.get("/org/staff/", headers={"Accept": "application/json"})
+    assert api.status_code == 403
+    assert api.get_json() == {"error": 403, "message": "You do not have permission to access this page."}
