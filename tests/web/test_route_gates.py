@@ -1,0 +1,29 @@
+"""Every route is gated in one place: its blueprint's roles, or an explicit public mark."""
+from lms.auth.access import PUBLIC_ENDPOINT_ATTR
+
+# Routes outside any role gate, each for a reason.
+UNGATED = {
+    "static",  # the stylesheet and scripts of the sign-in page
+    "auth.login",
+    "auth.logout",  # POST only; signs out whoever is signed in
+    "auth.set_language",  # POST only; a session preference
+    "auth.change_password",  # checks the signed-in user itself
+}
+
+
+def test_every_endpoint_is_behind_a_role_gate_or_declared_public(app):
+    ungated = []
+    for rule in app.url_map.iter_rules():
+        endpoint = rule.endpoint
+        view = app.view_functions[endpoint]
+        blueprint_name = endpoint.rpartition(".")[0]
+        blueprint = app.blueprints.get(blueprint_name)
+        gated = blueprint is not None and getattr(blueprint, "lms_roles", None)
+        if not gated and not getattr(view, PUBLIC_ENDPOINT_ATTR, False) and endpoint not in UNGATED:
+            ungated.append(f"{endpoint} {rule.rule}")
+    assert ungated == []
+
+
+def test_public_endpoints_are_few_and_known(app):
+    public = sorted(e for e, view in app.view_functions.items() if getattr(view, PUBLIC_ENDPOINT_ATTR, False))
+    assert set(public) <= {"home.index", "home.healthz"}, public
