@@ -4,6 +4,7 @@ import secrets
 from flask import current_app, request, session
 from flask_login import login_user, logout_user
 from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload
 
 from lms.auth.models import User, UserSession
 from lms.extensions import db, login_manager
@@ -55,14 +56,13 @@ def end_all_sessions(user_id):
 
 @login_manager.user_loader
 def load_user(token):
-    now = utcnow()
-    record = db.session.execute(
-        select(UserSession).where(UserSession.token_hash == _hash(token))
-    ).scalar_one_or_none()
-    if record is None or record.expires_at <= now:
-        return None
-    user = db.session.get(User, record.user_id)
-    if user is None or not user.enabled:
-        return None
-    user.session_token = token
+    """One query per request: the session row, its user and the user's roles."""
+    user = db.session.execute(
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .options(joinedload(User.roles))
+        .where(UserSession.token_hash == _hash(token), UserSession.expires_at > utcnow(), User.enabled.is_(True))
+    ).unique().scalar_one_or_none()
+    if user is not None:
+        user.session_token = token
     return user
