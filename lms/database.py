@@ -1,9 +1,17 @@
-"""Database engine tuning: SQLite pragmas and BEGIN IMMEDIATE for writing requests.
+"""Database engine tuning: SQLite pragmas, BEGIN IMMEDIATE for writing requests, and a
+fair queue for SQLite writers.
 
 SQLite in WAL mode lets readers run beside one writer. A transaction that reads and
 then writes must take the write lock up front (BEGIN IMMEDIATE); otherwise two such
 transactions deadlock on the upgrade and one fails at once, bypassing busy_timeout.
+
+SQLite's own busy handler makes a waiting writer sleep (up to 100 ms a try) even when the
+lock has just been freed, so under a burst of writes from several worker processes most
+of the time is spent asleep. Writers therefore queue on an flock() of a side file first:
+the kernel wakes the next one the moment the current one commits or rolls back.
 """
+import fcntl
+import os
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -27,9 +35,49 @@ def immediate_transactions():
         _begin_immediate.reset(token)
 
 
+class WriterQueue:
+    """An exclusive flock() per writing transaction, held from BEGIN to COMMIT/ROLLBACK.
+
+    Keyed by the driver connection, so that every way a transaction can end (commit,
+    rollback, the pool's reset on return, invalidation, close) releases it.
+    """
+
+    def __init__(self, path):
+        self.path = path
+        self._held = {}
+
+    @staticmethod
+    def _key(connection):
+        return id(getattr(connection, "dbapi_connection", None) or connection)
+
+    def acquire(self, connection):
+        key = self._key(connection)
+        if key in self._held:
+            return
+        descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+        except BaseException:
+            os.close(descriptor)
+            raise
+        self._held[key] = descriptor
+
+    def release(self, connection):
+        descriptor = self._held.pop(self._key(connection), None)
+        if descriptor is not None:
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+            os.close(descriptor)
+
+    def holds(self, connection):
+        return self._key(connection) in self._held
+
+
 def configure_engine(engine: Engine):
     if engine.dialect.name != "sqlite":
         return
+    file_backed = engine.url.database not in (None, "", ":memory:") and not engine.url.database.startswith("file::memory:")
+    queue = WriterQueue(engine.url.database + "-writers.lock") if file_backed else None
+    engine.lms_writer_queue = queue
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -38,11 +86,48 @@ def configure_engine(engine: Engine):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=15000")
-        if engine.url.database not in (None, "", ":memory:"):
+        if file_backed:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _begin_immediate.get() else "BEGIN")
+        if not _begin_immediate.get():
+            connection.exec_driver_sql("BEGIN")
+            return
+        if queue is not None:
+            queue.acquire(connection.connection)
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            if queue is not None:
+                queue.release(connection.connection)
+            raise
+
+    if queue is None:
+        return
+    dialect = engine.dialect
+    commit, rollback = dialect.do_commit, dialect.do_rollback
+
+    def do_commit(dbapi_connection):
+        try:
+            commit(dbapi_connection)
+        finally:
+            queue.release(dbapi_connection)
+
+    def do_rollback(dbapi_connection):
+        try:
+            rollback(dbapi_connection)
+        finally:
+            queue.release(dbapi_connection)
+
+    dialect.do_commit, dialect.do_rollback = do_commit, do_rollback
+
+    @event.listens_for(engine, "invalidate")
+    def _on_invalidate(dbapi_connection, _record, _exception):
+        queue.release(dbapi_connection)
+
+    @event.listens_for(engine, "close")
+    def _on_close(dbapi_connection, _record):
+        queue.release(dbapi_connection)

@@ -53,6 +53,20 @@ def log_event(attempt, kind, now, actor=None, **detail):
 _LOCKED = "exams_locked_attempts"
 
 
+def read_attempt(attempt_id):
+    """The attempt with its candidate and session, read without a lock (for pages that only show it)."""
+    return db.session.execute(
+        select(ExamAttempt)
+        .where(ExamAttempt.id == attempt_id)
+        .options(joinedload(ExamAttempt.candidate, innerjoin=True).joinedload(ExamCandidate.session, innerjoin=True))
+    ).scalar_one()
+
+
+def clock_changes(attempt: ExamAttempt, now) -> bool:
+    """Would applying the clock now change the attempt (expire it, auto-submit it)?"""
+    return engine.finalize_overdue(attempt.clock(), now, grace(attempt.candidate.session)).changed
+
+
 def lock_attempt(attempt_id):
     """The attempt row, locked for this transaction and re-read from the database, with its
     candidate and session (which apply_clock needs) in the same statement.
@@ -79,17 +93,23 @@ def lock_attempt(attempt_id):
     return attempt
 
 
+def _take_transition(attempt: ExamAttempt, transition, now):
+    """Store what the engine decided, log its events, and grade an attempt that just finished."""
+    if not transition.changed:
+        return
+    attempt.take(transition.attempt)
+    for event in transition.events:
+        log_event(attempt, event.kind, now, **dict(event.detail))
+    if transition.attempt.is_finished:
+        db.session.flush()
+        grading.grade_objective(attempt, now)
+
+
 def apply_clock(attempt: ExamAttempt, now, by=engine.BY_CLOCK):
     """Expire or auto-submit the attempt as its deadline says; grade it if it just finished."""
     session = attempt.candidate.session
     transition = engine.finalize_overdue(attempt.clock(), now, grace(session), by=by)
-    if transition.changed:
-        attempt.take(transition.attempt)
-        for event in transition.events:
-            log_event(attempt, event.kind, now, **dict(event.detail))
-        if transition.attempt.is_finished:
-            db.session.flush()
-            grading.grade_objective(attempt, now)
+    _take_transition(attempt, transition, now)
     return transition
 
 
@@ -297,12 +317,7 @@ def submit_attempt(attempt: ExamAttempt, now, by=engine.BY_CANDIDATE):
     attempt = lock_attempt(attempt.id)
     session = attempt.candidate.session
     transition = engine.submit(attempt.clock(), now, grace(session), by=by)
-    if transition.changed:
-        attempt.take(transition.attempt)
-        for event in transition.events:
-            log_event(attempt, event.kind, now, **dict(event.detail))
-        db.session.flush()
-        grading.grade_objective(attempt, now)
+    _take_transition(attempt, transition, now)
     return attempt, transition.already_finished
 
 
@@ -310,13 +325,7 @@ def expire_attempt(attempt: ExamAttempt, now):
     """The page's countdown reached zero: finish by the clock if the server agrees."""
     attempt = lock_attempt(attempt.id)
     transition = engine.expire(attempt.clock(), now, grace(attempt.candidate.session))
-    if transition.changed:
-        attempt.take(transition.attempt)
-        for event in transition.events:
-            log_event(attempt, event.kind, now, **dict(event.detail))
-        if transition.attempt.is_finished:
-            db.session.flush()
-            grading.grade_objective(attempt, now)
+    _take_transition(attempt, transition, now)
     return attempt
 
 

@@ -21,9 +21,10 @@ _bp = Blueprint("exams", __name__, url_prefix="/exams")
 
 @_bp.before_request
 def _attempt_requests_write():
-    # Every request on an attempt applies the clock, which may write even on a GET: on
-    # SQLite take the write lock at BEGIN (before the sign-in check reads), as writes do.
-    if request.view_args and "attempt_id" in request.view_args:
+    # A POST on an attempt reads then writes: on SQLite take the write lock at BEGIN
+    # (before the sign-in check reads). A GET reads first and takes the lock only when
+    # the clock has something to write (see _own_attempt).
+    if request.view_args and "attempt_id" in request.view_args and request.method != "GET":
         begin_immediate(True)
 
 
@@ -39,6 +40,12 @@ def _own_attempt(attempt_id):
     if owner != current_user.id:
         abort_message(403, _("Bạn không có quyền truy cập bài thi này."))
     now = utcnow()
+    if request.method == "GET":
+        attempt = services.read_attempt(attempt_id)
+        if not services.clock_changes(attempt, now):
+            return attempt, now  # nothing to write: no lock, so a thousand pages can open at once
+        db.session.rollback()  # end the read; the write below starts a transaction that holds the lock
+        begin_immediate(True)
     attempt = services.lock_attempt(attempt_id)
     services.apply_clock(attempt, now)
     return attempt, now
