@@ -8,8 +8,8 @@ A temporary SQLite database (or a private PostgreSQL database created on the ser
 named by LMS_BENCH_DATABASE_URL and dropped afterwards) is filled with N candidates and
 a session whose papers are pre-drawn. Sign-in is not measured: each candidate gets a
 server-side session row and its signed cookie directly. Then, on loopback only:
-all candidates start within 10 s, and each browser then loads its exam page (the
-questions rendered: "page"); each autosaves every 30 s (divided by --speedup) with
+all candidates start within 10 s, posting the start form as a browser does, and each
+browser follows the redirect to its exam page (the questions rendered: "page"); each autosaves every 30 s (divided by --speedup) with
 jittered think time for --rounds rounds; a closed-loop burst measures autosave
 throughput against a bare Flask endpoint served by the same gunicorn settings; finally
 everyone submits. Printed: p50/p95/p99 of start, page, save and submit, the error count,
@@ -33,6 +33,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import secrets
 import socket
 import statistics
@@ -43,6 +44,7 @@ import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY = "bench-" + secrets.token_hex(16)
@@ -204,12 +206,18 @@ def serve(target, port, workers, threads, env, worker_class="gthread"):
 
 # --- the client ---------------------------------------------------------------------------------------
 
-async def http(port, method, path, body=None, headers=None, timeout=30.0, accept="application/json"):
-    """One request on a fresh loopback connection; returns (status, parsed JSON or None)."""
-    payload = json.dumps(body).encode() if body is not None else b""
+async def http(port, method, path, body=None, headers=None, timeout=30.0, accept="application/json", form=None):
+    """One request on a fresh loopback connection; returns (status, parsed JSON, the Location
+    of a redirect, or the page's text)."""
+    if form is not None:
+        payload = urlencode(form).encode()
+    else:
+        payload = json.dumps(body).encode() if body is not None else b""
     lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Connection: close", f"Accept: {accept}",
              f"Content-Length: {len(payload)}"]
-    if body is not None:
+    if form is not None:
+        lines.append("Content-Type: application/x-www-form-urlencoded")
+    elif body is not None:
         lines.append("Content-Type: application/json")
     for name, value in (headers or {}).items():
         lines.append(f"{name}: {value}")
@@ -222,6 +230,11 @@ async def http(port, method, path, body=None, headers=None, timeout=30.0, accept
         writer.close()
     head, _, content = raw.partition(b"\r\n\r\n")
     status = int(head.split(b" ", 2)[1])
+    if 300 <= status < 400:
+        location = re.search(rb"\r\nLocation: ([^\r]*)", head, re.IGNORECASE)
+        return status, location.group(1).decode() if location else None
+    if accept == "text/html":
+        return status, content.decode("utf-8", "replace")
     try:
         return status, json.loads(content) if content else None
     except ValueError:
@@ -256,7 +269,7 @@ class Stats:
         self.errors[key] = self.errors.get(key, 0) + 1
 
 
-async def timed(stats, kind, coroutine):
+async def timed(stats, kind, coroutine, expect=200):
     started = time.perf_counter()
     try:
         status, data = await coroutine
@@ -264,8 +277,8 @@ async def timed(stats, kind, coroutine):
         stats.error(kind, type(error).__name__)
         return None
     stats.latency[kind].append(time.perf_counter() - started)
-    if status != 200:
-        stats.error(kind, f"HTTP {status} {(data or {}).get('error', '')}")
+    if status != expect:
+        stats.error(kind, f"HTTP {status} {data.get('error', '') if isinstance(data, dict) else ''}")
         return None
     return data
 
@@ -273,13 +286,18 @@ async def timed(stats, kind, coroutine):
 async def candidate(port, session_id, part_id, client, args, stats, rng, started_flags, index):
     headers = {"Cookie": client["cookie"], "X-CSRFToken": client["csrf"]}
     await asyncio.sleep(rng.uniform(0, START_WINDOW * 0.9))
-    data = await timed(stats, "start", http(port, "POST", f"/exams/sessions/{session_id}/parts/{part_id}/start", {}, headers))
-    if data is None:
+    # As a browser does: the start form is posted, and the redirect leads to the exam page,
+    # which renders the whole paper.
+    location = await timed(stats, "start", http(port, "POST", f"/exams/sessions/{session_id}/parts/{part_id}/start", headers=headers,
+                                                accept="text/html", form={"csrf_token": client["csrf"]}), expect=302)
+    if location is None:
         return None
     started_flags[index] = time.perf_counter()
-    attempt_id, questions = data["attempt"], data["questions"]
-    # The browser follows the start to the exam page, which renders the whole paper.
-    await timed(stats, "page", http(port, "GET", data["url"], None, headers, accept="text/html"))
+    attempt_id = int(re.search(r"/exams/attempts/(\d+)", location).group(1))
+    page = await timed(stats, "page", http(port, "GET", f"/exams/attempts/{attempt_id}", None, headers, accept="text/html"))
+    if page is None:
+        return None
+    questions = [int(question) for question in re.findall(r'<section [^>]*data-question="(\d+)"', page)]
     seq = 0
     think = AUTOSAVE_EVERY / args.speedup
     for _ in range(args.rounds):

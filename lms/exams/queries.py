@@ -2,11 +2,16 @@
 import json
 from datetime import timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
-from sqlalchemy import func, select
+from flask import current_app
+from flask_babel import get_locale
+from markupsafe import Markup
+from sqlalchemy import Text, cast, func, select
 
 from lms.exams import engine
 from lms.exams.models import (
+    BlueprintPart,
     AttemptAnswer,
     AttemptQuestion,
     ExamAttempt,
@@ -19,6 +24,7 @@ from lms.extensions import db
 from lms.org.models import Module
 from lms.questionbank.models import QuestionVersion
 from lms.questionbank.schema import QuestionData
+from lms.questionbank.responses import permutation
 from lms.questionbank.types import get_type
 
 # Finished sessions stay on "my exams" this long, for their results.
@@ -45,13 +51,17 @@ def candidate_of(user, session_id):
     ).scalar_one_or_none()
 
 
-def attempt_owner(attempt_id):
-    """The user id of the attempt's candidate; None when there is no such attempt
-    (an attempt whose candidate has no account gives 0: nobody's)."""
-    row = db.session.execute(
-        select(ExamCandidate.user_id).join(ExamAttempt, ExamAttempt.candidate_id == ExamCandidate.id).where(ExamAttempt.id == attempt_id)
+def start_context(user, session_id, part_id):
+    """(candidate, session, part) for the user's start of a part, in one statement; None when
+    the session or the part does not exist or the user is not a candidate (the caller
+    then tells which). Whether the part belongs to the session's blueprint is the start
+    service's check."""
+    return db.session.execute(
+        select(ExamCandidate, ExamSession, BlueprintPart)
+        .join(ExamSession, ExamSession.id == ExamCandidate.session_id)
+        .join(BlueprintPart, BlueprintPart.id == part_id)
+        .where(ExamCandidate.user_id == user.id, ExamCandidate.session_id == session_id)
     ).first()
-    return None if row is None else (row[0] or 0)
 
 
 def question_ids(attempt):
@@ -84,45 +94,83 @@ def paper(attempt):
     return [(row[0], QuestionData.from_dict(row[1]), row[2]) for row in rows]
 
 
-def candidate_views(attempt):
-    """What the exam page shows: the candidate view of each question (never the key),
-    the saved answer and the flag."""
+def page_items(attempt):
+    """What the exam page shows of each question, in paper order, and the highest sequence
+    number saved: [{id, position, flagged, type, body, extensions, response, answered, upload_id}].
+
+    `body` is the question's HTML without any answer (never the key); `response` is the
+    saved answer as JSON text for the page to apply. Question content, option order
+    and answer are read as text, so a cached body costs no JSON parsing.
+    """
     rows = db.session.execute(
-        select(AttemptQuestion.id, AttemptQuestion.position, AttemptQuestion.presentation, AttemptQuestion.flagged,
-               AttemptQuestion.question_version_id, QuestionVersion.data, AttemptAnswer.response)
+        select(AttemptQuestion.id, AttemptQuestion.position, AttemptQuestion.flagged, AttemptQuestion.question_version_id,
+               cast(QuestionVersion.data, Text), cast(AttemptQuestion.presentation, Text), cast(AttemptAnswer.response, Text),
+               AttemptAnswer.client_seq)
         .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.question_version_id)
         .outerjoin(AttemptAnswer, AttemptAnswer.attempt_question_id == AttemptQuestion.id)
         .where(AttemptQuestion.attempt_id == attempt.id)
         .order_by(AttemptQuestion.position)
     ).all()
-    return [{
-        "id": row.id,
-        "position": row.position,
-        "view": candidate_view(row.question_version_id, row.data, row.presentation or {}),
-        "response": row.response or None,
-        "flagged": row.flagged,
-    } for row in rows]
+    locale = str(get_locale())
+    items, last_seq = [], 0
+    for question_id, position, flagged, version_id, content, order, response, seq in rows:
+        parts = _question_parts(version_id, content, locale)
+        answered = response not in (None, "null", "{}")
+        items.append({"id": question_id, "position": position, "flagged": flagged, "type": parts.type,
+                      "body": parts.body(version_id, content, order or "{}", locale),
+                      "extensions": parts.extensions, "response": response if answered else None, "answered": answered,
+                      # which upload of a practical task is the one graded
+                      "upload_id": json.loads(response).get("upload_id") if answered and parts.type == "practical" else None})
+        last_seq = max(last_seq, seq or 0)
+    return items, last_seq
 
 
-# The candidate view of a question version in a given option order, rendered once per
-# process: markup rendering is most of an exam page's cost (about 0.1 ms a question).
-# The key holds the version's whole content as well as its id, so that an entry can
-# never answer for other content under a reused id (a restored or recreated database),
-# and the order, so that each candidate still sees their own. Values are stored as JSON
-# text and parsed on each use: callers get their own objects. Only a cache: nothing in
-# it is needed by another worker.
-RENDER_CACHE_SIZE = 8192
+# Rendering question markup and options is most of an exam page's cost, so each version
+# is rendered once per process and language, and a choice question's options one by one,
+# to be put in each candidate's order (a cache keyed by order would miss for most of a
+# large session's first pages). The key holds the version's whole content as well as its
+# id, so that an entry can never answer for other content under a reused id (a restored
+# or recreated database). Values are immutable. Only a cache: nothing in it is needed by
+# another worker.
+RENDER_CACHE_SIZE = 4096
+CHOICE_TYPES = ("single_choice", "multiple_response")
+
+
+class QuestionParts(NamedTuple):
+    type: str
+    extensions: tuple
+    head: Markup  # a choice question's text and the opening of its options; any other question whole
+    options: tuple  # a choice question's rendered options by index; empty for other types
+
+    def body(self, version_id, content, order, locale) -> Markup:
+        if self.options:
+            chosen = permutation(json.loads(order), "choices", len(self.options))
+            return Markup("").join((self.head, *(self.options[index] for index in chosen), Markup("</div>")))
+        if self.type == "matching":  # both columns follow the order: rendered per order
+            return _ordered_body(version_id, content, order, locale)
+        return self.head
+
+
+def _macros():
+    return current_app.jinja_env.get_template("exams/_question_body.html").module
 
 
 @lru_cache(maxsize=RENDER_CACHE_SIZE)
-def _rendered_view(version_id, content, order):
+def _question_parts(version_id, content, locale):
     question = QuestionData.from_dict(json.loads(content))
-    return json.dumps(get_type(question.type).candidate_view(question, json.loads(order)), ensure_ascii=False)
+    view = get_type(question.type).candidate_view(question)  # the question's own order
+    macros, name = _macros(), f"v{version_id}"
+    extensions = tuple(view.get("extensions") or ())
+    if view["type"] in CHOICE_TYPES:
+        options = tuple(macros.choice(view, choice, name) for choice in view["choices"])
+        return QuestionParts(view["type"], extensions, macros.choices_head(view), options)
+    return QuestionParts(view["type"], extensions, macros.question_body(view, name), ())
 
 
-def candidate_view(version_id, data, order):
-    content = json.dumps(data, sort_keys=True, ensure_ascii=False)
-    return json.loads(_rendered_view(version_id, content, json.dumps(order or {}, sort_keys=True)))
+@lru_cache(maxsize=RENDER_CACHE_SIZE)
+def _ordered_body(version_id, content, order, locale):
+    question = QuestionData.from_dict(json.loads(content))
+    return _macros().question_body(get_type(question.type).candidate_view(question, json.loads(order)), f"v{version_id}")
 
 
 def uploads_by_question(attempt):

@@ -7,11 +7,14 @@ and see each other's result.
 """
 import ipaddress
 from datetime import timedelta
+from functools import lru_cache
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, insert, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy import and_, case, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError, NoResultFound
+from sqlalchemy.orm import joinedload, make_transient_to_detached
 
 from lms.audit.services import record
 from lms.auth.passwords import hash_password, verify_password
@@ -25,6 +28,7 @@ from lms.exams.models import (
     ExamCandidate,
     ExamSession,
     PracticalUpload,
+    PredrawnPaper,
 )
 from lms.extensions import db
 from lms.questionbank.models import QuestionVersion
@@ -54,12 +58,14 @@ _LOCKED = "exams_locked_attempts"
 
 
 def read_attempt(attempt_id):
-    """The attempt with its candidate and session, read without a lock (for pages that only show it)."""
+    """The attempt with its candidate, session and part, read without a lock (for pages that
+    only show it); None when there is no such attempt."""
     return db.session.execute(
         select(ExamAttempt)
         .where(ExamAttempt.id == attempt_id)
-        .options(joinedload(ExamAttempt.candidate, innerjoin=True).joinedload(ExamCandidate.session, innerjoin=True))
-    ).scalar_one()
+        .options(joinedload(ExamAttempt.candidate, innerjoin=True).joinedload(ExamCandidate.session, innerjoin=True),
+                 joinedload(ExamAttempt.part, innerjoin=True))
+    ).scalar_one_or_none()
 
 
 def clock_changes(attempt: ExamAttempt, now) -> bool:
@@ -67,9 +73,10 @@ def clock_changes(attempt: ExamAttempt, now) -> bool:
     return engine.finalize_overdue(attempt.clock(), now, grace(attempt.candidate.session)).changed
 
 
-def lock_attempt(attempt_id):
+def lock_attempt(attempt_id, required=True):
     """The attempt row, locked for this transaction and re-read from the database, with its
-    candidate and session (which apply_clock needs) in the same statement.
+    candidate and session (which apply_clock needs) in the same statement. A missing
+    attempt raises, or gives None when not `required`.
 
     Locking again in the same transaction returns the same object without a new read:
     the row cannot have changed under a lock this transaction holds (FOR UPDATE on
@@ -88,7 +95,11 @@ def lock_attempt(attempt_id):
         .options(joinedload(ExamAttempt.candidate, innerjoin=True).joinedload(ExamCandidate.session, innerjoin=True))
         .with_for_update(of=ExamAttempt)
         .execution_options(populate_existing=True)
-    ).scalar_one()
+    ).scalar_one_or_none()
+    if attempt is None:
+        if required:
+            raise NoResultFound(f"no exam attempt {attempt_id}")
+        return None
     session.info.setdefault(_LOCKED, {})[attempt_id] = (session.get_transaction(), attempt)
     return attempt
 
@@ -163,13 +174,39 @@ def attempts_used(candidate: ExamCandidate, part: BlueprintPart) -> int:
     ).scalar_one()
 
 
-def _attempts_so_far(candidate: ExamCandidate, part: BlueprintPart):
-    """(attempts used, id of the open one or None) in one statement."""
-    used, open_id = db.session.execute(
-        select(func.count(ExamAttempt.id), func.max(case((ExamAttempt.open_slot == 1, ExamAttempt.id))))
-        .where(ExamAttempt.candidate_id == candidate.id, ExamAttempt.part_id == part.id)
+def _start_position(candidate: ExamCandidate, part: BlueprintPart):
+    """(attempts used, id of the open one or None, the pre-drawn paper for the next attempt
+    as (seed, items) or None), in one statement."""
+    mine = (ExamAttempt.candidate_id == candidate.id, ExamAttempt.part_id == part.id)
+    so_far = select(func.count(ExamAttempt.id).label("used"), func.max(case((ExamAttempt.open_slot == 1, ExamAttempt.id))).label("open_id")) \
+        .where(*mine).subquery()
+    next_paper = and_(PredrawnPaper.candidate_id == candidate.id, PredrawnPaper.part_id == part.id, PredrawnPaper.number == so_far.c.used + 1)
+    used, open_id, seed, items = db.session.execute(
+        select(so_far.c.used, so_far.c.open_id, PredrawnPaper.seed, PredrawnPaper.items).select_from(so_far.outerjoin(PredrawnPaper, next_paper))
     ).one()
-    return used, open_id
+    return used, open_id, (seed, items) if seed is not None else None
+
+
+def _insert_open_attempt(values):
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id: the new attempt, or None when the
+    database already holds an open attempt (or this number) for the candidate and part: a
+    concurrent start won. No savepoint needed: the transaction stays usable."""
+    attempt_id = db.session.execute(_open_attempt_insert(db.session.get_bind().dialect.name), values).scalar_one_or_none()
+    if attempt_id is None:
+        return None
+    # The row is exactly `values` and its id: join it to the session as loaded, without a SELECT.
+    attempt = ExamAttempt(id=attempt_id, **values)
+    make_transient_to_detached(attempt)
+    db.session.add(attempt)
+    return attempt
+
+
+@lru_cache(maxsize=None)
+def _open_attempt_insert(dialect):
+    # One statement object per dialect, values given at execution, so that its compiled
+    # form is cached.
+    dialect_insert = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}[dialect]
+    return dialect_insert(ExamAttempt.__table__).on_conflict_do_nothing().returning(ExamAttempt.__table__.c.id)
 
 
 def start_attempt(candidate: ExamCandidate, part: BlueprintPart, now, address="", access_code=None):
@@ -182,7 +219,7 @@ def start_attempt(candidate: ExamCandidate, part: BlueprintPart, now, address=""
     session = candidate.session
     if part.blueprint_id != session.blueprint_id:
         raise ExamError(_("Phần thi không thuộc kỳ thi này."), "part", 404)
-    used, open_id = _attempts_so_far(candidate, part)
+    used, open_id, predrawn = _start_position(candidate, part)
     if open_id is not None:
         current = lock_attempt(open_id)
         apply_clock(current, now)
@@ -191,10 +228,8 @@ def start_attempt(candidate: ExamCandidate, part: BlueprintPart, now, address=""
     check_entry(session, now, address, access_code)
     if used >= session.attempts_allowed:
         raise ExamError(_("Bạn đã dùng hết số lần thi được phép (%(n)d).", n=session.attempts_allowed), "attempts_used")
-    number = used + 1
-    predrawn = papers.take_predrawn(candidate, part, number)
     if predrawn is not None:
-        seed, items = predrawn.seed, predrawn.items
+        seed, items = predrawn
     else:
         seed = papers.new_seed()
         try:
@@ -203,17 +238,15 @@ def start_attempt(candidate: ExamCandidate, part: BlueprintPart, now, address=""
             raise ExamError(_("Ngân hàng câu hỏi chưa đủ để tạo đề: %(detail)s.", detail=str(shortage) or "—"), "pool_shortage",
                             shortages=[{"quota": s.quota.label(), "missing": s.missing} for s in shortage.shortages]) from None
     deadline = engine.compute_deadline(now, timedelta(minutes=part.minutes), candidate.extra_minutes, candidate.extra_multiplier, session.closes_at)
-    attempt = ExamAttempt(candidate_id=candidate.id, part_id=part.id, number=number, state=engine.IN_PROGRESS, open_slot=1,
-                          seed=seed, started_at=now, deadline_at=deadline, start_ip=(address or "")[:64], last_seen_at=now)
-    try:
-        with db.session.begin_nested():
-            db.session.add(attempt)
-            db.session.flush()
-    except IntegrityError:
+    attempt = _insert_open_attempt(dict(candidate_id=candidate.id, part_id=part.id, number=used + 1, state=engine.IN_PROGRESS, open_slot=1,
+                                        seed=seed, started_at=now, deadline_at=deadline, start_ip=(address or "")[:64], last_seen_at=now,
+                                        version=1, submitted_at=None, finalized_by=None, earned_points=None, possible_points=None,
+                                        score=None, passed=None, graded_at=None))
+    if attempt is None:
         # Another request started it a moment ago: resume that one.
         current = open_attempt(candidate, part)
         if current is None:
-            raise ExamError(_("Không thể bắt đầu bài thi, vui lòng thử lại."), "conflict") from None
+            raise ExamError(_("Không thể bắt đầu bài thi, vui lòng thử lại."), "conflict")
         return current, False
     # The paper in one executemany INSERT with a cached compiled statement (the ORM unit of
     # work would send one INSERT … RETURNING per row; a multi-row VALUES is compiled anew).

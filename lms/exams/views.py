@@ -32,23 +32,31 @@ bp = require_roles(_bp, "learner")
 
 
 def _own_attempt(attempt_id):
-    """404 for a missing attempt, 403 for somebody else's; then the attempt is locked (with
-    its candidate and session, one statement) and the clock is applied."""
-    owner = queries.attempt_owner(attempt_id)
-    if owner is None:
-        abort(404)
-    if owner != current_user.id:
-        abort_message(403, _("Bạn không có quyền truy cập bài thi này."))
+    """404 for a missing attempt, 403 for somebody else's; then the clock is applied.
+
+    A GET reads the attempt (with its candidate, session and part: one statement) and
+    takes the lock only when the clock has something to write, so that a thousand exam
+    pages can open at once. Any other method locks the attempt first, with its
+    candidate and session in the same statement."""
     now = utcnow()
     if request.method == "GET":
         attempt = services.read_attempt(attempt_id)
+        _check_owner(attempt)
         if not services.clock_changes(attempt, now):
-            return attempt, now  # nothing to write: no lock, so a thousand pages can open at once
+            return attempt, now
         db.session.rollback()  # end the read; the write below starts a transaction that holds the lock
         begin_immediate(True)
-    attempt = services.lock_attempt(attempt_id)
+    attempt = services.lock_attempt(attempt_id, required=False)
+    _check_owner(attempt)
     services.apply_clock(attempt, now)
     return attempt, now
+
+
+def _check_owner(attempt):
+    if attempt is None:
+        abort(404)
+    if attempt.candidate.user_id != current_user.id:  # a candidate without an account is nobody's
+        abort_message(403, _("Bạn không có quyền truy cập bài thi này."))
 
 
 def _json_error(error: ExamError, attempt=None, now=None):
@@ -96,11 +104,12 @@ def session_page(session_id):
 
 @bp.route("/sessions/<int:session_id>/parts/<int:part_id>/start", methods=["POST"])
 def start(session_id, part_id):
-    session = load_or_404(ExamSession, session_id)
-    part = load_or_404(BlueprintPart, part_id)
-    candidate = queries.candidate_of(current_user, session.id)
-    if candidate is None:
+    found = queries.start_context(current_user, session_id, part_id)
+    if found is None:
+        load_or_404(ExamSession, session_id)
+        load_or_404(BlueprintPart, part_id)
         _not_a_candidate()
+    candidate, session, part = found
     try:
         attempt, _created = services.start_attempt(candidate, part, utcnow(), request.remote_addr or "", request.form.get("access_code"))
     except ExamError as error:
@@ -119,7 +128,7 @@ def take(attempt_id):
     attempt, now = _own_attempt(attempt_id)
     if attempt.open_slot != 1:
         return redirect(url_for("exams.result", attempt_id=attempt.id))
-    items = queries.candidate_views(attempt)
+    items, last_seq = queries.page_items(attempt)
     label = _("Câu %(n)d")  # translated once, numbered per question
     for item in items:
         item["label"] = label % {"n": item["position"]}
@@ -128,9 +137,9 @@ def take(attempt_id):
         part=attempt.part,
         session=attempt.candidate.session,
         items=items,
-        uploads=queries.uploads_by_question(attempt),
+        uploads=queries.uploads_by_question(attempt) if any(item["type"] == "practical" for item in items) else {},
         state=queries.state_payload(attempt, now),
-        last_seq=queries.last_seq(attempt),
+        last_seq=last_seq,
     )
     _commit_before_rendering()
     return render_template("exams/take.html", **context)

@@ -2,9 +2,12 @@
 their rules: statement counts bounded whatever the paper's length, the pre-drawn paper
 taken as drawn with the deadline fixed at start, the render cache never answering for
 other content."""
+import json
+import re
 from contextlib import contextmanager
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import event, func, select
 
 from exam_support import make_pool, make_session
@@ -73,9 +76,10 @@ def test_a_start_costs_a_fixed_number_of_statements(demo):
     with counted_statements() as statements:
         attempt, created = services.start_attempt(candidate, part, utcnow())
     assert created
-    # attempts so far, pre-drawn paper, SAVEPOINT, INSERT attempt, RELEASE, the 30 questions
-    # in one executemany INSERT, the start event.
-    assert len(statements) == 7, statements
+    # attempts so far with the pre-drawn paper, INSERT attempt ON CONFLICT DO NOTHING, the
+    # 30 questions in one executemany INSERT, the start event.
+    assert len(statements) == 4, statements
+    assert "ON CONFLICT DO NOTHING" in statements[1]
     assert sum(1 for s in statements if "INSERT INTO exam_attempt_question" in s) == 1
 
 
@@ -126,18 +130,30 @@ def question(text, choices):
             "choices": [{"text": choice, "correct": index == 0, "feedback": "BÍ-MẬT"} for index, choice in enumerate(choices)]}
 
 
-def test_the_render_cache_never_answers_for_other_content_or_another_order():
+def body_of(version_id, data, order, locale="vi"):
+    content = json.dumps(data, ensure_ascii=False)
+    return queries._question_parts(version_id, content, locale).body(version_id, content, json.dumps(order), locale)
+
+
+def choice_texts(html):
+    return re.findall(r'<span class="letter"></span> <span>([^<]*)</span>', html)
+
+
+def test_the_render_cache_never_answers_for_other_content_or_another_order(app):
     first = question("Câu thứ nhất", ["A1", "B1", "C1"])
     other = question("Câu khác hẳn", ["A2", "B2", "C2"])
-    view = queries.candidate_view(7, first, {"choices": [2, 0, 1]})
-    assert view["text"] == "Câu thứ nhất" and [c["text"] for c in view["choices"]] == ["C1", "A1", "B1"]
-    # The same id with other content (a recreated database reuses ids) is rendered afresh.
-    assert queries.candidate_view(7, other, {"choices": [2, 0, 1]})["text"] == "Câu khác hẳn"
-    # The same version in another candidate's order.
-    assert [c["text"] for c in queries.candidate_view(7, first, {"choices": [1, 2, 0]})["choices"]] == ["B1", "C1", "A1"]
-    # Each call gets its own objects: changing one never changes what the cache serves.
-    view["text"] = "đã sửa"
-    view["choices"].clear()
-    again = queries.candidate_view(7, first, {"choices": [2, 0, 1]})
-    assert again["text"] == "Câu thứ nhất" and len(again["choices"]) == 3
-    assert "BÍ-MẬT" not in str(again) and "correct" not in str(again)
+    with app.test_request_context("/"):
+        html = body_of(7, first, {"choices": [2, 0, 1]})
+        assert "Câu thứ nhất" in html and choice_texts(html) == ["C1", "A1", "B1"]
+        assert re.findall(r'value="(\d)"', html) == ["2", "0", "1"]
+        # The same id with other content (a recreated database reuses ids) is rendered afresh.
+        assert "Câu khác hẳn" in body_of(7, other, {"choices": [2, 0, 1]})
+        # The same version in another candidate's order, from the same cached parts.
+        assert choice_texts(body_of(7, first, {"choices": [1, 2, 0]})) == ["B1", "C1", "A1"]
+        content = json.dumps(first, ensure_ascii=False)
+        assert queries._question_parts(7, content, "vi") is queries._question_parts(7, content, "vi")
+        assert "BÍ-MẬT" not in html and "correct" not in html and "checked" not in html
+        # Each language has its own entry; an order that is not a permutation is refused.
+        assert queries._question_parts(7, content, "en") is not queries._question_parts(7, content, "vi")
+        with pytest.raises(ValueError):
+            body_of(7, first, {"choices": [0, 0, 1]})

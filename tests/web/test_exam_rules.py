@@ -97,6 +97,12 @@ def test_answers_are_saved_and_an_older_sequence_never_overwrites_a_newer_one(ex
     state = client.get(f"/exams/api/attempts/{attempt_id}/state", headers={"Accept": "application/json"}).get_json()
     assert state["answers"][str(question)] == {"response": {"choice": 2}, "seq": 5} and state["last_seq"] == 5
     assert 0 < state["remaining_seconds"] <= 1800
+    # A reload of the page carries the saved answer (for exam.js to apply) and the last sequence.
+    page = client.get(f"/exams/attempts/{attempt_id}").get_data(as_text=True)
+    section = re.search(rf'<section [^>]*data-question="{question}"[^>]*>', page).group(0)
+    assert 'data-response="{&#34;choice&#34;: 2}"' in section
+    assert page.count("data-response=") == 1 and 'data-last-seq="5"' in page
+    assert re.search(rf'class="nav-q answered" data-goto="{question}"', page)
 
 
 def test_malformed_answers_are_refused(exam, auth, client):
@@ -209,6 +215,49 @@ def test_two_concurrent_submits_give_one_grade_and_the_same_answer(exam, auth, a
     assert grades == 30
     events = db.session.execute(select(func.count()).select_from(AttemptEvent).where(AttemptEvent.attempt_id == attempt_id, AttemptEvent.kind == "submitted")).scalar_one()
     assert events == 1
+
+
+def test_concurrent_starts_give_one_attempt_with_one_paper(exam, auth, app):
+    session, _ = exam
+    session_id, part_id = session.id, session.blueprint.parts[0].id  # the threads have no app context to load them
+    helpers = []
+    for _ in range(3):
+        helper = type(auth)(app.test_client())
+        helper.login("learner")
+        helpers.append((helper, helper.csrf_token(f"/exams/sessions/{session_id}")))
+    results = [None] * len(helpers)
+    barrier = threading.Barrier(len(helpers))
+
+    def start_now(index):
+        helper, token = helpers[index]
+        barrier.wait()
+        results[index] = helper.client.post(f"/exams/sessions/{session_id}/parts/{part_id}/start", data={"csrf_token": token})
+
+    threads = [threading.Thread(target=start_now, args=(index,)) for index in range(len(helpers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert [r.status_code for r in results] == [302] * len(helpers)
+    assert len({r.headers["Location"] for r in results}) == 1
+    db.session.expire_all()
+    attempt_id = db.session.execute(select(ExamAttempt.id)).scalar_one()
+    assert len(paper_ids(attempt_id)) == 30
+    started = select(func.count()).select_from(AttemptEvent).where(AttemptEvent.attempt_id == attempt_id, AttemptEvent.kind == "started")
+    assert db.session.execute(started).scalar_one() == 1
+
+
+def test_a_start_that_loses_the_race_resumes_the_winner(exam, monkeypatch):
+    session, candidate = exam
+    part = session.blueprint.parts[0]
+    first, created = services.start_attempt(candidate, part, utcnow())
+    assert created
+    # The second start read the attempts before the first one was committed.
+    monkeypatch.setattr(services, "_start_position", lambda *_: (0, None, None))
+    again, created = services.start_attempt(candidate, part, utcnow())
+    assert not created and again.id == first.id
+    assert db.session.execute(select(func.count()).select_from(ExamAttempt)).scalar_one() == 1
+    db.session.commit()  # the transaction is still usable: no savepoint, no error
 
 
 def test_the_database_refuses_a_second_open_attempt(exam, auth):

@@ -164,14 +164,18 @@
       inFlight = null;
       if (result.status === 200) {
         needsLogin = false;
+        var overtaken = false;
         result.data.saved.forEach(function (ack) {
           var entry = store.pending[ack.question];
           if (entry && entry.seq <= ack.seq) { delete store.pending[ack.question]; }
+          // Not stored: another tab or device saved a newer answer; show that one.
+          if (ack.stored === false) { overtaken = true; }
         });
         persist();
         syncClock(result.data);
         setStatus(pendingCount() ? "unsaved" : "saved");
         if (pendingCount()) { scheduleSave(SAVE_DELAY); }
+        if (overtaken) { refreshState(); }
       } else if (result.status === 401) {
         needsLogin = true;
         setStatus("login");
@@ -345,8 +349,9 @@
     if (document.visibilityState === "hidden") { flush(); } else { refreshState().then(flush); }
   });
 
-  // --- start: restore what this device buffered, then re-send it -----------------------------------
+  // --- start: show the saved answers, then what this device buffered, and re-send that -------------
   questions.forEach(function (section) {
+    if (section.dataset.response && section.dataset.type !== "practical") { apply(section, JSON.parse(section.dataset.response)); }
     var mine = store.pending[section.dataset.question];
     if (mine) { apply(section, mine.response); }
   });
@@ -356,7 +361,7 @@
   var hash = window.location.hash.match(/^#q(\d+)$/);
   show(hash ? parseInt(hash[1], 10) - 1 : 0);
   setStatus(pendingCount() ? "unsaved" : "saved");
-  refreshState().then(flush);
+  flush(); // the page itself is the fresh state: saved answers, clock and CSRF token
   setInterval(tick, 250);
   setInterval(function () { if (!finished) { refreshState(); } }, SYNC_EVERY);
   tick();
