@@ -7,6 +7,7 @@ from flask_login import current_user
 from lms.config import build_config
 from lms.database import begin_immediate, configure_engine
 from lms.extensions import babel, csrf, db, login_manager, migrate
+from lms.i18n import install_template_gettext
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -32,6 +33,7 @@ def create_app(config=None):
     migrate.init_app(app, db, directory=str(app.root_path.rsplit("/", 1)[0] + "/migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
