@@ -8,11 +8,12 @@ A temporary SQLite database (or a private PostgreSQL database created on the ser
 named by LMS_BENCH_DATABASE_URL and dropped afterwards) is filled with N candidates and
 a session whose papers are pre-drawn. Sign-in is not measured: each candidate gets a
 server-side session row and its signed cookie directly. Then, on loopback only:
-all candidates start within 10 s, posting the start form as a browser does, and each
-browser follows the redirect to its exam page (the questions rendered: "page"); each autosaves every 30 s (divided by --speedup) with
+all candidates start within 10 s, posting the start form as a browser does, which is
+answered with the exam page (the whole paper rendered); a tenth of them reload the page
+once later ("reload"); each autosaves every 30 s (divided by --speedup) with
 jittered think time for --rounds rounds; a closed-loop burst measures autosave
 throughput against a bare Flask endpoint served by the same gunicorn settings; finally
-everyone submits. Printed: p50/p95/p99 of start, page, save and submit, the error count,
+everyone submits. Printed: p50/p95/p99 of start, reload, save and submit, the error count,
 the throughput ratio, the answers saved in the database against those acknowledged, and
 the CPU seconds used by this client and by the app's gunicorn processes (all run on the
 same machine: a client eating the cores would slow the server it measures).
@@ -53,6 +54,7 @@ SUBMIT_WINDOW = 60.0
 AUTOSAVE_EVERY = 30.0
 BURST_SECONDS = 5.0
 BURST_CLIENTS = 32
+RELOADING = 0.1  # the share of candidates who reload their exam page once
 
 
 # --- the bare endpoint served beside the app ---------------------------------------------------
@@ -260,7 +262,7 @@ def cpu_seconds(pid):
 
 class Stats:
     def __init__(self):
-        self.latency = {"start": [], "page": [], "save": [], "submit spread": [], "submit burst": []}
+        self.latency = {"start": [], "reload": [], "save": [], "submit spread": [], "submit burst": []}
         self.errors = {}
         self.acknowledged = {}
 
@@ -286,22 +288,22 @@ async def timed(stats, kind, coroutine, expect=200):
 async def candidate(port, session_id, part_id, client, args, stats, rng, started_flags, index):
     headers = {"Cookie": client["cookie"], "X-CSRFToken": client["csrf"]}
     await asyncio.sleep(rng.uniform(0, START_WINDOW * 0.9))
-    # As a browser does: the start form is posted, and the redirect leads to the exam page,
-    # which renders the whole paper.
-    location = await timed(stats, "start", http(port, "POST", f"/exams/sessions/{session_id}/parts/{part_id}/start", headers=headers,
-                                                accept="text/html", form={"csrf_token": client["csrf"]}), expect=302)
-    if location is None:
-        return None
-    started_flags[index] = time.perf_counter()
-    attempt_id = int(re.search(r"/exams/attempts/(\d+)", location).group(1))
-    page = await timed(stats, "page", http(port, "GET", f"/exams/attempts/{attempt_id}", None, headers, accept="text/html"))
+    # As a browser does: the start form is posted and answered with the exam page, the
+    # whole paper rendered.
+    page = await timed(stats, "start", http(port, "POST", f"/exams/sessions/{session_id}/parts/{part_id}/start", headers=headers,
+                                            accept="text/html", form={"csrf_token": client["csrf"]}))
     if page is None:
         return None
+    started_flags[index] = time.perf_counter()
+    attempt_id = int(re.search(r'<div id="exam" [^>]*data-attempt="(\d+)"', page).group(1))
     questions = [int(question) for question in re.findall(r'<section [^>]*data-question="(\d+)"', page)]
     seq = 0
     think = AUTOSAVE_EVERY / args.speedup
-    for _ in range(args.rounds):
+    reload_round = rng.randrange(args.rounds) if rng.random() < RELOADING else None
+    for round_number in range(args.rounds):
         await asyncio.sleep(think * rng.uniform(0.7, 1.3))
+        if round_number == reload_round:  # a crashed browser or a reload: the page again, answers included
+            await timed(stats, "reload", http(port, "GET", f"/exams/attempts/{attempt_id}", None, headers, accept="text/html"))
         entries = []
         for question in rng.sample(questions, rng.randint(1, 3)):
             seq += 1
@@ -455,7 +457,7 @@ def main():
         print(f"gunicorn: {args.workers} workers{threads} ({args.worker_class}); {args.rounds} autosaves each, every {AUTOSAVE_EVERY / args.speedup:.1f} s ±30%;"
               f" submit {args.submit} (spread over {SUBMIT_WINDOW / args.speedup:.0f} s)")
         print(f"start   {percentiles(stats.latency['start'])}   last start at {last_start:.1f} s")
-        print(f"page    {percentiles(stats.latency['page'])}")
+        print(f"reload  {percentiles(stats.latency['reload'])}")
         print(f"save    {percentiles(stats.latency['save'])}")
         print(f"submit spread {percentiles(stats.latency['submit spread'])}")
         print(f"submit burst  {percentiles(stats.latency['submit burst'])}")

@@ -58,6 +58,7 @@ def log_event(attempt, kind, now, actor=None, **detail):
 
 
 _EVENT_INSERT = insert(AttemptEvent.__table__)
+_PAPER_INSERT = insert(AttemptQuestion.__table__).returning(AttemptQuestion.__table__.c.id)
 
 
 _LOCKED = "exams_locked_attempts"
@@ -254,9 +255,10 @@ def start_attempt(candidate: ExamCandidate, part: BlueprintPart, now, address=""
         if current is None:
             raise ExamError(_("Không thể bắt đầu bài thi, vui lòng thử lại."), "conflict")
         return current, False
-    # The paper in one executemany INSERT with a cached compiled statement (the ORM unit of
-    # work would send one INSERT … RETURNING per row; a multi-row VALUES is compiled anew).
-    db.session.execute(insert(AttemptQuestion.__table__), [
+    # The paper in one INSERT … VALUES (…), (…) of a cached compiled statement: with
+    # RETURNING, SQLAlchemy batches an executemany into multi-row statements; without it,
+    # psycopg would send one INSERT per question (the ORM unit of work, one per row too).
+    db.session.execute(_PAPER_INSERT, [
         {"attempt_id": attempt.id, "position": index, "question_version_id": item["version_id"], "module_id": item.get("module_id"),
          "presentation": item.get("order") or {}, "points": item.get("points", 1.0), "flagged": False, "fraction": None}
         for index, item in enumerate(items, start=1)

@@ -87,7 +87,11 @@ def start_exam(page, base, session_id):
     page.goto(f"{base}/exams/sessions/{session_id}")
     page.click("text=Bắt đầu làm bài")
     page.wait_for_selector("#exam")
-    return int(page.get_attribute("#exam", "data-attempt"))
+    attempt_id = int(page.get_attribute("#exam", "data-attempt"))
+    # The start answers with the page; the address bar then shows the attempt's own URL,
+    # so that a reload asks for the page rather than posting the start again.
+    page.wait_for_url(f"**/exams/attempts/{attempt_id}")
+    return attempt_id
 
 
 def saved_answers(app, attempt_id):

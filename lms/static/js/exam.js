@@ -9,6 +9,11 @@
   "use strict";
   var root = document.getElementById("exam");
   if (!root) { return; }
+  // The start answers with this page: show the attempt's own address, so that a reload
+  // (or a bookmark) asks for the page instead of posting the start again.
+  if (window.location.pathname !== root.dataset.pageUrl) {
+    window.history.replaceState(null, "", root.dataset.pageUrl + window.location.hash);
+  }
   var msg = document.getElementById("exam-messages").dataset;
   var attemptId = root.dataset.attempt;
   var csrf = root.dataset.csrf;
