@@ -11,7 +11,6 @@ from sqlalchemy import Text, cast, func, select
 
 from lms.exams import engine
 from lms.exams.models import (
-    BlueprintPart,
     AttemptAnswer,
     AttemptQuestion,
     ExamAttempt,
@@ -49,19 +48,6 @@ def candidate_of(user, session_id):
     return db.session.execute(
         select(ExamCandidate).where(ExamCandidate.user_id == user.id, ExamCandidate.session_id == session_id)
     ).scalar_one_or_none()
-
-
-def start_context(user, session_id, part_id):
-    """(candidate, session, part) for the user's start of a part, in one statement; None when
-    the session or the part does not exist or the user is not a candidate (the caller
-    then tells which). Whether the part belongs to the session's blueprint is the start
-    service's check."""
-    return db.session.execute(
-        select(ExamCandidate, ExamSession, BlueprintPart)
-        .join(ExamSession, ExamSession.id == ExamCandidate.session_id)
-        .join(BlueprintPart, BlueprintPart.id == part_id)
-        .where(ExamCandidate.user_id == user.id, ExamCandidate.session_id == session_id)
-    ).first()
 
 
 def question_ids(attempt):

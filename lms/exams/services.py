@@ -181,17 +181,45 @@ def attempts_used(candidate: ExamCandidate, part: BlueprintPart) -> int:
     ).scalar_one()
 
 
+def _position_columns(candidate_id, part_id):
+    """Where a candidate stands on a part, as SQL: attempts used, the open attempt's id
+    (the database allows one), and the condition joining the next attempt's pre-drawn
+    paper. The ids may be values or columns of the enclosing query."""
+    mine = (ExamAttempt.candidate_id == candidate_id, ExamAttempt.part_id == part_id)
+    used = select(func.count(ExamAttempt.id)).where(*mine).scalar_subquery()
+    open_id = select(ExamAttempt.id).where(*mine, ExamAttempt.open_slot == 1).scalar_subquery()
+    next_paper = and_(PredrawnPaper.candidate_id == candidate_id, PredrawnPaper.part_id == part_id, PredrawnPaper.number == used + 1)
+    return used, open_id, next_paper
+
+
+def _position(used, open_id, seed, items):
+    return used, open_id, (seed, items) if seed is not None else None
+
+
 def _start_position(candidate: ExamCandidate, part: BlueprintPart):
     """(attempts used, id of the open one or None, the pre-drawn paper for the next attempt
     as (seed, items) or None), in one statement."""
-    mine = (ExamAttempt.candidate_id == candidate.id, ExamAttempt.part_id == part.id)
-    so_far = select(func.count(ExamAttempt.id).label("used"), func.max(case((ExamAttempt.open_slot == 1, ExamAttempt.id))).label("open_id")) \
-        .where(*mine).subquery()
-    next_paper = and_(PredrawnPaper.candidate_id == candidate.id, PredrawnPaper.part_id == part.id, PredrawnPaper.number == so_far.c.used + 1)
-    used, open_id, seed, items = db.session.execute(
-        select(so_far.c.used, so_far.c.open_id, PredrawnPaper.seed, PredrawnPaper.items).select_from(so_far.outerjoin(PredrawnPaper, next_paper))
-    ).one()
-    return used, open_id, (seed, items) if seed is not None else None
+    used, open_id, next_paper = _position_columns(ExamCandidate.id, part.id)
+    return _position(*db.session.execute(
+        select(used, open_id, PredrawnPaper.seed, PredrawnPaper.items)
+        .select_from(ExamCandidate).outerjoin(PredrawnPaper, next_paper).where(ExamCandidate.id == candidate.id)
+    ).one())
+
+
+def start_context(user_id, session_id, part_id):
+    """What a start needs, in one statement: (candidate, session, part, position) where
+    position is what _start_position gives. None when the session or the part does not
+    exist or the user is not a candidate (the caller then tells which); whether the part
+    belongs to the session's blueprint is start_attempt's check."""
+    used, open_id, next_paper = _position_columns(ExamCandidate.id, BlueprintPart.id)
+    row = db.session.execute(
+        select(ExamCandidate, ExamSession, BlueprintPart, used, open_id, PredrawnPaper.seed, PredrawnPaper.items)
+        .join(ExamSession, ExamSession.id == ExamCandidate.session_id)
+        .join(BlueprintPart, BlueprintPart.id == part_id)
+        .outerjoin(PredrawnPaper, next_paper)
+        .where(ExamCandidate.user_id == user_id, ExamCandidate.session_id == session_id)
+    ).first()
+    return None if row is None else (row[0], row[1], row[2], _position(*row[3:]))
 
 
 def _insert_open_attempt(values):
@@ -216,17 +244,18 @@ def _open_attempt_insert(dialect):
     return dialect_insert(ExamAttempt.__table__).on_conflict_do_nothing().returning(ExamAttempt.__table__.c.id)
 
 
-def start_attempt(candidate: ExamCandidate, part: BlueprintPart, now, address="", access_code=None):
+def start_attempt(candidate: ExamCandidate, part: BlueprintPart, now, address="", access_code=None, position=None):
     """Resume the open attempt, or start a new one with its paper drawn and stored.
 
     Resuming needs no access code: a candidate whose sign-in expired mid-exam comes back
     to the same attempt. A second concurrent start finds the first through the database's
-    single-open-attempt constraint.
+    single-open-attempt constraint. `position` is the candidate's position on the part as
+    start_context read it in this transaction; read here when not given.
     """
     session = candidate.session
     if part.blueprint_id != session.blueprint_id:
         raise ExamError(_("Phần thi không thuộc kỳ thi này."), "part", 404)
-    used, open_id, predrawn = _start_position(candidate, part)
+    used, open_id, predrawn = position if position is not None else _start_position(candidate, part)
     if open_id is not None:
         current = lock_attempt(open_id)
         apply_clock(current, now)

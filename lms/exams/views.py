@@ -108,15 +108,15 @@ def start(session_id, part_id):
     one round trip less on a slow commune network, and one request less for the server in
     the minute when a whole session starts. The page moves the address bar to the
     attempt's own URL, so that a reload is a plain GET of it; a re-sent start resumes."""
-    found = queries.start_context(current_user, session_id, part_id)
+    found = services.start_context(current_user.id, session_id, part_id)
     if found is None:
         load_or_404(ExamSession, session_id)
         load_or_404(BlueprintPart, part_id)
         _not_a_candidate()
-    candidate, session, part = found
+    candidate, session, part, position = found
     now = utcnow()
     try:
-        attempt, _created = services.start_attempt(candidate, part, now, request.remote_addr or "", request.form.get("access_code"))
+        attempt, _created = services.start_attempt(candidate, part, now, request.remote_addr or "", request.form.get("access_code"), position)
     except ExamError as error:
         if request.is_json:
             return _json_error(error)

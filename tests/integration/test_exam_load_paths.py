@@ -83,6 +83,21 @@ def test_a_start_costs_a_fixed_number_of_statements(demo):
     assert sum(1 for s in statements if "INSERT INTO exam_attempt_question" in s) == 1
 
 
+def test_the_start_request_reads_its_context_in_one_statement_and_answers_with_the_page(demo, auth, client):
+    session, candidate = predrawn_session()
+    auth.login("learner")
+    url = f"/exams/sessions/{session.id}/parts/{session.blueprint.parts[0].id}/start"
+    token = auth.csrf_token(f"/exams/sessions/{session.id}")
+    with counted_statements() as statements:
+        response = client.post(url, data={"csrf_token": token})
+    assert response.status_code == 200 and response.get_data(as_text=True).count('class="exam-q card"') == 30
+    # The sign-in check; candidate, session, part, attempts so far and the pre-drawn paper;
+    # the attempt; its paper; the start event; the page's questions.
+    statements = [s for s in statements if not s.startswith("BEGIN")]  # SQLite: the write lock a POST takes first
+    assert len(statements) == 6, "\n".join(statements)
+    assert "exam_predrawn_paper" in statements[1] and "exam_blueprint_part" in statements[1]
+
+
 def test_a_submit_costs_a_fixed_number_of_statements_and_grades_every_question(demo):
     session, candidate = predrawn_session()
     attempt, _ = services.start_attempt(candidate, session.blueprint.parts[0], utcnow())
