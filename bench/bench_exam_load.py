@@ -457,6 +457,13 @@ def main():
         print(f"gunicorn: {args.workers} workers{threads} ({args.worker_class}); {args.rounds} autosaves each, every {AUTOSAVE_EVERY / args.speedup:.1f} s ±30%;"
               f" submit {args.submit} (spread over {SUBMIT_WINDOW / args.speedup:.0f} s)")
         print(f"start   {percentiles(stats.latency['start'])}   last start at {last_start:.1f} s")
+        # Whether the start phase was bound by the schedule or by the server's capacity, and
+        # that capacity in bare-Flask requests, which carries from one machine to another.
+        arrivals = len(clients) - args.warmup
+        started = len(stats.latency["start"]) / last_start if last_start else 0.0
+        if started and last_start > START_WINDOW:
+            print(f"        starts answered at {started:.0f}/s against {arrivals / (START_WINDOW * 0.9):.0f}/s arriving: the server's capacity;"
+                  f" bare Flask {bare_rate:.0f}/s, so a start costs about {bare_rate / started:.0f} bare requests")
         print(f"reload  {percentiles(stats.latency['reload'])}")
         print(f"save    {percentiles(stats.latency['save'])}")
         print(f"submit spread {percentiles(stats.latency['submit spread'])}")
