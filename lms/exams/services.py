@@ -10,7 +10,7 @@ from datetime import timedelta
 from functools import lru_cache
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, insert, select
+from sqlalchemy import and_, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, NoResultFound
@@ -173,12 +173,6 @@ def open_attempt(candidate: ExamCandidate, part: BlueprintPart):
     return db.session.execute(
         select(ExamAttempt).where(ExamAttempt.candidate_id == candidate.id, ExamAttempt.part_id == part.id, ExamAttempt.open_slot == 1)
     ).scalar_one_or_none()
-
-
-def attempts_used(candidate: ExamCandidate, part: BlueprintPart) -> int:
-    return db.session.execute(
-        select(func.count(ExamAttempt.id)).where(ExamAttempt.candidate_id == candidate.id, ExamAttempt.part_id == part.id)
-    ).scalar_one()
 
 
 def _position_columns(candidate_id, part_id):
