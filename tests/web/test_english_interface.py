@@ -164,3 +164,19 @@ def test_json_error_message_follows_the_language(client, auth, demo, compiled):
     api = client.get("/org/staff/", headers={"Accept": "application/json"})
     assert api.status_code == 403
     assert api.get_json() == {"error": 403, "message": "You do not have permission to access this page."}
+
+
+def test_exam_question_bodies_follow_the_language_of_each_request(app, compiled):
+    import json
+
+    from lms.exams import queries
+
+    question = {"key": "TF", "type": "true_false", "text": "Telex gõ chữ “ư” bằng phím w.", "module": "IU02", "points": 1.0, "answer": True}
+    content = json.dumps(question, ensure_ascii=False)
+    for path, words, absent in (("/?lang=en", ("True", "False"), "Đúng"), ("/?lang=vi", ("Đúng", "Sai"), "True"),
+                                ("/?lang=en", ("True", "False"), "Đúng")):
+        with app.test_request_context(path):
+            app.preprocess_request()
+            locale = "en" if "en" in path else "vi"
+            html = queries._question_parts(4242, content, locale).body(4242, content, "{}", locale)
+            assert all(f"> {word}</label>" in html for word in words) and absent not in html, (path, html)
