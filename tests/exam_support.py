@@ -1,4 +1,6 @@
 """Building exam data for the exam tests: a pool of approved exam questions, a session, a candidate."""
+import io
+import zipfile
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -73,3 +75,12 @@ def make_session(minutes=30, grace_seconds=30, closes_in=timedelta(days=1), prac
     candidate = design.add_candidate(session, user.staff, user)
     db.session.commit()
     return session, candidate
+
+
+def docx_bytes():
+    """The smallest file that passes for a Word document (a zip with word/document.xml)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()

@@ -1,11 +1,8 @@
 """Exam services against the database: pre-drawn papers, practical uploads, regrading."""
-import io
-import zipfile
-
 import pytest
 from sqlalchemy import func, select
 
-from exam_support import make_pool, make_session
+from exam_support import docx_bytes, make_pool, make_session
 from lms.auth.services import find_user
 from lms.exams import services, uploads
 from lms.exams.grading import regrade_attempt
@@ -13,14 +10,6 @@ from lms.exams.models import AttemptGrade, AttemptQuestion, PredrawnPaper
 from lms.extensions import db
 from lms.models_base import utcnow
 from lms.questionbank.models import Question, QuestionVersion
-
-
-def docx_bytes():
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<w:document/>")
-    return buffer.getvalue()
 
 
 def test_predraw_command_draws_once_and_start_uses_the_predrawn_paper(demo, runner):

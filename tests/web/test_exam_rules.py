@@ -1,4 +1,5 @@
 """The server's rules for a candidate's attempt, through the web client."""
+import io
 import re
 import threading
 from datetime import timedelta
@@ -7,7 +8,7 @@ import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from exam_support import SECRET, make_pool, make_session
+from exam_support import SECRET, docx_bytes, make_pool, make_session
 from lms.auth.models import UserSession
 from lms.auth.services import create_user, find_user
 from lms.exams import design, services
@@ -46,6 +47,24 @@ def save(client, attempt_id, token, question, seq, response):
 
 def paper_ids(attempt_id):
     return db.session.execute(select(AttemptQuestion.id).where(AttemptQuestion.attempt_id == attempt_id).order_by(AttemptQuestion.position)).scalars().all()
+
+
+def all_at_once(calls):
+    """Run the calls in threads released together; their results in order. The calls run
+    without the test's app context, so they must not touch ORM objects."""
+    results = [None] * len(calls)
+    barrier = threading.Barrier(len(calls))
+
+    def run(index):
+        barrier.wait()
+        results[index] = calls[index]()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return results
 
 
 def move_deadline(attempt_id, seconds_from_now):
@@ -198,19 +217,9 @@ def test_two_concurrent_submits_give_one_grade_and_the_same_answer(exam, auth, a
         helper.login("learner")
         clients.append((client, csrf(client, attempt_id)))
     save(clients[0][0], attempt_id, clients[0][1], paper_ids(attempt_id)[0], 1, {"choice": 1})
-    results = [None, None]
-    barrier = threading.Barrier(2)
-
-    def submit(index):
-        client, token = clients[index]
-        barrier.wait()
-        results[index] = client.post(f"/exams/api/attempts/{attempt_id}/submit", json={}, headers={"X-CSRFToken": token})
-
-    threads = [threading.Thread(target=submit, args=(index,)) for index in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    results = all_at_once([lambda client=client, token=token: client.post(f"/exams/api/attempts/{attempt_id}/submit", json={},
+                                                                           headers={"X-CSRFToken": token})
+                           for client, token in clients])
     assert [r.status_code for r in results] == [200, 200]
     bodies = [r.get_json() for r in results]
     assert sorted(body["already_submitted"] for body in bodies) == [False, True]
@@ -230,19 +239,9 @@ def test_concurrent_starts_give_one_attempt_with_one_paper(exam, auth, app):
         helper = type(auth)(app.test_client())
         helper.login("learner")
         helpers.append((helper, helper.csrf_token(f"/exams/sessions/{session_id}")))
-    results = [None] * len(helpers)
-    barrier = threading.Barrier(len(helpers))
-
-    def start_now(index):
-        helper, token = helpers[index]
-        barrier.wait()
-        results[index] = helper.client.post(f"/exams/sessions/{session_id}/parts/{part_id}/start", data={"csrf_token": token})
-
-    threads = [threading.Thread(target=start_now, args=(index,)) for index in range(len(helpers))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    results = all_at_once([lambda helper=helper, token=token: helper.client.post(f"/exams/sessions/{session_id}/parts/{part_id}/start",
+                                                                                 data={"csrf_token": token})
+                           for helper, token in helpers])
     assert len({attempt_on_page(r) for r in results}) == 1
     db.session.expire_all()
     attempt_id = db.session.execute(select(ExamAttempt.id)).scalar_one()
@@ -400,3 +399,42 @@ def test_result_shows_only_what_the_review_policy_allows(demo, auth, client):
     session.results_released_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
     assert "(đáp án)" in client.get(f"/exams/attempts/{attempt_id}/result").get_data(as_text=True)
+
+
+def test_a_start_is_refused_for_a_missing_session_or_part_a_non_candidate_or_another_sessions_part(exam, auth, client):
+    session, _ = exam
+    part_id = session.blueprint.parts[0].id
+    other, _ = make_session()  # another blueprint, the same learner
+    other_part = other.blueprint.parts[0].id
+    page = f"/exams/sessions/{session.id}"
+    auth.login("learner")
+    assert auth.post(f"/exams/sessions/999999/parts/{part_id}/start", token_page=page).status_code == 404
+    assert auth.post(f"/exams/sessions/{session.id}/parts/999999/start", token_page=page).status_code == 404
+    wrong_part = auth.post(f"/exams/sessions/{session.id}/parts/{other_part}/start", token_page=page, follow_redirects=True)
+    assert "Phần thi không thuộc kỳ thi này." in wrong_part.get_data(as_text=True)
+    second_learner()
+    auth.logout()
+    auth.login("learner2")
+    assert auth.post(f"/exams/sessions/{session.id}/parts/{part_id}/start", token_page="/exams/").status_code == 403
+    assert db.session.execute(select(func.count()).select_from(ExamAttempt)).scalar_one() == 0
+
+
+def test_a_practical_file_handed_in_through_the_page_is_listed_as_the_graded_one(demo, auth, client):
+    make_pool(practical=("IU03",))
+    session, _ = make_session(practical=True)
+    auth.login("learner")
+    attempt_id = start(auth, session, part=session.blueprint.parts[1].id)
+    page = client.get(f"/exams/attempts/{attempt_id}").get_data(as_text=True)
+    task = int(re.search(r'<section [^>]*data-question="(\d+)" data-type="practical"', page).group(1))
+    upload_url = f"/exams/attempts/{attempt_id}/questions/{task}/upload"
+    assert f'action="{upload_url}"' in page and 'accept=".docx' in page and "tệp được chấm" not in page
+    token = csrf(client, attempt_id)
+    refused = client.post(upload_url, data={"csrf_token": token, "file": (io.BytesIO(b"MZ...."), "bai-lam.exe")},
+                          content_type="multipart/form-data", follow_redirects=True)
+    assert "Chỉ nhận tệp" in refused.get_data(as_text=True)
+    handed_in = client.post(upload_url, data={"csrf_token": token, "file": (io.BytesIO(docx_bytes()), "bài làm.docx")},
+                            content_type="multipart/form-data")
+    assert handed_in.status_code == 302 and handed_in.headers["Location"].endswith("#q1")
+    page = client.get(f"/exams/attempts/{attempt_id}").get_data(as_text=True)
+    assert re.search(r"<li>[^<]*\.docx \([\d.]+ KB\) · <strong>tệp được chấm</strong></li>", page)
+    assert f'class="nav-q answered" data-goto="{task}"' in page
