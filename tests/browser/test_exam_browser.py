@@ -129,6 +129,27 @@ def test_answers_and_countdown_survive_a_reload(live, browser):
     context.close()
 
 
+def test_a_tab_whose_answer_was_overtaken_shows_the_saved_one(live, browser):
+    from playwright.sync_api import expect
+
+    app, base = live
+    session_id = new_session(app, minutes=30)
+    context, first = signed_in_page(browser, base)
+    attempt_id = start_exam(first, base, session_id)
+    second = context.new_page()  # a second tab on the same attempt, opened before anything is saved
+    second.goto(f"{base}/exams/attempts/{attempt_id}")
+    second.wait_for_selector("#exam")
+    first.locator("#q1 .choice input").nth(0).check()
+    first.wait_for_selector("#save-status.saved", timeout=10000)
+    kept = int(first.locator("#q1 .choice input").nth(0).get_attribute("value"))
+    # The second tab numbers its change from the same last sequence: the server keeps the first.
+    second.locator("#q1 .choice input").nth(2).check()
+    expect(second.locator("#q1 .choice input").nth(0)).to_be_checked(timeout=10000)
+    assert not second.locator("#q1 .choice input").nth(2).is_checked()
+    assert saved_answers(app, attempt_id) == {1: {"choice": kept}}
+    context.close()
+
+
 def test_answers_given_offline_are_buffered_then_saved(live, browser):
     app, base = live
     session_id = new_session(app, minutes=30)
