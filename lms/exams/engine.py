@@ -101,11 +101,21 @@ def compute_deadline(
     return deadline
 
 
-def remaining_seconds(attempt: AttemptClock, now: datetime) -> int:
-    """What the countdown shows: deadline − server now, never negative; 0 once finished."""
+def remaining_milliseconds(attempt: AttemptClock, now: datetime) -> int:
+    """Deadline − server now in milliseconds, never negative; 0 once finished.
+
+    The page counts down from this exact figure: whole seconds would lose up to one
+    second at every load, and a reload could then show more time than before it.
+    """
     if not attempt.is_open:
         return 0
-    return max(0, int((attempt.deadline_at - now).total_seconds()))
+    return max(0, (attempt.deadline_at - now) // timedelta(milliseconds=1))
+
+
+def remaining_seconds(attempt: AttemptClock, now: datetime) -> int:
+    """What a countdown shows: the remaining time in whole seconds, rounded up, so that
+    it reads 0:00 only once the deadline is reached."""
+    return -(-remaining_milliseconds(attempt, now) // 1000)
 
 
 def apply_clock(attempt: AttemptClock, now: datetime, grace: timedelta = DEFAULT_GRACE) -> Transition:

@@ -198,6 +198,7 @@ def state_payload(attempt, now):
         "state": attempt.state,
         "open": attempt.open_slot == 1,
         "remaining_seconds": engine.remaining_seconds(attempt.clock(), now),
+        "remaining_ms": engine.remaining_milliseconds(attempt.clock(), now),
         "deadline": attempt.deadline_at.isoformat(),
         "server_now": now.isoformat(),
         "version": attempt.version,

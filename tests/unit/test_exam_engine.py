@@ -217,6 +217,16 @@ def test_remaining_seconds_is_deadline_minus_server_now(state, now, expected):
     assert engine.remaining_seconds(attempt(state), now) == expected
 
 
+@pytest.mark.parametrize(
+    "now, milliseconds, seconds",
+    [(DEADLINE - timedelta(milliseconds=1500), 1500, 2), (DEADLINE - timedelta(milliseconds=1), 1, 1),
+     (DEADLINE - timedelta(seconds=90), 90000, 90), (DEADLINE + timedelta(milliseconds=1), 0, 0)],
+)
+def test_the_countdown_keeps_milliseconds_and_rounds_whole_seconds_up(now, milliseconds, seconds):
+    assert engine.remaining_milliseconds(attempt(IN_PROGRESS), now) == milliseconds
+    assert engine.remaining_seconds(attempt(IN_PROGRESS), now) == seconds
+
+
 # --- drawing the paper ----------------------------------------------------------------------
 
 def basic_pool(per_module=8):

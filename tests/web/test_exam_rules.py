@@ -121,11 +121,14 @@ def test_answers_are_saved_and_an_older_sequence_never_overwrites_a_newer_one(ex
     state = client.get(f"/exams/api/attempts/{attempt_id}/state", headers={"Accept": "application/json"}).get_json()
     assert state["answers"][str(question)] == {"response": {"choice": 2}, "seq": 5} and state["last_seq"] == 5
     assert 0 < state["remaining_seconds"] <= 1800
+    assert (state["remaining_seconds"] - 1) * 1000 < state["remaining_ms"] <= state["remaining_seconds"] * 1000
     # A reload of the page carries the saved answer (for exam.js to apply) and the last sequence.
     page = client.get(f"/exams/attempts/{attempt_id}").get_data(as_text=True)
     section = re.search(rf'<section [^>]*data-question="{question}"[^>]*>', page).group(0)
     assert 'data-response="{&#34;choice&#34;: 2}"' in section
     assert page.count("data-response=") == 1 and 'data-last-seq="5"' in page
+    page_ms = int(re.search(r'data-remaining-ms="(\d+)"', page).group(1))
+    assert 0 < page_ms <= state["remaining_ms"]
     assert re.search(rf'class="nav-q answered" data-goto="{question}"', page)
 
 

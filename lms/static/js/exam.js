@@ -29,8 +29,8 @@
   var store = loadStore();
   store.seq = Math.max(store.seq || 0, parseInt(root.dataset.lastSeq, 10) || 0);
   var saveTimer = null, retryTimer = null, inFlight = null, finished = false, needsLogin = false;
-  // The deadline on this device's monotonic clock, from the server's remaining seconds.
-  var deadlineMono = performance.now() + (parseInt(root.dataset.remaining, 10) || 0) * 1000;
+  // The deadline on this device's monotonic clock, from the server's remaining milliseconds.
+  var deadlineMono = performance.now() + (parseInt(root.dataset.remainingMs, 10) || 0);
   var timeUpSent = false;
   var current = 0;
 
@@ -145,8 +145,8 @@
   }
 
   function syncClock(data) {
-    if (data && typeof data.remaining_seconds === "number") {
-      deadlineMono = performance.now() + data.remaining_seconds * 1000;
+    if (data && typeof data.remaining_ms === "number") {
+      deadlineMono = performance.now() + data.remaining_ms;
     }
     if (data && data.open === false) { showFinished(data.state); }
   }
@@ -272,7 +272,8 @@
   // --- the countdown --------------------------------------------------------------------------
   function tick() {
     if (finished) { return; }
-    var left = Math.max(0, Math.round((deadlineMono - performance.now()) / 1000));
+    // Rounded up, as the server rounds: 0:00 only once the deadline is reached.
+    var left = Math.max(0, Math.ceil((deadlineMono - performance.now()) / 1000));
     var hours = Math.floor(left / 3600), minutes = Math.floor((left % 3600) / 60), seconds = left % 60;
     countdown.textContent = (hours ? hours + ":" + String(minutes).padStart(2, "0") : minutes) + ":" + String(seconds).padStart(2, "0");
     root.classList.toggle("hurry", left <= 300);
