@@ -14,10 +14,11 @@ maximum flow, and each quota left short is reported with its missing count.
 """
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Optional
+
+from lms.exams import flow
 
 THEORY = "theory"
 PRACTICAL = "practical"
@@ -215,60 +216,10 @@ def check_blueprint(
 
 def _shortages(part_key: str, quotas: Sequence[QuotaRule], pool: Sequence[PoolCount]) -> list:
     matching = [[index for index, entry in enumerate(pool) if quota.matches(entry.module, entry.syllabus, entry.difficulty)] for quota in quotas]
-    filled = _max_flow_fill([quota.count for quota in quotas], matching, [entry.count for entry in pool])
+    filled = flow.filled([quota.count for quota in quotas], matching, [entry.count for entry in pool])
     shortages = []
     for quota, fits, got in zip(quotas, matching, filled):
         if got < quota.count:
             available = sum(pool[index].count for index in fits)
             shortages.append(Missing(part_key, quota, quota.module or "", quota.count, available, quota.count - got))
     return shortages
-
-
-def _max_flow_fill(demands: Sequence[int], edges: Sequence[Sequence[int]], supplies: Sequence[int]) -> list:
-    """How many questions each quota gets in a maximum assignment (Edmonds–Karp).
-
-    Nodes: source, one per quota, one per pool group, sink. Quota i may take from
-    group j when j is in edges[i].
-    """
-    quota_count, group_count = len(demands), len(supplies)
-    source, sink = 0, 1 + quota_count + group_count
-    size = sink + 1
-    capacity: dict = {}
-    neighbours: list = [set() for _ in range(size)]
-
-    def add(u, v, amount):
-        capacity[(u, v)] = capacity.get((u, v), 0) + amount
-        capacity.setdefault((v, u), 0)
-        neighbours[u].add(v)
-        neighbours[v].add(u)
-
-    for i, demand in enumerate(demands):
-        add(source, 1 + i, demand)
-        for j in edges[i]:
-            add(1 + i, 1 + quota_count + j, demand)
-    for j, supply in enumerate(supplies):
-        add(1 + quota_count + j, sink, supply)
-
-    while True:
-        parent = {source: None}
-        queue = deque([source])
-        while queue and sink not in parent:
-            u = queue.popleft()
-            for v in sorted(neighbours[u]):
-                if v not in parent and capacity[(u, v)] > 0:
-                    parent[v] = u
-                    queue.append(v)
-        if sink not in parent:
-            break
-        bottleneck, v = None, sink
-        while parent[v] is not None:
-            u = parent[v]
-            bottleneck = capacity[(u, v)] if bottleneck is None else min(bottleneck, capacity[(u, v)])
-            v = u
-        v = sink
-        while parent[v] is not None:
-            u = parent[v]
-            capacity[(u, v)] -= bottleneck
-            capacity[(v, u)] += bottleneck
-            v = u
-    return [demand - capacity[(source, 1 + i)] for i, demand in enumerate(demands)]

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Optional
 
+from lms.exams import flow
+
 IN_PROGRESS = "in_progress"
 OVERDUE = "overdue"
 SUBMITTED = "submitted"
@@ -279,24 +281,44 @@ def check_pool(pool: Iterable[PoolItem], quotas: Sequence[Quota]) -> tuple:
     """The shortages (empty when the pool can satisfy every quota).
 
     More specific quotas take their questions first, so that a module-wide quota only
-    counts what the narrower ones left over.
+    counts what the narrower ones left over. When that leaves a quota short and quotas
+    cross (a syllabus quota and a difficulty quota on the same module), an exact
+    maximum assignment decides, as the blueprint check does: the order of taking must
+    not refuse a pool that can serve every quota.
     """
-    remaining = sorted(set(pool), key=lambda item: item.question_id)
-    shortages = []
+    items = sorted(set(pool), key=lambda item: item.question_id)
+    if not _greedy_shortages(items, quotas):
+        return ()
+    assignment = _exact_assignment(items, quotas)
+    return tuple(Shortage(quota, len(taken)) for quota, taken in zip(quotas, assignment) if len(taken) < quota.count)
+
+
+def _greedy_shortages(items: Sequence[PoolItem], quotas: Sequence[Quota]) -> bool:
+    remaining = list(items)
     for quota in sorted(quotas, key=lambda q: -q.specificity):
         matching = [item for item in remaining if quota.matches(item)]
         if len(matching) < quota.count:
-            shortages.append(Shortage(quota, len(matching)))
+            return True
         taken = {item.question_id for item in matching[: quota.count]}
         remaining = [item for item in remaining if item.question_id not in taken]
-    return tuple(shortages)
+    return False
+
+
+def _exact_assignment(items: Sequence[PoolItem], quotas: Sequence[Quota]) -> list:
+    """[question ids given to each quota] in a maximum assignment; the items' order decides
+    which of the possible assignments (see flow.max_flow_assignment)."""
+    edges = [[j for j, item in enumerate(items) if quota.matches(item)] for quota in quotas]
+    assignment = flow.max_flow_assignment([quota.count for quota in quotas], edges, [1] * len(items))
+    return [[items[j].question_id for j in sorted(taken)] for taken in assignment]
 
 
 def draw_paper(pool: Iterable[PoolItem], quotas: Sequence[Quota], seed) -> tuple:
     """Question ids drawn at random for the quotas, in the quotas' order.
 
     Same pool, quotas and seed → same paper. Raises PoolShortage with the missing
-    counts when the pool is too small.
+    counts when the pool is too small. The narrowest quotas draw first; should that
+    leave a broader one short where another choice would not (crossing quotas), the
+    paper is an exact assignment over the pool in a random order instead.
     """
     items = sorted(set(pool), key=lambda item: item.question_id)
     shortages = check_pool(items, quotas)
@@ -307,6 +329,10 @@ def draw_paper(pool: Iterable[PoolItem], quotas: Sequence[Quota], seed) -> tuple
     drawn: dict = {}
     for index, quota in sorted(enumerate(quotas), key=lambda pair: -pair[1].specificity):
         matching = [item.question_id for item in items if quota.matches(item) and item.question_id not in used]
+        if len(matching) < quota.count:
+            shuffled = list(items)
+            rng.shuffle(shuffled)
+            return tuple(question_id for taken in _exact_assignment(shuffled, quotas) for question_id in rng.sample(taken, len(taken)))
         chosen = rng.sample(matching, quota.count)
         used.update(chosen)
         drawn[index] = chosen

@@ -289,6 +289,27 @@ def test_narrow_quota_is_served_before_a_broad_one_of_the_same_module():
         assert set(paper[3:]) == {0, 1}
 
 
+def test_crossing_quotas_that_the_pool_can_serve_are_always_drawn():
+    # Questions 0–5 are under IU04.2 and only 0 and 1 are hard: a syllabus quota drawing
+    # first at random would often take a hard question the difficulty quota needs.
+    pool = [PoolItem(i, "IU04", "IU04.2.1", "hard" if i < 2 else "easy") for i in range(6)] + [PoolItem(9, "IU04", "IU04.1.1", "easy")]
+    quotas = [Quota("IU04", 2, syllabus_prefix="IU04.2"), Quota("IU04", 2, difficulty="hard")]
+    assert engine.check_pool(pool, quotas) == ()
+    papers = {engine.draw_paper(pool, quotas, seed) for seed in range(40)}
+    for paper in papers:
+        assert set(paper[:2]) <= {2, 3, 4, 5} and len(set(paper[:2])) == 2 and set(paper[2:]) == {0, 1}
+    assert len({frozenset(paper[:2]) for paper in papers}) > 1  # still drawn at random
+
+
+def test_crossing_quotas_report_what_no_assignment_can_give():
+    pool = [PoolItem(i, "IU04", "IU04.2.1", "hard" if i < 2 else "easy") for i in range(3)]
+    quotas = [Quota("IU04", 2, syllabus_prefix="IU04.2"), Quota("IU04", 2, difficulty="hard")]
+    shortages = engine.check_pool(pool, quotas)
+    assert sum(shortage.missing for shortage in shortages) == 1
+    with pytest.raises(PoolShortage):
+        engine.draw_paper(pool, quotas, 1)
+
+
 # --- scores ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(
