@@ -72,6 +72,10 @@ class WriterQueue:
         return self._key(connection) in self._held
 
 
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 def configure_engine(engine: Engine):
     if engine.dialect.name != "sqlite":
         return
@@ -83,6 +87,9 @@ def configure_engine(engine: Engine):
     def _on_connect(dbapi_connection, _record):
         # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own is deferred).
         dbapi_connection.isolation_level = None
+        # SQLite's lower() folds ASCII only, so ilike (lower(x) LIKE lower(y)) would not match
+        # "đỗ" with "ĐỖ"; Python's folds every Vietnamese letter, as PostgreSQL's does.
+        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=15000")
