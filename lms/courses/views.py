@@ -7,6 +7,7 @@ from markupsafe import Markup
 
 from lms.auth.access import load_or_404, require_roles
 from lms.courses import cli as _cli  # noqa: F401  (registers the `flask courses` commands)
+from lms.courses import media_access as _media_access  # noqa: F401  (learners see the images of their practice questions)
 from lms.courses import practice, queries, services
 from lms.courses.dashboard import LOCAL_TIMEZONE
 from lms.courses.forms import ActionForm

@@ -9,6 +9,7 @@ from lms.auth.access import load_or_404, require_roles
 from lms.database import begin_immediate
 from lms.exams import cli as _cli  # noqa: F401  (registers the `exams` command group)
 from lms.exams import dashboard_hooks as _dashboard_hooks  # noqa: F401  (fills the learner's dashboard)
+from lms.exams import media_access as _media_access  # noqa: F401  (candidates see the images on their papers)
 from lms.errors import abort_message
 from lms.exams import papers, queries, services, uploads
 from lms.exams.models import AttemptQuestion, BlueprintPart, ExamSession

@@ -24,6 +24,8 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "t
 LINK_SCHEMES = {"http", "https", "mailto"}
 # Images must be stored by the app: a relative path or the app's own /media/ URLs.
 MEDIA_PREFIX = "/media/"
+# The app's own URL of a stored question image (questionbank.media).
+QUESTION_IMAGE_URL = re.compile(r"/media/questions/(\d+)(?!\d)")
 _SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.\-]*):")
 # Characters browsers ignore inside a URL scheme ("java\tscript:") are removed before checking.
 _IGNORED_IN_URL = re.compile(r"[\x00-\x20\x7f]")
@@ -89,3 +91,33 @@ def render_inline(text: str, text_format: str = "markdown") -> str:
     if text_format == "html":
         return sanitize_html(text)
     return sanitize_html(_markdown.renderInline(text))
+
+
+def question_image_ids(text: str) -> set:
+    """Ids of the stored question images a text (source or rendered) refers to."""
+    return {int(found) for found in QUESTION_IMAGE_URL.findall(text or "")}
+
+
+# What a question's data holds that its candidate must not see while answering: the key
+# and the feedback.
+_KEY_AND_FEEDBACK = frozenset({"answer", "answers", "correct", "fraction", "feedback", "explanation"})
+
+
+def question_data_images(data, while_answering=False) -> set:
+    """Ids of the stored images in a question's data; with `while_answering`, only those
+    the question shows on a paper (not those of its key or feedback)."""
+    found: set = set()
+
+    def walk(value):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not (while_answering and key in _KEY_AND_FEEDBACK):
+                    walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, str):
+            found.update(question_image_ids(value))
+
+    walk(data)
+    return found

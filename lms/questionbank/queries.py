@@ -1,12 +1,13 @@
 """Reads of the question banks: who may open which bank, filtered lists, history, counts."""
 import unicodedata
 
-from sqlalchemy import case, exists, func, or_, select, true
+from sqlalchemy import Text, case, cast, exists, func, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from lms.auth.models import RoleAssignment, User
 from lms.extensions import db
 from lms.org.models import Module, SyllabusNode
+from lms.questionbank.markup import question_data_images
 from lms.questionbank.models import Question, QuestionBank, QuestionBankShare, QuestionReview, QuestionVersion
 
 
@@ -210,3 +211,15 @@ def question_usage_stats(question_id):
     for provider in USAGE_STATS_PROVIDERS:
         stats.update(provider(question_id) or {})
     return stats
+
+
+def versions_show_image(version_ids, image_id, while_answering=False) -> bool:
+    """Whether one of these question versions (a list of ids or a SELECT of them) shows the
+    image; with `while_answering`, on the question itself rather than in its key or
+    feedback. SQL keeps the versions that mention the image's URL; the exact id is
+    checked here, since a LIKE for image 5 also finds image 50."""
+    text = cast(QuestionVersion.data, Text)
+    rows = db.session.execute(
+        select(QuestionVersion.data).where(QuestionVersion.id.in_(version_ids), text.contains(f"/media/questions/{image_id}", autoescape=True))
+    ).scalars()
+    return any(image_id in question_data_images(data, while_answering) for data in rows)
