@@ -1,4 +1,5 @@
-"""Reading the spreadsheets HR departments keep (XLSX or CSV) into numbered rows."""
+"""Reading the spreadsheets HR departments keep (XLSX or CSV) into numbered rows; Message,
+the text of a problem found in a file or a form, kept translatable for the page that shows it."""
 import csv
 import io
 import re
@@ -8,6 +9,64 @@ from datetime import date, datetime
 
 from openpyxl import load_workbook
 
+from lms.i18n import N_
+
+
+class Message(str):
+    """A message in Vietnamese (the string itself) that keeps its template, a catalogue
+    msgid marked with N_, and its values, so that the layer showing it can translate it:
+    `message.translated(gettext)`. Values that are Messages are translated as well.
+
+    For modules that stay free of Flask: they build Messages, the views (or the services
+    between them) pass Flask-Babel's gettext."""
+
+    def __new__(cls, template, **params):
+        if isinstance(template, Message) and not params:
+            return template
+        self = super().__new__(cls, template % params if params else template)
+        self.template, self.params = str(template), params
+        return self
+
+    def translated(self, gettext) -> str:
+        text = gettext(self.template)
+        if not self.params:
+            return text
+        return text % {name: translated(value, gettext) for name, value in self.params.items()}
+
+
+def translated(text, gettext):
+    """`text` through `gettext` when it is a Message; any other value as it is."""
+    return text.translated(gettext) if isinstance(text, Message) else text
+
+
+def joined(separator: str, items) -> Message:
+    """Messages (or plain strings) joined by `separator`, each translated on its own."""
+    items = list(items)
+    template = separator.replace("%", "%%").join(f"%(item{index})s" for index in range(len(items)))
+    return Message(template, **{f"item{index}": item for index, item in enumerate(items)})
+
+
+def reason(error: Exception):
+    """An exception's text to put in a message: its Message when it has one."""
+    return error.message if isinstance(error, MessageError) else str(error)
+
+
+def vietnamese(text):
+    """The gettext of the source language: messages are written in Vietnamese."""
+    return text
+
+
+class MessageError(ValueError):
+    """An error whose text is a Message: str(error) in Vietnamese (logs, command line),
+    `error.translated(gettext)` for a page."""
+
+    def __init__(self, template, **params):
+        self.message = Message(template, **params)
+        super().__init__(self.translated(vietnamese))
+
+    def translated(self, gettext) -> str:
+        return self.message.translated(gettext)
+
 
 @dataclass
 class RowError:
@@ -16,7 +75,11 @@ class RowError:
     message: str
 
     def __str__(self):
-        return f"Dòng {self.row}, cột «{self.column}»: {self.message}"
+        return self.translated(vietnamese)
+
+    def translated(self, gettext) -> str:
+        return Message(N_("Dòng %(row)s, cột «%(column)s»: %(message)s"), row=self.row, column=self.column,
+                       message=self.message).translated(gettext)
 
 
 @dataclass
@@ -25,7 +88,7 @@ class Table:
     rows: list = field(default_factory=list)  # (row number, {canonical column: value})
 
 
-class TableError(ValueError):
+class TableError(MessageError):
     pass
 
 
@@ -45,24 +108,24 @@ def read_table(filename, content, columns, max_rows=50_000):
     elif name.endswith(".csv"):
         raw_rows = _csv_rows(content)
     else:
-        raise TableError("Chỉ nhận tệp .xlsx hoặc .csv.")
+        raise TableError(N_("Chỉ nhận tệp .xlsx hoặc .csv."))
     try:
         header = next(raw_rows)
     except StopIteration:
-        raise TableError("Tệp không có dữ liệu.") from None
+        raise TableError(N_("Tệp không có dữ liệu.")) from None
     mapping = {}
     for index, title in enumerate(header):
         canonical = lookup.get(fold(title))
         if canonical:
             if canonical in mapping.values():
-                raise TableError(f"Dòng 1: cột «{title}» bị lặp.")
+                raise TableError(N_("Dòng 1: cột «%(title)s» bị lặp."), title=title)
             mapping[index] = canonical
     table = Table(headers=[mapping.get(i) for i in range(len(header))])
     for number, values in enumerate(raw_rows, start=2):
         if all(value in (None, "") for value in values):
             continue
         if len(table.rows) >= max_rows:
-            raise TableError(f"Tệp vượt quá {max_rows} dòng.")
+            raise TableError(N_("Tệp vượt quá %(max)d dòng."), max=max_rows)
         row = {}
         for index, canonical in mapping.items():
             value = values[index] if index < len(values) else None
@@ -78,7 +141,7 @@ def _xlsx_rows(content):
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a broken file
-        raise TableError(f"Không đọc được tệp Excel: {error}") from None
+        raise TableError(N_("Không đọc được tệp Excel: %(error)s"), error=str(error)) from None
     sheet = workbook.worksheets[0]
     for values in sheet.iter_rows(values_only=True):
         yield ["" if value is None else value for value in values]
@@ -88,7 +151,7 @@ def _csv_rows(content):
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise TableError("Tệp CSV phải mã hóa UTF-8.") from None
+        raise TableError(N_("Tệp CSV phải mã hóa UTF-8.")) from None
     dialect = csv.excel
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
@@ -114,7 +177,7 @@ def parse_date(value):
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"ngày «{text}» không đúng dạng dd/mm/yyyy")
+    raise MessageError(N_("ngày «%(text)s» không đúng dạng dd/mm/yyyy"), text=text)
 
 
 def text_value(value):
