@@ -7,24 +7,29 @@ import math
 import re
 from typing import Optional
 
+from lms.i18n import N_
 from lms.questionbank.schema import nfc
+from lms.tabular import MessageError
 
 MAX_TEXT_RESPONSE = 1000
 
 
-class ResponseError(ValueError):
-    """A response from the browser that cannot be graded (wrong shape or out of range)."""
+class ResponseError(MessageError):
+    """A response from the browser that cannot be graded (wrong shape or out of range).
+
+    str(error) is Vietnamese; `error.translated(gettext)` gives the text for the candidate's page."""
 
 
-def response_index(value, size: int, what: str) -> int:
+def response_index(value, size: int, what) -> int:
+    """`what` names the value in messages: a Message ("Phương án"), translated with them."""
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise ResponseError(f"{what} không hợp lệ.")
+        raise ResponseError(N_("%(what)s không hợp lệ."), what=what)
     if isinstance(value, str):
         if not value.strip().isdigit():
-            raise ResponseError(f"{what} không hợp lệ.")
+            raise ResponseError(N_("%(what)s không hợp lệ."), what=what)
         value = int(value.strip())
     if not 0 <= value < size:
-        raise ResponseError(f"{what} nằm ngoài phạm vi.")
+        raise ResponseError(N_("%(what)s nằm ngoài phạm vi."), what=what)
     return value
 
 
@@ -44,7 +49,7 @@ def normalize_text(text: str, case_sensitive: bool = False) -> str:
 def parse_number(raw) -> float:
     """A number typed by a candidate: 3.5, "3,5" (Vietnamese decimal comma), " -2 "."""
     if isinstance(raw, bool):
-        raise ResponseError("Giá trị phải là một số.")
+        raise ResponseError(N_("Giá trị phải là một số."))
     if isinstance(raw, (int, float)):
         value = float(raw)
     elif isinstance(raw, str):
@@ -52,10 +57,10 @@ def parse_number(raw) -> float:
         if text.count(",") == 1 and "." not in text:
             text = text.replace(",", ".")
         if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", text):
-            raise ResponseError("Giá trị phải là một số (ví dụ 3,5).")
+            raise ResponseError(N_("Giá trị phải là một số (ví dụ 3,5)."))
         value = float(text)
     else:
-        raise ResponseError("Giá trị phải là một số.")
+        raise ResponseError(N_("Giá trị phải là một số."))
     if not math.isfinite(value):
-        raise ResponseError("Giá trị phải là một số.")
+        raise ResponseError(N_("Giá trị phải là một số."))
     return value

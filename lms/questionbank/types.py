@@ -5,7 +5,8 @@ is this browser response acceptable (`normalize_response`), how much is it worth
 (`grade`, a fraction in [0, 1]; None when a person grades), what may the candidate see
 (`candidate_view`, never the key), in which order (`presentation_order`), and what
 the right answer was (`correct_response`, for review after release).
-Pure Python: no Flask, no SQLAlchemy. Response shapes: see lms.questionbank.schema.
+Pure Python: no Flask, no SQLAlchemy. Response shapes: see lms.questionbank.schema. Problems
+are Messages (Vietnamese strings that keep their template) for the page to translate.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from lms.questionbank import markup
 from lms.questionbank.responses import (MAX_TEXT_RESPONSE, ResponseError, normalize_text, parse_number, permutation,
                                        response_index)
 from lms.questionbank.schema import DIFFICULTIES, POOLS, STATUSES, TEXT_FORMATS, QuestionData, nfc
+from lms.tabular import Message
 
 __all__ = ["PRACTICAL_EXTENSIONS", "ResponseError", "QuestionType", "all_types", "get_type", "normalize_text", "parse_number",
            "validate_question"]
@@ -26,6 +28,8 @@ __all__ = ["PRACTICAL_EXTENSIONS", "ResponseError", "QuestionType", "all_types",
 PRACTICAL_EXTENSIONS = (".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".pdf", ".zip")
 MODULE_CODE = re.compile(r"^IU(0[1-9]|1[0-5])$")
 _EPSILON = 1e-9
+# What a response names in its messages (Message values, translated with them).
+OPTION, LEFT_SIDE, RIGHT_SIDE = Message(N_("Phương án")), Message(N_("Vế trái")), Message(N_("Vế phải"))
 
 
 class QuestionType:
@@ -37,23 +41,23 @@ class QuestionType:
     def validate(self, q: QuestionData) -> list:
         problems = []
         if not (q.key or "").strip():
-            problems.append("Thiếu mã câu hỏi.")
+            problems.append(Message(N_("Thiếu mã câu hỏi.")))
         if not nfc(q.text).strip():
-            problems.append("Thiếu nội dung câu hỏi.")
+            problems.append(Message(N_("Thiếu nội dung câu hỏi.")))
         if q.difficulty not in DIFFICULTIES:
-            problems.append(f"Mức độ không hợp lệ: {q.difficulty!r} (easy, medium, hard).")
+            problems.append(Message(N_("Mức độ không hợp lệ: %(value)r (easy, medium, hard)."), value=q.difficulty))
         if q.pool not in POOLS:
-            problems.append(f"Nơi dùng không hợp lệ: {q.pool!r} (exam, practice).")
+            problems.append(Message(N_("Nơi dùng không hợp lệ: %(value)r (exam, practice)."), value=q.pool))
         if q.status not in STATUSES:
-            problems.append(f"Trạng thái không hợp lệ: {q.status!r}.")
+            problems.append(Message(N_("Trạng thái không hợp lệ: %(value)r."), value=q.status))
         if q.text_format not in TEXT_FORMATS:
-            problems.append(f"Định dạng nội dung không hợp lệ: {q.text_format!r}.")
+            problems.append(Message(N_("Định dạng nội dung không hợp lệ: %(value)r."), value=q.text_format))
         if isinstance(q.points, bool) or not isinstance(q.points, (int, float)) or not q.points > 0:
-            problems.append("Điểm của câu hỏi phải là số dương.")
+            problems.append(Message(N_("Điểm của câu hỏi phải là số dương.")))
         if q.module and not MODULE_CODE.match(q.module):
-            problems.append(f"Mã mô đun không hợp lệ: {q.module!r} (IU01 … IU15).")
+            problems.append(Message(N_("Mã mô đun không hợp lệ: %(value)r (IU01 … IU15)."), value=q.module))
         if q.module and q.syllabus and not q.syllabus.startswith(q.module + "."):
-            problems.append(f"Mã nội dung {q.syllabus!r} không thuộc mô đun {q.module}.")
+            problems.append(Message(N_("Mã nội dung %(code)r không thuộc mô đun %(module)s."), code=q.syllabus, module=q.module))
         return problems + self.validate_specific(q)
 
     def validate_specific(self, q: QuestionData) -> list:
@@ -72,11 +76,11 @@ class QuestionType:
         if raw is None or raw == {}:
             return {}
         if not isinstance(raw, dict):
-            raise ResponseError("Câu trả lời không đúng định dạng.")
+            raise ResponseError(N_("Câu trả lời không đúng định dạng."))
         return self.normalize_answer(q, raw)
 
     def normalize_answer(self, q: QuestionData, raw: dict) -> dict:
-        raise ResponseError("Câu trả lời không đúng định dạng.")
+        raise ResponseError(N_("Câu trả lời không đúng định dạng."))
 
     def grade(self, q: QuestionData, response) -> Optional[float]:
         response = self.normalize_response(q, response)
@@ -96,14 +100,14 @@ class _ChoiceType(QuestionType):
         problems = []
         texts = [normalize_text(c.text) for c in q.choices]
         if len(q.choices) < 2:
-            problems.append("Cần ít nhất 2 phương án.")
+            problems.append(Message(N_("Cần ít nhất 2 phương án.")))
         if any(not t for t in texts):
-            problems.append("Có phương án để trống.")
+            problems.append(Message(N_("Có phương án để trống.")))
         if len(set(texts)) != len(texts):
-            problems.append("Có hai phương án trùng nhau.")
+            problems.append(Message(N_("Có hai phương án trùng nhau.")))
         for number, choice in enumerate(q.choices, start=1):
             if choice.fraction is not None and not -1 - _EPSILON <= choice.fraction <= 1 + _EPSILON:
-                problems.append(f"Trọng số của phương án {number} phải trong khoảng -100% … 100%.")
+                problems.append(Message(N_("Trọng số của phương án %(number)d phải trong khoảng -100%% … 100%%."), number=number))
         return problems
 
     def presentation_order(self, q, rng):
@@ -126,13 +130,13 @@ class SingleChoice(_ChoiceType):
     def validate_specific(self, q):
         problems = super().validate_specific(q)
         if sum(1 for c in q.choices if c.correct) != 1:
-            problems.append("Câu một lựa chọn phải có đúng một phương án đúng.")
+            problems.append(Message(N_("Câu một lựa chọn phải có đúng một phương án đúng.")))
         return problems
 
     def normalize_answer(self, q, raw):
         if "choice" not in raw or raw["choice"] in (None, ""):
             return {}
-        return {"choice": response_index(raw["choice"], len(q.choices), "Phương án")}
+        return {"choice": response_index(raw["choice"], len(q.choices), OPTION)}
 
     def score(self, q, response):
         choice = q.choices[response["choice"]]
@@ -150,13 +154,13 @@ class MultipleResponse(_ChoiceType):
         problems = super().validate_specific(q)
         correct = sum(1 for c in q.choices if c.correct)
         if correct < 2:
-            problems.append("Câu nhiều lựa chọn phải có ít nhất 2 phương án đúng.")
+            problems.append(Message(N_("Câu nhiều lựa chọn phải có ít nhất 2 phương án đúng.")))
         if correct == len(q.choices) and q.choices:
-            problems.append("Câu nhiều lựa chọn cần ít nhất một phương án sai.")
+            problems.append(Message(N_("Câu nhiều lựa chọn cần ít nhất một phương án sai.")))
         if any(c.fraction is not None for c in q.choices):
             positive = sum(max(0.0, self.weight(q, c)) for c in q.choices)
             if abs(positive - 1.0) > 1e-4:
-                problems.append("Tổng trọng số các phương án đúng phải bằng 100%.")
+                problems.append(Message(N_("Tổng trọng số các phương án đúng phải bằng 100%.")))
         return problems
 
     @staticmethod
@@ -172,8 +176,8 @@ class MultipleResponse(_ChoiceType):
         if chosen is None:
             return {}
         if not isinstance(chosen, list):
-            raise ResponseError("Danh sách phương án không hợp lệ.")
-        indexes = sorted({response_index(value, len(q.choices), "Phương án") for value in chosen})
+            raise ResponseError(N_("Danh sách phương án không hợp lệ."))
+        indexes = sorted({response_index(value, len(q.choices), OPTION) for value in chosen})
         return {"choices": indexes} if indexes else {}
 
     def score(self, q, response):
@@ -188,7 +192,7 @@ class TrueFalse(QuestionType):
     label = N_("Đúng/Sai")
 
     def validate_specific(self, q):
-        return [] if isinstance(q.answer, bool) else ["Câu Đúng/Sai cần đáp án true hoặc false."]
+        return [] if isinstance(q.answer, bool) else [Message(N_("Câu Đúng/Sai cần đáp án true hoặc false."))]
 
     def normalize_answer(self, q, raw):
         value = raw.get("value")
@@ -197,7 +201,7 @@ class TrueFalse(QuestionType):
         if isinstance(value, str) and value.strip().lower() in ("true", "false"):
             value = value.strip().lower() == "true"
         if not isinstance(value, bool):
-            raise ResponseError("Câu trả lời phải là Đúng hoặc Sai.")
+            raise ResponseError(N_("Câu trả lời phải là Đúng hoặc Sai."))
         return {"value": value}
 
     def score(self, q, response):
@@ -214,14 +218,14 @@ class Matching(QuestionType):
     def validate_specific(self, q):
         problems = []
         if any(not isinstance(p, (list, tuple)) or len(p) != 2 for p in q.pairs):
-            return ["Mỗi cặp ghép phải gồm đúng hai vế [trái, phải]."]
+            return [Message(N_("Mỗi cặp ghép phải gồm đúng hai vế [trái, phải]."))]
         lefts = [normalize_text(left) for left, _ in q.pairs if normalize_text(left)]
         if len(q.pairs) < 3 or len(lefts) < 2:
-            problems.append("Câu ghép cặp cần ít nhất 3 cặp.")
+            problems.append(Message(N_("Câu ghép cặp cần ít nhất 3 cặp.")))
         if any(not normalize_text(right) for _, right in q.pairs):
-            problems.append("Có vế phải để trống.")
+            problems.append(Message(N_("Có vế phải để trống.")))
         if len(set(lefts)) != len(lefts):
-            problems.append("Có hai vế trái trùng nhau.")
+            problems.append(Message(N_("Có hai vế trái trùng nhau.")))
         return problems
 
     @staticmethod
@@ -258,16 +262,16 @@ class Matching(QuestionType):
         if pairs is None:
             return {}
         if not isinstance(pairs, dict):
-            raise ResponseError("Các cặp ghép không đúng định dạng.")
+            raise ResponseError(N_("Các cặp ghép không đúng định dạng."))
         lefts = set(self._lefts(q))
         result = {}
         for left, right in pairs.items():
             if right is None or right == "":
                 continue
-            left_index = response_index(left, len(q.pairs), "Vế trái")
+            left_index = response_index(left, len(q.pairs), LEFT_SIDE)
             if left_index not in lefts:
-                raise ResponseError("Vế trái nằm ngoài phạm vi.")
-            result[str(left_index)] = response_index(right, len(q.pairs), "Vế phải")
+                raise ResponseError(N_("%(what)s nằm ngoài phạm vi."), what=LEFT_SIDE)
+            result[str(left_index)] = response_index(right, len(q.pairs), RIGHT_SIDE)
         return {"pairs": result} if result else {}
 
     def score(self, q, response):
@@ -286,9 +290,9 @@ class ShortAnswer(QuestionType):
 
     def validate_specific(self, q):
         if not [a for a in q.answers if isinstance(a, str) and normalize_text(a)]:
-            return ["Câu trả lời ngắn cần ít nhất một đáp án được chấp nhận."]
+            return [Message(N_("Câu trả lời ngắn cần ít nhất một đáp án được chấp nhận."))]
         if any(not isinstance(a, str) or not normalize_text(a) for a in q.answers):
-            return ["Có đáp án được chấp nhận để trống."]
+            return [Message(N_("Có đáp án được chấp nhận để trống."))]
         return []
 
     def normalize_answer(self, q, raw):
@@ -296,9 +300,9 @@ class ShortAnswer(QuestionType):
         if text is None:
             return {}
         if not isinstance(text, str):
-            raise ResponseError("Câu trả lời phải là văn bản.")
+            raise ResponseError(N_("Câu trả lời phải là văn bản."))
         if len(text) > MAX_TEXT_RESPONSE:
-            raise ResponseError(f"Câu trả lời dài quá {MAX_TEXT_RESPONSE} ký tự.")
+            raise ResponseError(N_("Câu trả lời dài quá %(max)d ký tự."), max=MAX_TEXT_RESPONSE)
         text = nfc(text).strip()
         return {"text": text} if text else {}
 
@@ -317,9 +321,9 @@ class Numeric(QuestionType):
     def validate_specific(self, q):
         problems = []
         if isinstance(q.answer, bool) or not isinstance(q.answer, (int, float)) or not math.isfinite(q.answer):
-            problems.append("Câu trả lời số cần đáp án là một số.")
+            problems.append(Message(N_("Câu trả lời số cần đáp án là một số.")))
         if isinstance(q.tolerance, bool) or not isinstance(q.tolerance, (int, float)) or not q.tolerance >= 0:
-            problems.append("Sai số cho phép phải là số không âm.")
+            problems.append(Message(N_("Sai số cho phép phải là số không âm.")))
         return problems
 
     def normalize_answer(self, q, raw):
@@ -344,15 +348,15 @@ class Practical(QuestionType):
     def validate_specific(self, q):
         problems = []
         if not q.rubric:
-            problems.append("Bài thực hành cần thang chấm (rubric).")
+            problems.append(Message(N_("Bài thực hành cần thang chấm (rubric).")))
         for number, item in enumerate(q.rubric, start=1):
             if not isinstance(item, dict) or not nfc(str(item.get("criterion", ""))).strip():
-                problems.append(f"Tiêu chí chấm {number} thiếu nội dung.")
+                problems.append(Message(N_("Tiêu chí chấm %(number)d thiếu nội dung."), number=number))
             elif isinstance(item.get("points"), bool) or not isinstance(item.get("points"), (int, float)) or not item["points"] > 0:
-                problems.append(f"Tiêu chí chấm {number} cần số điểm dương.")
+                problems.append(Message(N_("Tiêu chí chấm %(number)d cần số điểm dương."), number=number))
         unknown = [e for e in q.extensions if e not in PRACTICAL_EXTENSIONS]
         if unknown:
-            problems.append(f"Loại tệp không được nhận: {', '.join(map(str, unknown))}.")
+            problems.append(Message(N_("Loại tệp không được nhận: %(types)s."), types=", ".join(map(str, unknown))))
         return problems
 
     def candidate_view(self, q, order=None):
@@ -365,7 +369,7 @@ class Practical(QuestionType):
         if upload is None:
             return {}
         if isinstance(upload, bool) or not isinstance(upload, int) or upload <= 0:
-            raise ResponseError("Tệp nộp không hợp lệ.")
+            raise ResponseError(N_("Tệp nộp không hợp lệ."))
         return {"upload_id": upload}
 
     def grade(self, q, response):
@@ -388,7 +392,7 @@ def all_types() -> list:
 
 
 def validate_question(q: QuestionData) -> list:
-    """Problems with a question, in Vietnamese; an unknown type is one of them."""
+    """Problems with a question (Messages, in Vietnamese); an unknown type is one of them."""
     if q.type not in _REGISTRY:
-        return [f"Loại câu hỏi không hợp lệ: {q.type!r}."]
+        return [Message(N_("Loại câu hỏi không hợp lệ: %(value)r."), value=q.type)]
     return get_type(q.type).validate(q)

@@ -10,6 +10,7 @@ import importlib
 import re
 from pathlib import PurePath
 
+from lms.i18n import N_
 from lms.questionbank.formats.common import MAX_FILE_BYTES, MAX_QUESTIONS, FormatError, ParseResult
 
 __all__ = ["FORMATS", "EXPORT_FORMATS", "FormatError", "ParseResult", "MAX_FILE_BYTES", "MAX_QUESTIONS",
@@ -54,7 +55,8 @@ def detect_format(filename: str, content) -> str:
         if re.match(r"\s*format:\s*lms-question-bank/", head):
             return "native"
         return "aiken" if _looks_like_aiken(text) else "gift"
-    raise FormatError(f"Không nhận ra định dạng của tệp {filename!r} (hỗ trợ .yaml, .gift, .txt, .xml, .xlsx).", line=1)
+    raise FormatError(N_("Không nhận ra định dạng của tệp %(filename)r (hỗ trợ .yaml, .gift, .txt, .xml, .xlsx)."), filename=filename,
+                      line=1)
 
 
 def parse_file(filename: str, content, default_module=None) -> ParseResult:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from lms.i18n import N_
 from lms.questionbank.formats.common import FormatError, ParseResult, canonicalize, check_count, content_key, decode_text, finish
 from lms.questionbank.schema import Choice, QuestionData
 
@@ -26,20 +27,20 @@ def parse(content, default_module=None) -> ParseResult:
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             if options:
-                raise FormatError("Thiếu dòng 'ANSWER: …' sau các phương án.", line=number)
+                raise FormatError(N_("Thiếu dòng 'ANSWER: …' sau các phương án."), line=number)
             continue
         option = _OPTION.match(line)
         answer = _ANSWER.match(line)
         if answer:
             if not stem:
-                raise FormatError("Dòng 'ANSWER:' không thuộc câu hỏi nào.", line=number)
+                raise FormatError(N_("Dòng 'ANSWER:' không thuộc câu hỏi nào."), line=number)
             if len(options) < 2:
-                raise FormatError("Câu hỏi cần ít nhất 2 phương án (A., B. …) trước dòng ANSWER.", line=number)
+                raise FormatError(N_("Câu hỏi cần ít nhất 2 phương án (A., B. …) trước dòng ANSWER."), line=number)
             letter = answer.group(1).upper()
             letters = [option_letter for option_letter, _ in options]
             if letter not in letters:
-                raise FormatError(f"Đáp án {answer.group(1)!r} không phải một phương án của câu hỏi ({', '.join(letters)}).",
-                                  line=number)
+                raise FormatError(N_("Đáp án %(answer)r không phải một phương án của câu hỏi (%(letters)s)."), answer=answer.group(1),
+                                  letters=", ".join(letters), line=number)
             q = QuestionData(key="", type="single_choice", text="\n".join(stem), module=default_module,
                              choices=[Choice(text, option_letter == letter) for option_letter, text in options])
             canonicalize(q)
@@ -51,16 +52,17 @@ def parse(content, default_module=None) -> ParseResult:
         elif option and stem:
             expected = chr(ord("A") + len(options))
             if option.group(1) != expected:
-                raise FormatError(f"Phương án {option.group(1)} không đúng thứ tự (cần {expected}).", line=number)
+                raise FormatError(N_("Phương án %(letter)s không đúng thứ tự (cần %(expected)s)."), letter=option.group(1), expected=expected,
+                                  line=number)
             options.append((option.group(1), option.group(2)))
         elif options:
-            raise FormatError("Sau các phương án chỉ được có phương án tiếp theo hoặc dòng 'ANSWER: …'.", line=number)
+            raise FormatError(N_("Sau các phương án chỉ được có phương án tiếp theo hoặc dòng 'ANSWER: …'."), line=number)
         else:
             if not stem:
                 first_line = number
             stem.append(line.strip())
     if stem:
-        raise FormatError("Câu hỏi cuối tệp thiếu phương án hoặc dòng 'ANSWER: …'.", line=first_line)
+        raise FormatError(N_("Câu hỏi cuối tệp thiếu phương án hoặc dòng 'ANSWER: …'."), line=first_line)
     return finish(questions, locations)
 
 

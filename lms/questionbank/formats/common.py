@@ -1,6 +1,9 @@
 """What every import/export format shares: the error with a location, the result with
 warnings, size and count limits, all-or-nothing validation, and the canonical form of
-the values parsers produce (NFC text, floats, fractions only where they say something)."""
+the values parsers produce (NFC text, floats, fractions only where they say something).
+
+Errors and warnings are Messages (lms.tabular): Vietnamese strings that keep their
+template, translated by the layer that shows them."""
 from __future__ import annotations
 
 import hashlib
@@ -8,29 +11,47 @@ import json
 from dataclasses import fields
 from typing import Optional
 
+from lms.i18n import N_
 from lms.questionbank.schema import Choice, QuestionData, nfc
 from lms.questionbank.types import MultipleResponse, validate_question
+from lms.tabular import Message, MessageError, joined
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_QUESTIONS = 20_000
 FRACTION_TOLERANCE = 1e-4
 
 
-class FormatError(ValueError):
-    """A file that cannot be imported. The location is always set: line, element or row."""
+class FormatError(MessageError):
+    """A file that cannot be imported. The location is always set: line, element or row.
+
+    `message` is a Message built from the template and `params`; str(error) is
+    "<location>: <message>" in Vietnamese, `error.translated(gettext)` the same in the
+    reader's language."""
 
     def __init__(self, message: str, *, line: Optional[int] = None, element: Optional[str] = None,
-                 row: Optional[int] = None, column: Optional[str] = None):
-        self.message, self.line, self.element, self.row, self.column = message, line, element, row, column
-        super().__init__(f"{self.location}: {message}")
+                 row: Optional[int] = None, column: Optional[str] = None, **params):
+        self.line, self.element, self.row, self.column = line, element, row, column
+        super().__init__(message, **params)
 
     @property
-    def location(self) -> str:
+    def location(self) -> Message:
+        return self._location(lower=False)
+
+    def _location(self, lower: bool) -> Message:
         if self.line is not None:
-            return f"Dòng {self.line}"
+            return Message(N_("dòng %(line)s") if lower else N_("Dòng %(line)s"), line=self.line)
         if self.row is not None:
-            return f"Hàng {self.row}" + (f", cột {self.column}" if self.column else "")
-        return f"Phần tử {self.element or 'tệp'}"
+            if self.column:
+                return Message(N_("hàng %(row)s, cột %(column)s") if lower else N_("Hàng %(row)s, cột %(column)s"),
+                               row=self.row, column=self.column.lower() if lower else self.column)
+            return Message(N_("hàng %(row)s") if lower else N_("Hàng %(row)s"), row=self.row)
+        if self.element:
+            return Message(N_("phần tử %(element)s") if lower else N_("Phần tử %(element)s"),
+                           element=self.element.lower() if lower else self.element)
+        return Message(N_("phần tử tệp") if lower else N_("Phần tử tệp"))
+
+    def translated(self, gettext) -> str:
+        return f"{self.location.translated(gettext)}: {self.message.translated(gettext)}"
 
 
 class ParseResult(list):
@@ -44,13 +65,14 @@ class ParseResult(list):
 
 def check_size(content, **location) -> None:
     if len(content) > MAX_FILE_BYTES:
-        raise FormatError(f"Tệp quá lớn ({len(content) / 1024 / 1024:.1f} MB); giới hạn là {MAX_FILE_BYTES // 1024 // 1024} MB.",
-                          **location)
+        raise FormatError(N_("Tệp quá lớn (%(size).1f MB); giới hạn là %(limit)d MB."), size=len(content) / 1024 / 1024,
+                          limit=MAX_FILE_BYTES // 1024 // 1024, **location)
 
 
 def check_count(count: int, **location) -> None:
     if count > MAX_QUESTIONS:
-        raise FormatError(f"Tệp có quá nhiều câu hỏi; giới hạn là {MAX_QUESTIONS:,} câu.".replace(",", "."), **location)
+        raise FormatError(N_("Tệp có quá nhiều câu hỏi; giới hạn là %(limit)s câu."), limit=f"{MAX_QUESTIONS:,}".replace(",", "."),
+                          **location)
 
 
 def decode_text(content) -> str:
@@ -63,7 +85,7 @@ def decode_text(content) -> str:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             line = content[: error.start].count(b"\n") + 1
-            raise FormatError("Tệp không phải văn bản UTF-8 (hãy lưu lại với bảng mã Unicode UTF-8).", line=line) from None
+            raise FormatError(N_("Tệp không phải văn bản UTF-8 (hãy lưu lại với bảng mã Unicode UTF-8)."), line=line) from None
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     return nfc(text)
 
@@ -109,10 +131,11 @@ def finish(questions: list, locations: list, warnings=None, bank=None) -> ParseR
         canonicalize(q)
         problems = validate_question(q)
         if problems:
-            raise FormatError(f"Câu hỏi {q.key or '(chưa có mã)'}: " + " ".join(problems), **location)
+            raise FormatError(N_("Câu hỏi %(key)s: %(problems)s"), key=q.key or Message(N_("(chưa có mã)")),
+                              problems=joined(" ", problems), **location)
         if q.key in seen:
-            raise FormatError(f"Mã câu hỏi {q.key} bị trùng (đã dùng ở {seen[q.key]}).", **location)
-        seen[q.key] = FormatError("", **location).location.lower()
+            raise FormatError(N_("Mã câu hỏi %(key)s bị trùng (đã dùng ở %(where)s)."), key=q.key, where=seen[q.key], **location)
+        seen[q.key] = FormatError("", **location)._location(lower=True)
     return ParseResult(questions, warnings, bank)
 
 
@@ -127,7 +150,7 @@ def apply_fields(q: QuestionData, values: dict) -> None:
     known = {f.name for f in fields(QuestionData)}
     for name, value in values.items():
         if name not in known:
-            raise ValueError(f"trường không biết: {name}")
+            raise MessageError(N_("trường không biết: %(name)s"), name=name)
         if name == "choices":
             value = [Choice(**c) for c in value]
         setattr(q, name, value)

@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import re
 
+from lms.i18n import N_
 from lms.questionbank.formats.common import (FormatError, ParseResult, apply_fields, canonicalize, check_count,
                                              content_key, decode_text, encode_fields, finish, residual_fields)
 from lms.questionbank.schema import Choice, QuestionData, nfc
 from lms.questionbank.types import MultipleResponse
+from lms.tabular import Message, reason
 
 METADATA_PREFIX = "// @lms "
 # Escaped characters are swapped for private-use code points while the structure is read.
@@ -44,8 +46,8 @@ class _Block:
     def line_at(self, offset: int) -> int:
         return self.line_numbers[min(self.text.count("\n", 0, max(offset, 0)), len(self.line_numbers) - 1)]
 
-    def error(self, message: str, offset: int = 0) -> FormatError:
-        return FormatError(message, line=self.line_at(offset))
+    def error(self, message: str, offset: int = 0, **params) -> FormatError:
+        return FormatError(message, line=self.line_at(offset), **params)
 
 
 def _blocks(text: str):
@@ -57,7 +59,7 @@ def _blocks(text: str):
             try:
                 metadata = json.loads(stripped[len(METADATA_PREFIX.strip()):])
             except json.JSONDecodeError as error:
-                raise FormatError(f"Chú thích @lms không phải JSON hợp lệ ({error.msg}).", line=number) from None
+                raise FormatError(N_("Chú thích @lms không phải JSON hợp lệ (%(error)s)."), error=error.msg, line=number) from None
             metadata_line = number
             continue
         if stripped.startswith("//"):
@@ -75,14 +77,14 @@ def _blocks(text: str):
                 metadata = None
             current = []
         elif metadata is not None:
-            raise FormatError("Chú thích @lms phải đứng ngay trước câu hỏi.", line=metadata_line)
+            raise FormatError(N_("Chú thích @lms phải đứng ngay trước câu hỏi."), line=metadata_line)
 
 
 def _split_answers(body: str, block: _Block, offset: int) -> list:
     """'=a#fb ~%50%b' → [('=', 'a', 'fb', None), ('~', 'b', '', 0.5)] with each answer's offset."""
     body_stripped = body.lstrip()
     if body_stripped and body_stripped[0] not in "~=":
-        raise block.error("Mỗi đáp án phải bắt đầu bằng '=' (đúng) hoặc '~' (sai).", offset)
+        raise block.error(N_("Mỗi đáp án phải bắt đầu bằng '=' (đúng) hoặc '~' (sai)."), offset)
     answers = []
     for match in re.finditer(r"([~=])([^~=]*)", body):
         marker, raw = match.group(1), match.group(2)
@@ -92,7 +94,7 @@ def _split_answers(body: str, block: _Block, offset: int) -> list:
         if weight_match:
             weight = float(weight_match.group(1)) / 100
             if not -1 <= weight <= 1:
-                raise block.error("Trọng số phải trong khoảng -100% … 100%.", offset + match.start())
+                raise block.error(N_("Trọng số phải trong khoảng -100% … 100%."), offset + match.start())
             raw_stripped = raw_stripped[weight_match.end():]
         text, _, feedback = raw_stripped.partition("#")
         answers.append((marker, _restore(text).strip(), _restore(feedback).strip(), weight, offset + match.start()))
@@ -105,9 +107,9 @@ def _numeric(body: str, q: QuestionData, block: _Block, offset: int, warnings: l
         candidates = _split_answers(body, block, offset)
         best = [a for a in candidates if a[3] in (None, 1.0)]
         if not best:
-            raise block.error("Câu số cần một đáp án 100%.", offset)
+            raise block.error(N_("Câu số cần một đáp án 100%."), offset)
         if len(candidates) > 1:
-            warnings.append(f"Dòng {block.first_line}: chỉ giữ đáp án 100% của câu số; các đáp án một phần bị bỏ qua.")
+            warnings.append(Message(N_("Dòng %(line)s: chỉ giữ đáp án 100%% của câu số; các đáp án một phần bị bỏ qua."), line=block.first_line))
         body = best[0][1]
     else:
         body = _restore(body.split("#")[0]).strip()
@@ -116,12 +118,12 @@ def _numeric(body: str, q: QuestionData, block: _Block, offset: int, warnings: l
     if range_match:
         low, high = float(range_match.group(1)), float(range_match.group(2))
         if low > high:
-            raise block.error("Khoảng số phải viết từ nhỏ đến lớn (ví dụ {#1..5}).", offset)
+            raise block.error(N_("Khoảng số phải viết từ nhỏ đến lớn (ví dụ {#1..5})."), offset)
         q.answer, q.tolerance = (low + high) / 2, (high - low) / 2
     elif value_match:
         q.answer, q.tolerance = float(value_match.group(1)), abs(float(value_match.group(2) or 0))
     else:
-        raise block.error(f"Đáp án số không hợp lệ: {body!r} (ví dụ {{#3.5:0.5}} hoặc {{#1..5}}).", offset)
+        raise block.error(N_("Đáp án số không hợp lệ: %(answer)r (ví dụ {#3.5:0.5} hoặc {#1..5})."), offset, answer=body)
 
 
 def _question(block: _Block, category: str, default_module, warnings: list):
@@ -130,23 +132,23 @@ def _question(block: _Block, category: str, default_module, warnings: list):
     if text.startswith("::"):
         end = text.find("::", 2)
         if end < 0:
-            raise block.error("Tiêu đề mở bằng '::' nhưng không có '::' đóng.", start)
+            raise block.error(N_("Tiêu đề mở bằng '::' nhưng không có '::' đóng."), start)
         title, text, start = _restore(text[2:end]).strip(), text[end + 2:], start + end + 2
     open_at = text.find("{")
     if open_at < 0:
         if "}" in text:
-            raise block.error("Có '}' mà không có '{' mở phần đáp án.", start + text.find("}"))
-        warnings.append(f"Dòng {block.first_line}: đoạn không có phần đáp án {{…}} (mô tả) đã được bỏ qua.")
+            raise block.error(N_("Có '}' mà không có '{' mở phần đáp án."), start + text.find("}"))
+        warnings.append(Message(N_("Dòng %(line)s: đoạn không có phần đáp án {…} (mô tả) đã được bỏ qua."), line=block.first_line))
         return None
     close_at = text.find("}", open_at)
     if close_at < 0:
-        raise block.error("Phần đáp án mở bằng '{' nhưng không có '}' đóng.", start + open_at)
+        raise block.error(N_("Phần đáp án mở bằng '{' nhưng không có '}' đóng."), start + open_at)
     if "{" in text[open_at + 1:close_at] or "{" in text[close_at + 1:]:
-        raise block.error("Mỗi câu hỏi chỉ có một phần đáp án {…}; hãy viết \\{ nếu là ký tự trong nội dung.",
+        raise block.error(N_("Mỗi câu hỏi chỉ có một phần đáp án {…}; hãy viết \\{ nếu là ký tự trong nội dung."),
                           start + text.find("{", open_at + 1))
     question_text, after = text[:open_at], text[close_at + 1:].strip()
     if "}" in question_text or "}" in after:
-        raise block.error("Có '}' thừa; hãy viết \\} nếu là ký tự trong nội dung.", start + text.find("}"))
+        raise block.error(N_("Có '}' thừa; hãy viết \\} nếu là ký tự trong nội dung."), start + text.find("}"))
     text_format = "markdown"
     format_match = _FORMAT.match(question_text)
     if format_match:
@@ -160,7 +162,7 @@ def _question(block: _Block, category: str, default_module, warnings: list):
     stripped = body.strip()
     if not stripped:
         if block.metadata.get("type") != "practical":
-            warnings.append(f"Dòng {block.first_line}: câu tự luận (essay) không được hỗ trợ nên đã bỏ qua.")
+            warnings.append(Message(N_("Dòng %(line)s: câu tự luận (essay) không được hỗ trợ nên đã bỏ qua."), line=block.first_line))
             return None
         q.type = "practical"
     elif stripped.startswith("#"):
@@ -169,7 +171,7 @@ def _question(block: _Block, category: str, default_module, warnings: list):
     elif stripped.split("#")[0].strip().upper() in _TRUE_FALSE:
         q.type, q.answer = "true_false", _TRUE_FALSE[stripped.split("#")[0].strip().upper()]
         if "#" in stripped:
-            warnings.append(f"Dòng {block.first_line}: phản hồi của câu Đúng/Sai không được lưu.")
+            warnings.append(Message(N_("Dòng %(line)s: phản hồi của câu Đúng/Sai không được lưu."), line=block.first_line))
     else:
         _choices(q, _split_answers(body, block, offset), block, offset, warnings)
     return q
@@ -180,16 +182,16 @@ def _choices(q: QuestionData, answers: list, block: _Block, offset: int, warning
     arrows = [a for a in answers if "->" in a[1]]
     if arrows:
         if markers != {"="} or len(arrows) != len(answers):
-            raise block.error("Câu ghép cặp: mọi dòng phải có dạng '=trái -> phải'.", arrows[0][4])
+            raise block.error(N_("Câu ghép cặp: mọi dòng phải có dạng '=trái -> phải'."), arrows[0][4])
         q.type = "matching"
         q.pairs = [[part.strip() for part in a[1].split("->", 1)] for a in answers]
     elif markers == {"="}:
         q.type = "short_answer"
         full = [a for a in answers if a[3] in (None, 1.0)]
         if len(full) != len(answers):
-            warnings.append(f"Dòng {block.first_line}: chỉ giữ các đáp án 100% của câu trả lời ngắn.")
+            warnings.append(Message(N_("Dòng %(line)s: chỉ giữ các đáp án 100%% của câu trả lời ngắn."), line=block.first_line))
         if any(a[2] for a in answers):
-            warnings.append(f"Dòng {block.first_line}: phản hồi của câu trả lời ngắn không được lưu.")
+            warnings.append(Message(N_("Dòng %(line)s: phản hồi của câu trả lời ngắn không được lưu."), line=block.first_line))
         q.answers = [a[1] for a in full]
     else:
         q.type = "single_choice" if "=" in markers else "multiple_response"
@@ -217,7 +219,7 @@ def parse(content, default_module=None) -> ParseResult:
             try:
                 apply_fields(q, block.metadata)
             except (TypeError, ValueError) as error:
-                raise block.error(f"Chú thích @lms không hợp lệ: {error}.") from None
+                raise block.error(N_("Chú thích @lms không hợp lệ: %(error)s."), error=reason(error)) from None
         if not q.key:
             canonicalize(q)
             q.key = content_key("gift", q.type, q.text, q.to_dict()["choices"], q.answer, q.tolerance, q.answers, q.pairs)

@@ -14,10 +14,12 @@ import xml.etree.ElementTree as ET
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from lms.i18n import N_
 from lms.questionbank.formats.common import (FormatError, ParseResult, apply_fields, canonicalize, check_count, check_size,
                                              content_key, encode_fields, finish, residual_fields)
 from lms.questionbank.schema import Choice, QuestionData, nfc
 from lms.questionbank.types import MultipleResponse
+from lms.tabular import Message, reason
 
 SUPPORTED = {"multichoice", "truefalse", "shortanswer", "numerical", "matching"}
 TAG_FIELDS = ("module", "syllabus", "difficulty", "pool", "status")
@@ -31,10 +33,10 @@ def _read(content):
     try:
         return SafeET.fromstring(content, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
-        raise FormatError("Tệp XML có khai báo DOCTYPE, thực thể (entity) hoặc tham chiếu ra ngoài; "
-                          "bị từ chối vì lý do an toàn.", element="DOCTYPE") from None
+        raise FormatError(N_("Tệp XML có khai báo DOCTYPE, thực thể (entity) hoặc tham chiếu ra ngoài; "
+                             "bị từ chối vì lý do an toàn."), element="DOCTYPE") from None
     except ET.ParseError as error:
-        raise FormatError(f"XML không hợp lệ ({error.msg if hasattr(error, 'msg') else error}).",
+        raise FormatError(N_("XML không hợp lệ (%(error)s)."), error=error.msg if hasattr(error, "msg") else str(error),
                           line=error.position[0]) from None
 
 
@@ -47,14 +49,14 @@ def _fraction(answer, where: str) -> float:
     try:
         return float(answer.get("fraction", "0")) / 100
     except ValueError:
-        raise FormatError(f"fraction={answer.get('fraction')!r} không phải là số.", element=where) from None
+        raise FormatError(N_("fraction=%(value)r không phải là số."), value=answer.get("fraction"), element=where) from None
 
 
-def _number(text: str, what: str, where: str) -> float:
+def _number(text: str, what, where: str) -> float:
     try:
         return float(text.replace(",", "."))
     except ValueError:
-        raise FormatError(f"{what} {text!r} không phải là số.", element=where) from None
+        raise FormatError(N_("%(what)s %(value)r không phải là số."), what=what, value=text, element=where) from None
 
 
 def _fill(q: QuestionData, kind: str, element, where: str, warnings: list) -> None:
@@ -69,22 +71,22 @@ def _fill(q: QuestionData, kind: str, element, where: str, warnings: list) -> No
     elif kind == "truefalse":
         right = [a for a in answers if _fraction(a, where) >= 0.9999]
         if len(right) != 1 or _text(right[0]).lower() not in ("true", "false"):
-            raise FormatError("Câu Đúng/Sai cần đúng một đáp án 100% là 'true' hoặc 'false'.", element=where)
+            raise FormatError(N_("Câu Đúng/Sai cần đúng một đáp án 100% là 'true' hoặc 'false'."), element=where)
         q.type, q.answer = "true_false", _text(right[0]).lower() == "true"
     elif kind == "shortanswer":
         q.type, q.case_sensitive = "short_answer", _text(element, "usecase") == "1"
         q.answers = [_text(a) for a in answers if _fraction(a, where) >= 0.9999]
         if len(q.answers) != len(answers):
-            warnings.append(f"{where}: chỉ giữ các đáp án 100%; đáp án được điểm một phần đã bỏ qua.")
+            warnings.append(Message(N_("%(where)s: chỉ giữ các đáp án 100%%; đáp án được điểm một phần đã bỏ qua."), where=where))
     elif kind == "numerical":
         right = [a for a in answers if _fraction(a, where) >= 0.9999 and _text(a) != "*"]
         if not right:
-            raise FormatError("Câu số cần một đáp án 100%.", element=where)
+            raise FormatError(N_("Câu số cần một đáp án 100%."), element=where)
         if len(answers) > 1:
-            warnings.append(f"{where}: chỉ giữ đáp án 100% đầu tiên của câu số.")
+            warnings.append(Message(N_("%(where)s: chỉ giữ đáp án 100%% đầu tiên của câu số."), where=where))
         q.type = "numeric"
-        q.answer = _number(_text(right[0]), "Đáp án", where)
-        q.tolerance = abs(_number(_text(right[0], "tolerance") or "0", "Sai số", where))
+        q.answer = _number(_text(right[0]), Message(N_("Đáp án")), where)
+        q.tolerance = abs(_number(_text(right[0], "tolerance") or "0", Message(N_("Sai số")), where))
     elif kind == "matching":
         q.type = "matching"
         q.pairs = [[_text(sub), _text(sub.find("answer"))] for sub in element.findall("subquestion")]
@@ -102,13 +104,13 @@ def _question(element, index: int, category: str, default_module, warnings: list
         try:
             extra = json.loads(element.find("lms_data").text or "{}")
         except json.JSONDecodeError as error:
-            raise FormatError(f"lms_data không phải JSON hợp lệ ({error.msg}).", element=where) from None
+            raise FormatError(N_("lms_data không phải JSON hợp lệ (%(error)s)."), error=error.msg, element=where) from None
     if kind not in SUPPORTED and not (kind == "essay" and extra.get("type") == "practical"):
-        warnings.append(f"{where}: loại câu hỏi '{kind}' không được hỗ trợ nên đã bỏ qua.")
+        warnings.append(Message(N_("%(where)s: loại câu hỏi '%(kind)s' không được hỗ trợ nên đã bỏ qua."), where=where, kind=kind))
         return None
     text_element = element.find("questiontext")
     if text_element is None:
-        raise FormatError("Thiếu <questiontext>.", element=where)
+        raise FormatError(N_("Thiếu <questiontext>."), element=where)
     q = QuestionData(key=_text(element, "idnumber"), type="", text=_text(text_element), category=category, module=default_module,
                      text_format=_FORMAT_IN.get(text_element.get("format", "html"), "html"),
                      explanation=_text(element.find("generalfeedback")), title=name)
@@ -130,7 +132,7 @@ def _question(element, index: int, category: str, default_module, warnings: list
     try:
         apply_fields(q, extra)
     except (TypeError, ValueError) as error:
-        raise FormatError(f"lms_data không hợp lệ: {error}.", element=where) from None
+        raise FormatError(N_("lms_data không hợp lệ: %(error)s."), error=reason(error), element=where) from None
     if not q.key:
         canonicalize(q)
         q.key = content_key("xml", q.type, q.text, q.to_dict()["choices"], q.answer, q.tolerance, q.answers, q.pairs)
@@ -140,7 +142,7 @@ def _question(element, index: int, category: str, default_module, warnings: list
 def parse(content, default_module=None) -> ParseResult:
     root = _read(content)
     if root.tag != "quiz":
-        raise FormatError(f"Phần tử gốc phải là <quiz>, không phải <{root.tag}>.", element=root.tag)
+        raise FormatError(N_("Phần tử gốc phải là <quiz>, không phải <%(tag)s>."), tag=root.tag, element=root.tag)
     questions, locations, warnings, category = [], [], [], ""
     for index, element in enumerate(root.findall("question"), start=1):
         if element.get("type") == "category":

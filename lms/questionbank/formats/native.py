@@ -11,6 +11,7 @@ from collections import Counter
 
 import yaml
 
+from lms.i18n import N_
 from lms.questionbank.formats.common import FormatError, ParseResult, check_count, decode_text, finish
 from lms.questionbank.schema import Choice, QuestionData, nfc
 
@@ -31,7 +32,7 @@ def _load(text: str):
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         reason = getattr(error, "problem", None) or str(error)
-        raise FormatError(f"YAML không hợp lệ: {reason}.", line=mark.line + 1 if mark else 1) from None
+        raise FormatError(N_("YAML không hợp lệ: %(reason)s."), reason=reason, line=mark.line + 1 if mark else 1) from None
     finally:
         loader.dispose()
 
@@ -40,7 +41,7 @@ def _text(value, what: str, line: int) -> str:
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise FormatError(f"{what} phải là văn bản (đặt trong ngoặc kép nếu là yes/no/true/false).", line=line)
+        raise FormatError(N_("%(what)s phải là văn bản (đặt trong ngoặc kép nếu là yes/no/true/false)."), what=what, line=line)
     return nfc(str(value))
 
 
@@ -48,23 +49,24 @@ def _text_list(value, what: str, line: int) -> list:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise FormatError(f"{what} phải là một danh sách.", line=line)
+        raise FormatError(N_("%(what)s phải là một danh sách."), what=what, line=line)
     return [_text(item, what, line) for item in value]
 
 
 def _question(item, node, index: int, default_module) -> QuestionData:
     line = node.start_mark.line + 1
     if not isinstance(item, dict):
-        raise FormatError(f"Câu hỏi thứ {index} phải là một bảng các trường (key: value).", line=line)
+        raise FormatError(N_("Câu hỏi thứ %(index)d phải là một bảng các trường (key: value)."), index=index, line=line)
     lines = {key_node.value: key_node.start_mark.line + 1 for key_node, _ in node.value}
     unknown = sorted(set(map(str, item)) - QUESTION_FIELDS)
     if unknown:
-        raise FormatError(f"Câu hỏi thứ {index}: trường không biết {', '.join(unknown)}.", line=lines.get(unknown[0], line))
+        raise FormatError(N_("Câu hỏi thứ %(index)d: trường không biết %(fields)s."), index=index, fields=", ".join(unknown),
+                          line=lines.get(unknown[0], line))
     values = {name: _text(item[name], name, lines.get(name, line)) for name in TEXT_FIELDS if item.get(name) is not None}
     if "module" not in item:
         values["module"] = default_module  # an explicit `module: null` keeps the question outside any module
     if not values.get("key"):
-        raise FormatError(f"Câu hỏi thứ {index} thiếu mã (key).", line=line)
+        raise FormatError(N_("Câu hỏi thứ %(index)d thiếu mã (key)."), index=index, line=line)
     values["tags"] = _text_list(item.get("tags"), "tags", lines.get("tags", line))
     values["answers"] = _text_list(item.get("answers"), "answers", lines.get("answers", line))
     values["extensions"] = _text_list(item.get("extensions"), "extensions", lines.get("extensions", line))
@@ -73,19 +75,19 @@ def _question(item, node, index: int, default_module) -> QuestionData:
             values[name] = item[name]
     pairs = item.get("pairs") or []
     if not isinstance(pairs, list):
-        raise FormatError("pairs phải là danh sách các cặp [trái, phải].", line=lines.get("pairs", line))
+        raise FormatError(N_("pairs phải là danh sách các cặp [trái, phải]."), line=lines.get("pairs", line))
     values["pairs"] = [_text_list(pair, "pairs", lines.get("pairs", line)) for pair in pairs]
     choices = []
     for choice in item.get("choices") or []:
         if not isinstance(choice, dict) or set(map(str, choice)) - CHOICE_FIELDS:
-            raise FormatError("Mỗi phương án cần dạng 'text: …' (và correct, feedback, fraction nếu cần).",
+            raise FormatError(N_("Mỗi phương án cần dạng 'text: …' (và correct, feedback, fraction nếu cần)."),
                               line=lines.get("choices", line))
         choices.append(Choice(text=_text(choice.get("text"), "text", line), correct=choice.get("correct") is True,
                               feedback=_text(choice.get("feedback"), "feedback", line), fraction=choice.get("fraction")))
     values["choices"] = choices
     rubric = item.get("rubric") or []
     if not isinstance(rubric, list) or not all(isinstance(r, dict) for r in rubric):
-        raise FormatError("rubric phải là danh sách 'criterion: …, points: …'.", line=lines.get("rubric", line))
+        raise FormatError(N_("rubric phải là danh sách 'criterion: …, points: …'."), line=lines.get("rubric", line))
     values["rubric"] = [{"criterion": _text(r.get("criterion"), "criterion", line), "points": r.get("points")} for r in rubric]
     return QuestionData(**values)
 
@@ -93,9 +95,9 @@ def _question(item, node, index: int, default_module) -> QuestionData:
 def parse(content, default_module=None) -> ParseResult:
     node, data = _load(decode_text(content))
     if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
-        raise FormatError("Tệp cần có danh sách 'questions:'.", line=1)
+        raise FormatError(N_("Tệp cần có danh sách 'questions:'."), line=1)
     if data.get("format", FORMAT_TAG) != FORMAT_TAG:
-        raise FormatError(f"Định dạng {data.get('format')!r} không được hỗ trợ (cần {FORMAT_TAG}).", line=1)
+        raise FormatError(N_("Định dạng %(format)r không được hỗ trợ (cần %(tag)s)."), format=data.get("format"), tag=FORMAT_TAG, line=1)
     question_nodes = next(value for key, value in node.value if key.value == "questions").value
     check_count(len(question_nodes), line=question_nodes[-1].start_mark.line + 1 if question_nodes else 1)
     module = _text(data.get("module"), "module", 1) or default_module

@@ -14,11 +14,13 @@ import zipfile
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from lms.i18n import N_
 from lms.questionbank.formats.common import (FormatError, ParseResult, apply_fields, canonicalize, check_count, check_size,
                                              content_key, encode_fields, finish, residual_fields)
 from lms.questionbank.formats.xlsx_template import GUIDE, TEMPLATE_QUESTIONS
 from lms.questionbank.schema import Choice, QuestionData, nfc
 from lms.questionbank.types import all_types
+from lms.tabular import reason
 
 LETTERS = "ABCDEF"
 COLUMNS = (["Mã câu hỏi", "Mô đun", "Mã nội dung", "Loại", "Mức độ", "Dùng cho", "Trạng thái", "Thẻ", "Nội dung câu hỏi"]
@@ -40,7 +42,8 @@ def _code(labels: dict, value: str, column: str, row: int, default: str) -> str:
         return lookup[value.casefold()]
     except KeyError:
         allowed = ", ".join(labels.values())
-        raise FormatError(f"Giá trị {value!r} không hợp lệ; dùng một trong: {allowed}.", row=row, column=column) from None
+        raise FormatError(N_("Giá trị %(value)r không hợp lệ; dùng một trong: %(allowed)s."), value=value, allowed=allowed, row=row,
+                          column=column) from None
 
 
 def _cell_text(value) -> str:
@@ -55,7 +58,7 @@ def _number(text: str, row: int) -> float:
     try:
         return float(text.replace(" ", "").replace(",", "."))
     except ValueError:
-        raise FormatError(f"{text!r} không phải là số.", row=row, column="Đáp án đúng") from None
+        raise FormatError(N_("%(value)r không phải là số."), value=text, row=row, column="Đáp án đúng") from None
 
 
 def _answer(q: QuestionData, answer: str, options: list, row: int) -> None:
@@ -63,16 +66,16 @@ def _answer(q: QuestionData, answer: str, options: list, row: int) -> None:
     if q.type in ("single_choice", "multiple_response"):
         letters = [part.strip().upper() for part in re.split(r"[,;\s]+", answer) if part.strip()]
         if not options:
-            raise FormatError("Cần ít nhất hai phương án (cột Phương án A, B …).", row=row, column="Phương án A")
+            raise FormatError(N_("Cần ít nhất hai phương án (cột Phương án A, B …)."), row=row, column="Phương án A")
         for letter in letters:
             if len(letter) != 1 or letter not in LETTERS[: len(options)]:
-                raise FormatError(f"Đáp án {letter!r} không ứng với phương án nào (A … {LETTERS[len(options) - 1]}).",
-                                  row=row, column=column)
+                raise FormatError(N_("Đáp án %(letter)r không ứng với phương án nào (A … %(last)s)."), letter=letter,
+                                  last=LETTERS[len(options) - 1], row=row, column=column)
         q.choices = [Choice(text, LETTERS[i] in letters) for i, text in enumerate(options)]
     elif q.type == "true_false":
         word = answer.casefold()
         if word not in TRUE_WORDS | FALSE_WORDS:
-            raise FormatError("Câu Đúng/Sai cần đáp án 'Đúng' hoặc 'Sai'.", row=row, column=column)
+            raise FormatError(N_("Câu Đúng/Sai cần đáp án 'Đúng' hoặc 'Sai'."), row=row, column=column)
         q.answer = word in TRUE_WORDS
     elif q.type == "short_answer":
         q.answers = [part.strip() for part in answer.split("|") if part.strip()]
@@ -82,21 +85,21 @@ def _answer(q: QuestionData, answer: str, options: list, row: int) -> None:
     elif q.type == "matching":
         for part in (p for p in answer.split("|") if p.strip()):
             if "->" not in part:
-                raise FormatError(f"Cặp {part.strip()!r} cần dạng 'trái -> phải'.", row=row, column=column)
+                raise FormatError(N_("Cặp %(pair)r cần dạng 'trái -> phải'."), pair=part.strip(), row=row, column=column)
             left, right = part.split("->", 1)
             q.pairs.append([left.strip(), right.strip()])
     elif q.type == "practical":
         for part in (p for p in answer.split("|") if p.strip()):
             criterion, _, points = part.rpartition(":")
             if not criterion.strip():
-                raise FormatError(f"Tiêu chí {part.strip()!r} cần dạng 'tiêu chí: điểm'.", row=row, column=column)
+                raise FormatError(N_("Tiêu chí %(criterion)r cần dạng 'tiêu chí: điểm'."), criterion=part.strip(), row=row, column=column)
             q.rubric.append({"criterion": criterion.strip(), "points": _number(points, row)})
 
 
 def _row_question(values: dict, row: int, default_module) -> QuestionData:
     kind = _code(TYPE_LABELS, values.get("Loại", ""), "Loại", row, "")
     if not kind:
-        raise FormatError("Thiếu loại câu hỏi.", row=row, column="Loại")
+        raise FormatError(N_("Thiếu loại câu hỏi."), row=row, column="Loại")
     q = QuestionData(key=values.get("Mã câu hỏi", ""), type=kind, text=values.get("Nội dung câu hỏi", ""),
                      module=values.get("Mô đun") or default_module, syllabus=values.get("Mã nội dung") or None,
                      difficulty=_code(DIFFICULTY_LABELS, values.get("Mức độ", ""), "Mức độ", row, "medium"),
@@ -108,7 +111,7 @@ def _row_question(values: dict, row: int, default_module) -> QuestionData:
     while options and not options[-1]:
         options.pop()
     if "" in options:
-        raise FormatError("Phương án để trống giữa các phương án khác.", row=row, column=f"Phương án {LETTERS[options.index('')]}")
+        raise FormatError(N_("Phương án để trống giữa các phương án khác."), row=row, column=f"Phương án {LETTERS[options.index('')]}")
     extra = values.get("Thuộc tính khác (JSON)", "")
     if values.get("Đáp án đúng") or options or not extra:  # an export may hold the whole answer in the JSON column
         _answer(q, values.get("Đáp án đúng", ""), options, row)
@@ -116,7 +119,7 @@ def _row_question(values: dict, row: int, default_module) -> QuestionData:
         try:
             apply_fields(q, json.loads(extra))
         except (ValueError, TypeError) as error:
-            raise FormatError(f"JSON không hợp lệ: {error}.", row=row, column="Thuộc tính khác (JSON)") from None
+            raise FormatError(N_("JSON không hợp lệ: %(error)s."), error=reason(error), row=row, column="Thuộc tính khác (JSON)") from None
     if not q.key:
         canonicalize(q)
         q.key = content_key("xlsx", q.type, q.text, q.to_dict()["choices"], q.answer, q.tolerance, q.answers, q.pairs)
@@ -129,14 +132,15 @@ def parse(content, default_module=None) -> ParseResult:
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise FormatError(f"Không đọc được tệp Excel (.xlsx): {error}.", row=1) from None
+        raise FormatError(N_("Không đọc được tệp Excel (.xlsx): %(error)s."), error=str(error), row=1) from None
     sheet = workbook.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     header = [_cell_text(value) for value in next(rows, ())]
     positions = {name.casefold(): index for index, name in enumerate(header) if name}
     missing = [name for name in REQUIRED if name.casefold() not in positions]
     if missing:
-        raise FormatError(f"Thiếu cột {', '.join(missing)} ở hàng tiêu đề (tải mẫu để xem bố cục).", row=1, column=missing[0])
+        raise FormatError(N_("Thiếu cột %(columns)s ở hàng tiêu đề (tải mẫu để xem bố cục)."), columns=", ".join(missing), row=1,
+                          column=missing[0])
     columns = {name: positions[name.casefold()] for name in COLUMNS if name.casefold() in positions}
     questions, locations = [], []
     for row_number, row in enumerate(rows, start=2):
