@@ -1,6 +1,7 @@
 """Pure rules of the courses area: ordering by syllabus code, lesson files, time credit.
 
-No Flask, no SQLAlchemy: unit-tested on their own.
+No Flask, no SQLAlchemy: unit-tested on their own. Errors carry Messages (lms.tabular),
+translated by the layer that shows them.
 """
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import yaml
+
+from lms.i18n import N_
+from lms.tabular import MessageError
 
 # A heartbeat is sent every 30 s while the page is visible; a little slack for slow networks.
 HEARTBEAT_MAX_SECONDS = 45
@@ -108,7 +112,7 @@ def clamp_position(value) -> int:
         return 0
 
 
-class LessonFileError(ValueError):
+class LessonFileError(MessageError):
     """A shipped lesson file that cannot be loaded; the message names the file."""
 
 
@@ -133,26 +137,26 @@ def parse_lesson_file(text: str, name: str = "") -> LessonFile:
     text = nfc(text).lstrip("\ufeff")
     match = _FRONT_MATTER.match(text)
     if not match:
-        raise LessonFileError(f"{name}: thiếu phần đầu YAML (---).")
+        raise LessonFileError(N_("%(name)s: thiếu phần đầu YAML (---)."), name=name)
     try:
         meta = yaml.safe_load(match.group(1)) or {}
     except yaml.YAMLError as error:
-        raise LessonFileError(f"{name}: phần đầu YAML không hợp lệ: {error}") from None
+        raise LessonFileError(N_("%(name)s: phần đầu YAML không hợp lệ: %(error)s"), name=name, error=str(error)) from None
     if not isinstance(meta, dict):
-        raise LessonFileError(f"{name}: phần đầu YAML phải là các cặp khóa: giá trị.")
+        raise LessonFileError(N_("%(name)s: phần đầu YAML phải là các cặp khóa: giá trị."), name=name)
     missing = [key for key in ("code", "slug", "title") if not meta.get(key)]
     if missing:
-        raise LessonFileError(f"{name}: thiếu {', '.join(missing)}.")
+        raise LessonFileError(N_("%(name)s: thiếu %(fields)s."), name=name, fields=", ".join(missing))
     slug = str(meta["slug"]).strip()
     if slugify(slug) != slug:
-        raise LessonFileError(f"{name}: slug '{slug}' chỉ gồm chữ thường không dấu, số và dấu gạch ngang.")
+        raise LessonFileError(N_("%(name)s: slug '%(slug)s' chỉ gồm chữ thường không dấu, số và dấu gạch ngang."), name=name, slug=slug)
     attachments = meta.get("attachments") or []
     if not isinstance(attachments, list) or not all(isinstance(a, str) for a in attachments):
-        raise LessonFileError(f"{name}: attachments phải là danh sách tên tệp.")
+        raise LessonFileError(N_("%(name)s: attachments phải là danh sách tên tệp."), name=name)
     try:
         minutes = int(meta.get("minutes") or 15)
     except (TypeError, ValueError):
-        raise LessonFileError(f"{name}: minutes phải là số phút.") from None
+        raise LessonFileError(N_("%(name)s: minutes phải là số phút."), name=name) from None
     return LessonFile(
         code=str(meta["code"]).strip(),
         slug=slug,

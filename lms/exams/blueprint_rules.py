@@ -11,6 +11,9 @@ syllabus code, difficulty) — one SQL query — so the check never loads questi
 Whether the pool can satisfy every quota at once is a transportation problem (a
 question serves one quota only, and quotas may overlap); it is answered exactly with a
 maximum flow, and each quota left short is reported with its missing count.
+
+Problems are Messages (lms.tabular): Vietnamese strings that keep their template, so
+the page showing them can translate them.
 """
 from __future__ import annotations
 
@@ -19,11 +22,14 @@ from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from lms.exams import flow
+from lms.i18n import N_
+from lms.tabular import Message, joined
 
 THEORY = "theory"
 PRACTICAL = "practical"
-PART_KINDS = {THEORY: "Lý thuyết", PRACTICAL: "Thực hành"}
-DIFFICULTY_LABELS = {"easy": "Dễ", "medium": "Trung bình", "hard": "Khó"}
+PART_KINDS = {THEORY: N_("Lý thuyết"), PRACTICAL: N_("Thực hành")}
+PART_NAMES = {THEORY: N_("Phần lý thuyết"), PRACTICAL: N_("Phần thực hành")}  # as messages name a part
+DIFFICULTY_LABELS = {"easy": N_("Dễ"), "medium": N_("Trung bình"), "hard": N_("Khó")}
 BASIC_MODULES = ("IU01", "IU02", "IU03", "IU04", "IU05", "IU06")
 REGISTERED_MODULES = 3  # an advanced certificate names three advanced modules
 
@@ -48,13 +54,13 @@ class QuotaRule:
             return False
         return not self.difficulty or difficulty == self.difficulty
 
-    def label(self) -> str:
-        parts = [self.module or "Mô đun đăng ký"]
+    def label(self) -> Message:
+        parts = [self.module or Message(N_("Mô đun đăng ký"))]
         if self.syllabus_prefix:
             parts.append(self.syllabus_prefix)
         if self.difficulty:
-            parts.append(DIFFICULTY_LABELS.get(self.difficulty, self.difficulty))
-        return " · ".join(parts)
+            parts.append(Message(DIFFICULTY_LABELS[self.difficulty]) if self.difficulty in DIFFICULTY_LABELS else self.difficulty)
+        return joined(" · ", parts)
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,13 @@ class PartRule:
         return sum(quota.count for quota in self.quotas)
 
 
+def part_name(kind: str, fallback: Optional[str] = None) -> Message:
+    """"Phần lý thuyết", "Phần thực hành"; another kind as "Phần <fallback or kind>"."""
+    if kind in PART_NAMES:
+        return Message(PART_NAMES[kind])
+    return Message(N_("Phần %(kind)s"), kind=(kind if fallback is None else fallback).lower())
+
+
 @dataclass(frozen=True)
 class PoolCount:
     module: str
@@ -94,17 +107,20 @@ class Missing:
     missing: int
 
     @property
-    def message(self) -> str:
-        quota = replace(self.quota, module=self.module)
-        text = f"Phần {PART_KINDS.get(self.part, self.part).lower()} – {quota.label()}: cần {self.required} câu, kho đề thi đã duyệt có {self.matching} câu phù hợp, thiếu {self.missing}"
+    def message(self) -> Message:
         if self.matching >= self.required:
-            text += " (số câu phù hợp đã dùng cho tiêu chí khác)"
-        return text + "."
+            template = N_("%(part)s – %(quota)s: cần %(required)d câu, kho đề thi đã duyệt có %(matching)d câu phù hợp, "
+                          "thiếu %(missing)d (số câu phù hợp đã dùng cho tiêu chí khác).")
+        else:
+            template = N_("%(part)s – %(quota)s: cần %(required)d câu, kho đề thi đã duyệt có %(matching)d câu phù hợp, "
+                          "thiếu %(missing)d.")
+        return Message(template, part=part_name(self.part), quota=replace(self.quota, module=self.module).label(),
+                       required=self.required, matching=self.matching, missing=self.missing)
 
 
 @dataclass
 class BlueprintCheck:
-    errors: list = field(default_factory=list)  # structural problems, in Vietnamese
+    errors: list = field(default_factory=list)  # structural problems (Messages)
     missing: list = field(default_factory=list)  # Missing, per quota left short
 
     @property
@@ -138,49 +154,51 @@ def default_advanced_parts(per_module: int = 10) -> tuple:
 
 
 def check_structure(parts: Sequence[PartRule], known_modules: Optional[Iterable[str]] = None, offered_modules: Sequence[str] = ()) -> list:
-    """Structural errors of a blueprint, in Vietnamese (empty when sound)."""
+    """Structural errors of a blueprint, Messages in Vietnamese (empty when sound)."""
     errors = []
     known = set(known_modules) if known_modules is not None else None
     if not parts:
-        return ["Cấu trúc đề phải có ít nhất một phần thi."]
+        return [Message(N_("Cấu trúc đề phải có ít nhất một phần thi."))]
     keys = [part.key for part in parts]
     if len(set(keys)) != len(keys):
-        errors.append("Mỗi phần thi chỉ được khai báo một lần.")
+        errors.append(Message(N_("Mỗi phần thi chỉ được khai báo một lần.")))
     for part in parts:
-        name = f"Phần {part.label.lower()}"
+        name = part_name(part.kind, part.key)
         if part.kind not in PART_KINDS:
-            errors.append(f"{name}: loại phần thi không hợp lệ.")
+            errors.append(Message(N_("%(part)s: loại phần thi không hợp lệ."), part=name))
         if part.max_score <= 0:
-            errors.append(f"{name}: thang điểm phải lớn hơn 0.")
+            errors.append(Message(N_("%(part)s: thang điểm phải lớn hơn 0."), part=name))
         if not 0 <= part.pass_mark <= part.max_score:
-            errors.append(f"{name}: điểm đạt phải nằm trong khoảng 0 – {part.max_score:g}.")
+            errors.append(Message(N_("%(part)s: điểm đạt phải nằm trong khoảng 0 – %(max)s."), part=name, max=f"{part.max_score:g}"))
         if part.minutes <= 0:
-            errors.append(f"{name}: thời gian làm bài phải lớn hơn 0 phút.")
+            errors.append(Message(N_("%(part)s: thời gian làm bài phải lớn hơn 0 phút."), part=name))
         if not part.quotas:
-            errors.append(f"{name}: cần ít nhất một tiêu chí chọn câu hỏi.")
+            errors.append(Message(N_("%(part)s: cần ít nhất một tiêu chí chọn câu hỏi."), part=name))
         seen = set()
         for quota in part.quotas:
             signature = (quota.module, quota.syllabus_prefix or None, quota.difficulty or None)
             if signature in seen:
-                errors.append(f"{name}: tiêu chí «{quota.label()}» bị lặp.")
+                errors.append(Message(N_("%(part)s: tiêu chí «%(quota)s» bị lặp."), part=name, quota=quota.label()))
             seen.add(signature)
             if quota.count <= 0:
-                errors.append(f"{name}: tiêu chí «{quota.label()}» phải lấy ít nhất 1 câu.")
+                errors.append(Message(N_("%(part)s: tiêu chí «%(quota)s» phải lấy ít nhất 1 câu."), part=name, quota=quota.label()))
             if quota.difficulty and quota.difficulty not in DIFFICULTY_LABELS:
-                errors.append(f"{name}: mức độ «{quota.difficulty}» không hợp lệ.")
+                errors.append(Message(N_("%(part)s: mức độ «%(difficulty)s» không hợp lệ."), part=name, difficulty=quota.difficulty))
             if quota.module is None:
                 if not offered_modules:
-                    errors.append(f"{name}: tiêu chí theo mô đun đăng ký cần danh sách mô đun nâng cao được chọn.")
+                    errors.append(Message(N_("%(part)s: tiêu chí theo mô đun đăng ký cần danh sách mô đun nâng cao được chọn."), part=name))
             elif known is not None and quota.module not in known:
-                errors.append(f"{name}: không có mô đun «{quota.module}».")
+                errors.append(Message(N_("%(part)s: không có mô đun «%(module)s»."), part=name, module=quota.module))
             if quota.syllabus_prefix and quota.module and not (
                 quota.syllabus_prefix == quota.module or quota.syllabus_prefix.startswith(quota.module + ".")
             ):
-                errors.append(f"{name}: mã nội dung «{quota.syllabus_prefix}» không thuộc mô đun {quota.module}.")
+                errors.append(Message(N_("%(part)s: mã nội dung «%(code)s» không thuộc mô đun %(module)s."), part=name,
+                                      code=quota.syllabus_prefix, module=quota.module))
         if part.question_count is not None and part.quota_total != part.question_count:
-            errors.append(f"{name}: tổng số câu theo tiêu chí ({part.quota_total}) khác số câu của đề ({part.question_count}).")
+            errors.append(Message(N_("%(part)s: tổng số câu theo tiêu chí (%(total)d) khác số câu của đề (%(count)d)."), part=name,
+                                  total=part.quota_total, count=part.question_count))
     if offered_modules and len(set(offered_modules)) < REGISTERED_MODULES:
-        errors.append(f"Đề nâng cao cần ít nhất {REGISTERED_MODULES} mô đun để thí sinh đăng ký.")
+        errors.append(Message(N_("Đề nâng cao cần ít nhất %(n)d mô đun để thí sinh đăng ký."), n=REGISTERED_MODULES))
     return errors
 
 
