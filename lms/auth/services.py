@@ -1,6 +1,7 @@
 """Account operations. They flush; the request (or CLI command) commits."""
 import unicodedata
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.audit.services import record
@@ -11,7 +12,7 @@ from lms.extensions import db
 
 
 class AccountError(ValueError):
-    pass
+    """A refusal shown to the user, in the language of the request (Vietnamese outside one)."""
 
 
 def find_user(username):
@@ -21,7 +22,7 @@ def find_user(username):
 def create_user(username, password, display_name, roles=(), hr_unit=None, staff=None, enforce_policy=True, actor=None):
     username = username.strip().lower()
     if find_user(username):
-        raise AccountError(f"Tên đăng nhập '{username}' đã tồn tại.")
+        raise AccountError(_("Tên đăng nhập '%(username)s' đã tồn tại.", username=username))
     if enforce_policy:
         problems = policy_errors(password, username)
         if problems:
@@ -43,7 +44,7 @@ def set_roles(user, roles, hr_unit=None, actor=None):
     """Replace the user's roles; an HR officer is scoped to `hr_unit`'s subtree (None: whole city)."""
     unknown = set(roles) - set(ROLES)
     if unknown:
-        raise AccountError(f"Vai trò không hợp lệ: {', '.join(sorted(unknown))}")
+        raise AccountError(_("Vai trò không hợp lệ: %(roles)s", roles=", ".join(sorted(unknown))))
     wanted = {(role, hr_unit.id if (role == "hr" and hr_unit) else None) for role in roles}
     current = {(a.role, a.unit_id): a for a in user.roles}
     for key, assignment in current.items():

@@ -7,6 +7,7 @@ loader twice changes nothing and edits made in the UI survive until the file cha
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.courses import services
@@ -46,7 +47,7 @@ def load_course_content(directory=None, practice_files=None):
     file-name order); the order of existing lessons, perhaps set by a trainer, is kept."""
     directory = Path(directory or DEFAULT_DIRECTORY)
     if not directory.is_dir():
-        raise ContentError(f"Không có thư mục nội dung: {directory}")
+        raise ContentError(_("Không có thư mục nội dung: %(directory)s", directory=directory))
     if practice_files is None:
         from lms.courses.practice_files import all_files
 
@@ -57,7 +58,7 @@ def load_course_content(directory=None, practice_files=None):
     for folder in sorted(p for p in directory.glob("IU*") if p.is_dir()):
         module = modules.get(folder.name)
         if module is None:
-            raise ContentError(f"{folder.name}: không có mô đun với mã này trong danh mục.")
+            raise ContentError(_("%(folder)s: không có mô đun với mã này trong danh mục.", folder=folder.name))
         report.modules.append(module.code)
         _load_module(folder, module, known_codes, practice_files, report)
     db.session.flush()
@@ -73,13 +74,17 @@ def _load_module(folder, module, known_codes, practice_files, report):
         name = f"{folder.name}/{path.name}"
         try:
             lesson_file = parse_lesson_file(path.read_text(encoding="utf-8"), name)
-        except (LessonFileError, UnicodeDecodeError) as error:
+        except LessonFileError as error:
+            raise ContentError(error.translated(_)) from None
+        except UnicodeDecodeError as error:
             raise ContentError(str(error)) from None
         if lesson_file.code not in known_codes or not lesson_file.code.startswith(module.code + "."):
-            raise ContentError(f"{name}: mã nội dung {lesson_file.code} không có trong chương trình {module.code}.")
+            raise ContentError(_("%(name)s: mã nội dung %(code)s không có trong chương trình %(module)s.", name=name, code=lesson_file.code,
+                                 module=module.code))
         missing = [a for a in lesson_file.attachments if a not in practice_files]
         if missing:
-            raise ContentError(f"{name}: không có tệp thực hành {', '.join(missing)} trong lms/courses/practice_files.")
+            raise ContentError(_("%(name)s: không có tệp thực hành %(files)s trong lms/courses/practice_files.", name=name,
+                                 files=", ".join(missing)))
         lesson = db.session.execute(select(Lesson).where(Lesson.course_id == course.id, Lesson.slug == lesson_file.slug)).scalar_one_or_none()
         if lesson is not None and lesson.source_hash == lesson_file.source_hash:
             report.lessons_unchanged += 1
@@ -95,7 +100,7 @@ def _load_module(folder, module, known_codes, practice_files, report):
         for image_name in lesson_file.image_names:
             image_path = folder / "images" / image_name
             if not image_path.is_file():
-                raise ContentError(f"{name}: không có ảnh images/{image_name}.")
+                raise ContentError(_("%(name)s: không có ảnh images/%(image)s.", name=name, image=image_name))
             try:
                 services.store_image(lesson, image_name, image_path.read_bytes())
             except services.CourseError as error:

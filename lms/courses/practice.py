@@ -28,7 +28,7 @@ def start_practice(user, course, topic_code=None, rng=None, count=PRACTICE_QUEST
     rng = rng or random.SystemRandom()
     ids = queries.practice_question_ids(course.module_id, topic_code)
     if not ids:
-        raise CourseError("Chưa có câu hỏi luyện tập đã duyệt cho phần này.")
+        raise CourseError(gettext("Chưa có câu hỏi luyện tập đã duyệt cho phần này."))
     chosen = rng.sample(ids, min(count, len(ids)))
     questions = {q.id: q for q in db.session.query(Question).filter(Question.id.in_(chosen))}
     entries = []
@@ -79,9 +79,9 @@ def answer(attempt, index, raw_response, now=None):
     try:
         response = kind.normalize_response(data, raw_response)
     except _registry().ResponseError as error:
-        raise CourseError(str(error)) from None
+        raise CourseError(error.translated(gettext)) from None
     if not response:
-        raise CourseError("Hãy chọn hoặc nhập câu trả lời trước khi kiểm tra.")
+        raise CourseError(gettext("Hãy chọn hoặc nhập câu trả lời trước khi kiểm tra."))
     fraction = float(kind.grade(data, response) or 0.0)
     entry = {"fraction": fraction, "correct": fraction >= 1 - _EPSILON}
     # New dicts, so that the JSON columns are seen as changed.

@@ -4,6 +4,7 @@ Practice quizzes live in lms.courses.practice; loading shipped content in lms.co
 """
 import hashlib
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -23,7 +24,8 @@ from lms.models_base import utcnow
 
 
 class CourseError(ValueError):
-    """A change refused for a reason the user can act on (message in Vietnamese)."""
+    """A change refused for a reason the user can act on (in the language of the request, Vietnamese
+    outside one)."""
 
 
 # --- Courses and lessons -----------------------------------------------------------------
@@ -48,9 +50,9 @@ def save_lesson(course, values, user=None, lesson=None):
     slug = values["slug"].strip()
     clash = db.session.execute(select(Lesson.id).where(Lesson.course_id == course.id, Lesson.slug == slug)).scalar_one_or_none()
     if clash is not None and (lesson is None or clash != lesson.id):
-        raise CourseError("Khóa học đã có bài giảng với đường dẫn này.")
+        raise CourseError(_("Khóa học đã có bài giảng với đường dẫn này."))
     if not values["syllabus_code"].startswith(course.module.code + "."):
-        raise CourseError("Mã nội dung không thuộc mô đun của khóa học.")
+        raise CourseError(_("Mã nội dung không thuộc mô đun của khóa học."))
     reposition = lesson is None or lesson.syllabus_code != values["syllabus_code"]
     if lesson is None:
         lesson = Lesson(course_id=course.id, position=0)
@@ -116,9 +118,9 @@ def store_image(lesson, filename, content):
     name = safe_filename(filename)
     content_type = IMAGE_TYPES.get(extension(name or ""))
     if name is None or content_type is None:
-        raise CourseError("Chỉ nhận ảnh .svg, .png, .jpg, .gif, .webp với tên không dấu, không khoảng trắng.")
+        raise CourseError(_("Chỉ nhận ảnh .svg, .png, .jpg, .gif, .webp với tên không dấu, không khoảng trắng."))
     if not content:
-        raise CourseError("Tệp ảnh rỗng.")
+        raise CourseError(_("Tệp ảnh rỗng."))
     digest = hashlib.sha256(content).hexdigest()
     image = db.session.execute(
         select(LessonImage).where(LessonImage.lesson_id == lesson.id, LessonImage.filename == name)
@@ -138,9 +140,10 @@ def store_attachment(lesson, filename, content=None, builder=None):
     name = safe_filename(filename)
     content_type = ATTACHMENT_TYPES.get(extension(name or ""))
     if name is None or content_type is None:
-        raise CourseError("Loại tệp không được nhận (docx, xlsx, pptx, odt, ods, odp, pdf, zip, txt, csv), tên tệp không dấu, không khoảng trắng.")
+        raise CourseError(_("Loại tệp không được nhận (docx, xlsx, pptx, odt, ods, odp, pdf, zip, txt, csv), tên tệp không dấu, "
+                            "không khoảng trắng."))
     if builder is None and not content:
-        raise CourseError("Tệp đính kèm rỗng.")
+        raise CourseError(_("Tệp đính kèm rỗng."))
     attachment = db.session.execute(
         select(LessonAttachment).where(LessonAttachment.lesson_id == lesson.id, LessonAttachment.filename == name)
     ).scalar_one_or_none()
@@ -216,7 +219,7 @@ def mark_done(user, lesson, done=True, now=None):
 
 def create_assignment(course, deadline, created_by, unit=None, title=None, note=""):
     if unit is None and title is None:
-        raise CourseError("Cần chọn đơn vị, chức danh hoặc cả hai.")
+        raise CourseError(_("Cần chọn đơn vị, chức danh hoặc cả hai."))
     assignment = Assignment(
         course_id=course.id, unit_id=unit.id if unit else None, title_id=title.id if title else None,
         deadline=deadline, note=nfc(note).strip(), created_by_id=created_by.id if created_by else None,

@@ -1,5 +1,7 @@
 """Practical marking (single or double with reconciliation) and regrades after a question is
 corrected. Grades are added as AttemptGrade history, never overwritten. Writes flush, never commit."""
+from flask_babel import gettext as _
+
 from lms.audit.services import record
 from lms.exams import engine, grading
 from lms.exams import manage_queries as queries
@@ -40,9 +42,9 @@ def mark_practical(attempt, scores_by_question, now, actor, reconcile=False, not
     "marker1", "marker2", "reconciled" or "pending_reconciliation".
     """
     if attempt.part.kind != PRACTICAL:
-        raise ManageError("Bài này không phải phần thực hành.")
+        raise ManageError(_("Bài này không phải phần thực hành."))
     if attempt.state not in engine.FINISHED_STATES:
-        raise ManageError("Thí sinh chưa nộp bài thực hành.")
+        raise ManageError(_("Thí sinh chưa nộp bài thực hành."))
     session = attempt.candidate.session
     questions = list(attempt.questions)
     fractions, rubric_scores = {}, {}
@@ -50,10 +52,10 @@ def mark_practical(attempt, scores_by_question, now, actor, reconcile=False, not
         rubric = rubric_of(aq)
         scores = scores_by_question.get(aq.id)
         if scores is None or len(scores) != len(rubric):
-            raise ManageError("Cần chấm đủ mọi tiêu chí của mọi bài thực hành.")
+            raise ManageError(_("Cần chấm đủ mọi tiêu chí của mọi bài thực hành."))
         for score, (criterion, points) in zip(scores, rubric):
             if score < 0 or score > points:
-                raise ManageError(f"Điểm tiêu chí «{criterion}» phải trong khoảng 0 – {points:g}.")
+                raise ManageError(_("Điểm tiêu chí «%(criterion)s» phải trong khoảng 0 – %(max)s.", criterion=criterion, max=f"{points:g}"))
         fractions[aq.id] = _fraction(scores, rubric)
         rubric_scores[aq.id] = list(scores)
     previous = queries.grades_by_source(attempt.id)
@@ -64,7 +66,7 @@ def mark_practical(attempt, scores_by_question, now, actor, reconcile=False, not
             grading.record_grade(aq, fractions[aq.id], step, now, actor, note, rubric_scores[aq.id])
     elif reconcile:
         if len(second) < len(questions):
-            raise ManageError("Chỉ thống nhất điểm sau khi cả hai giám khảo đã chấm.")
+            raise ManageError(_("Chỉ thống nhất điểm sau khi cả hai giám khảo đã chấm."))
         step = "reconciled"
         for aq in questions:
             grading.record_grade(aq, fractions[aq.id], step, now, actor, note, rubric_scores[aq.id])
@@ -73,10 +75,10 @@ def mark_practical(attempt, scores_by_question, now, actor, reconcile=False, not
             step = "marker1"
         elif len(second) < len(questions):
             if any(grade.graded_by_id == actor.id for grade in first.values()):
-                raise ManageError("Giám khảo thứ hai phải là người khác giám khảo thứ nhất.")
+                raise ManageError(_("Giám khảo thứ hai phải là người khác giám khảo thứ nhất."))
             step = "marker2"
         else:
-            raise ManageError("Bài đã có đủ hai giám khảo chấm; cần thống nhất điểm.")
+            raise ManageError(_("Bài đã có đủ hai giám khảo chấm; cần thống nhất điểm."))
         for aq in questions:
             # Blind marks: not current until both are in and agree (or are reconciled).
             db.session.add(AttemptGrade(attempt_question_id=aq.id, fraction=fractions[aq.id], source=step, rubric_scores=rubric_scores[aq.id],
@@ -106,7 +108,7 @@ def regrade_question(session, question, now, actor, reason):
     current (corrected) version. Returns [(attempt, old score, new score)]."""
     reason = nfc(reason)
     if not reason:
-        raise ManageError("Cần ghi lý do chấm lại.")
+        raise ManageError(_("Cần ghi lý do chấm lại."))
     attempts = {}
     for attempt_question in queries.sessions_using_question(question.id, session.id):
         attempts.setdefault(attempt_question.attempt_id, attempt_question.attempt)

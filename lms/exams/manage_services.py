@@ -8,12 +8,13 @@ import ipaddress
 import unicodedata
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import String, cast, func, insert, literal, select
 
 from lms.audit.services import record
 from lms.exams import engine
 from lms.exams import manage_queries as queries
-from lms.exams.blueprint_rules import PartRule, QuotaRule, check_blueprint
+from lms.exams.blueprint_rules import BlueprintCheck, PartRule, QuotaRule, check_blueprint
 from lms.exams.models import (
     BlueprintPart,
     BlueprintQuota,
@@ -25,11 +26,12 @@ from lms.exams.models import (
 )
 from lms.extensions import db
 from lms.org.models import Staff, Unit
-from lms.tabular import RowError, TableError, read_table, text_value
+from lms.tabular import RowError, TableError, read_table, text_value, translated
 
 
 class ManageError(ValueError):
-    """A refusal shown to the trainer; `messages` lists every reason."""
+    """A refusal shown to the trainer; `messages` lists every reason, in the language of the request
+    (Vietnamese outside one)."""
 
     def __init__(self, messages):
         self.messages = [messages] if isinstance(messages, str) else list(messages)
@@ -67,9 +69,18 @@ def _rules(parts):
     ]
 
 
+class ShownCheck(BlueprintCheck):
+    """A blueprint check whose `messages` are in the language of the request (pages list them)."""
+
+    @property
+    def messages(self) -> list:
+        return [translated(message, _) for message in super().messages]
+
+
 def check_parts(parts, offered_modules=()):
     modules = queries.module_by_code()
-    return check_blueprint(_rules(parts), queries.pool_counts(), known_modules=modules, offered_modules=tuple(offered_modules))
+    check = check_blueprint(_rules(parts), queries.pool_counts(), known_modules=modules, offered_modules=tuple(offered_modules))
+    return ShownCheck(errors=check.errors, missing=check.missing)
 
 
 def save_blueprint(blueprint, name, kind, description, offered_modules, parts, actor):
@@ -78,9 +89,9 @@ def save_blueprint(blueprint, name, kind, description, offered_modules, parts, a
     offered = sorted(set(offered_modules)) if kind == "advanced" else []
     other = db.session.execute(select(ExamBlueprint).where(ExamBlueprint.name == name)).scalar_one_or_none()
     if other is not None and other is not blueprint:
-        raise ManageError("Tên cấu trúc đề đã được dùng.")
+        raise ManageError(_("Tên cấu trúc đề đã được dùng."))
     if blueprint is not None and queries.blueprint_has_attempts(blueprint.id):
-        raise ManageError("Cấu trúc đề đã được dùng để thi nên không sửa được; hãy tạo cấu trúc đề mới.")
+        raise ManageError(_("Cấu trúc đề đã được dùng để thi nên không sửa được; hãy tạo cấu trúc đề mới."))
     check = check_parts(parts, offered)
     if not check.ok:
         raise ManageError(check.messages)
@@ -116,7 +127,7 @@ def save_blueprint(blueprint, name, kind, description, offered_modules, parts, a
 
 def delete_blueprint(blueprint, actor):
     if queries.blueprint_in_use(blueprint.id):
-        raise ManageError("Cấu trúc đề đang được dùng cho kỳ thi, không xóa được.")
+        raise ManageError(_("Cấu trúc đề đang được dùng cho kỳ thi, không xóa được."))
     record("exam.blueprint_delete", target=f"exam_blueprint:{blueprint.id}", actor=actor, name=blueprint.name)
     db.session.delete(blueprint)
     db.session.flush()
@@ -136,7 +147,7 @@ def parse_networks(text):
         except ValueError:
             bad.append(entry)
     if bad:
-        raise ManageError(f"Dải địa chỉ không hợp lệ: {', '.join(bad)} (ví dụ 10.1.2.0/24).")
+        raise ManageError(_("Dải địa chỉ không hợp lệ: %(ranges)s (ví dụ 10.1.2.0/24).", ranges=", ".join(bad)))
     return networks
 
 
@@ -151,11 +162,11 @@ def parse_rooms(text):
         capacity = 0
         if len(pieces) > 1 and pieces[1]:
             if not pieces[1].isdigit():
-                errors.append(f"Dòng {number}: sức chứa «{pieces[1]}» phải là số.")
+                errors.append(_("Dòng %(line)d: sức chứa «%(capacity)s» phải là số.", line=number, capacity=pieces[1]))
                 continue
             capacity = int(pieces[1])
         if name in {room[0] for room in rooms}:
-            errors.append(f"Dòng {number}: phòng «{name}» bị lặp.")
+            errors.append(_("Dòng %(line)d: phòng «%(room)s» bị lặp.", line=number, room=name))
             continue
         rooms.append((name, capacity, pieces[2][:300] if len(pieces) > 2 else ""))
     if errors:
@@ -168,12 +179,12 @@ def save_session(session, values, rooms_text, networks_text, access_code, clear_
     from lms.exams.services import set_access_code
 
     if values["closes_at"] <= values["opens_at"]:
-        raise ManageError("Giờ đóng phải sau giờ mở.")
+        raise ManageError(_("Giờ đóng phải sau giờ mở."))
     release = values.get("results_released_at")
     networks = parse_networks(networks_text)
     rooms = parse_rooms(rooms_text)
     if session is not None and values["blueprint_id"] != session.blueprint_id and session_has_attempts(session.id):
-        raise ManageError("Thí sinh đã làm bài theo cấu trúc đề này; không đổi được cấu trúc đề của kỳ thi.")
+        raise ManageError(_("Thí sinh đã làm bài theo cấu trúc đề này; không đổi được cấu trúc đề của kỳ thi."))
     created = session is None
     if created:
         session = ExamSession(created_by_id=actor.id if actor else None)
@@ -228,7 +239,7 @@ def predraw(session, now, actor):
     try:
         drawn = papers.predraw_session(session, now)
     except engine.PoolShortage as shortage:
-        raise ManageError(f"Ngân hàng câu hỏi chưa đủ để tạo đề: {shortage}") from None
+        raise ManageError(_("Ngân hàng câu hỏi chưa đủ để tạo đề: %(detail)s", detail=str(shortage))) from None
     record("exam.predraw", target=f"exam_session:{session.id}", actor=actor, drawn=drawn)
     return drawn
 
@@ -290,10 +301,10 @@ def import_candidates(session, filename, content, actor, max_rows=50_000):
     try:
         table = read_table(filename, content, IMPORT_COLUMNS, max_rows=max_rows)
     except TableError as error:
-        report.errors.append(RowError(1, "", str(error)))
+        report.errors.append(RowError(1, "", error.translated(_)))
         return report
     if "id_number" in table.missing:
-        report.errors.append(RowError(1, "Số định danh", "thiếu cột số định danh"))
+        report.errors.append(RowError(1, "Số định danh", _("thiếu cột số định danh")))
         return report
     staff = queries.staff_by_id_numbers({text_value(row.get("id_number")) for _, row in table.rows})
     rooms = {room.name: room for room in session.rooms}
@@ -304,15 +315,15 @@ def import_candidates(session, filename, content, actor, max_rows=50_000):
         id_number = text_value(row.get("id_number"))
         person = staff.get(id_number)
         if person is None:
-            report.errors.append(RowError(number, "Số định danh", f"không có cán bộ với số định danh «{id_number}»"))
+            report.errors.append(RowError(number, "Số định danh", _("không có cán bộ với số định danh «%(value)s»", value=id_number)))
             continue
         if id_number in seen:
-            report.errors.append(RowError(number, "Số định danh", "bị lặp trong tệp"))
+            report.errors.append(RowError(number, "Số định danh", _("bị lặp trong tệp")))
             continue
         seen.add(id_number)
         room_name = text_value(row.get("room"))
         if room_name and room_name not in rooms:
-            report.errors.append(RowError(number, "Phòng thi", f"kỳ thi không có phòng «{room_name}»"))
+            report.errors.append(RowError(number, "Phòng thi", _("kỳ thi không có phòng «%(room)s»", room=room_name)))
             continue
         extra_text = text_value(row.get("extra_minutes"))
         try:
@@ -320,12 +331,12 @@ def import_candidates(session, filename, content, actor, max_rows=50_000):
             if extra < 0:
                 raise ValueError
         except ValueError:
-            report.errors.append(RowError(number, "Thêm giờ (phút)", "phải là số phút không âm"))
+            report.errors.append(RowError(number, "Thêm giờ (phút)", _("phải là số phút không âm")))
             continue
         modules = [code.strip().upper() for code in text_value(row.get("modules")).replace(";", ",").split(",") if code.strip()]
         unknown = [code for code in modules if code not in advanced]
         if unknown:
-            report.errors.append(RowError(number, "Mô đun đăng ký", f"không phải mô đun nâng cao: {', '.join(unknown)}"))
+            report.errors.append(RowError(number, "Mô đun đăng ký", _("không phải mô đun nâng cao: %(modules)s", modules=", ".join(unknown))))
             continue
         planned.append((person, rooms.get(room_name), extra, modules))
     if report.errors:
@@ -359,7 +370,7 @@ def _users_by_staff(staff_ids):
 
 def remove_candidate(candidate, actor):
     if queries.candidate_has_attempts(candidate.id):
-        raise ManageError("Thí sinh đã làm bài, không thể xóa khỏi danh sách.")
+        raise ManageError(_("Thí sinh đã làm bài, không thể xóa khỏi danh sách."))
     record("exam.candidates", target=f"exam_session:{candidate.session_id}", actor=actor, removed=candidate.staff_id)
     db.session.delete(candidate)
     db.session.flush()
@@ -369,7 +380,7 @@ def update_candidate(candidate, room_id, registered_modules, actor):
     advanced = {m.code for m in queries.modules() if m.level == "advanced"}
     unknown = [code for code in registered_modules if code not in advanced]
     if unknown:
-        raise ManageError(f"Không phải mô đun nâng cao: {', '.join(unknown)}.")
+        raise ManageError(_("Không phải mô đun nâng cao: %(modules)s.", modules=", ".join(unknown)))
     candidate.room_id = room_id or None
     candidate.registered_modules = list(registered_modules)
     db.session.flush()

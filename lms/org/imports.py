@@ -1,14 +1,17 @@
-"""Bulk import of the unit tree and of staff lists: validate every row, then apply all or nothing."""
+"""Bulk import of the unit tree and of staff lists: validate every row, then apply all or nothing.
+
+Row errors are in the language of the request; column names stay those of the file."""
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.audit.services import record
 from lms.extensions import db
 from lms.org import services
 from lms.org.models import SEXES, STAFF_STATUSES, UNIT_KINDS, EmulationBloc, Staff, Title, Unit
-from lms.tabular import RowError, TableError, fold, parse_date, read_table, text_value
+from lms.tabular import MessageError, RowError, TableError, fold, parse_date, read_table, text_value
 
 STAFF_COLUMNS = {
     "full_name": ("Họ và tên", "Họ tên", "Full name"),
@@ -70,11 +73,11 @@ def _read(filename, content, columns, required, report, max_rows):
     try:
         table = read_table(filename, content, columns, max_rows=max_rows)
     except TableError as error:
-        report.errors.append(RowError(1, "-", str(error)))
+        report.errors.append(RowError(1, "-", error.translated(_)))
         return None
     missing = [name for name in required if name in table.missing]
     for name in missing:
-        report.errors.append(RowError(1, HEADER_LABEL[name], "thiếu cột bắt buộc"))
+        report.errors.append(RowError(1, HEADER_LABEL[name], _("thiếu cột bắt buộc")))
     report.total = len(table.rows)
     return None if missing else table
 
@@ -108,41 +111,41 @@ def import_staff(filename, content, scope, apply=False, max_rows=50_000):
         values = {}
         values["full_name"] = text_value(row.get("full_name"))
         if not values["full_name"]:
-            error("full_name", "không được để trống")
+            error("full_name", _("không được để trống"))
         id_number = text_value(row.get("id_number"))
         if not ID_NUMBER.match(id_number):
-            error("id_number", f"«{id_number}» không phải số CMND (9 số) hoặc CCCD (12 số)")
+            error("id_number", _("«%(value)s» không phải số CMND (9 số) hoặc CCCD (12 số)", value=id_number))
         elif id_number in seen:
-            error("id_number", f"trùng với dòng {seen[id_number]}")
+            error("id_number", _("trùng với dòng %(row)d", row=seen[id_number]))
         else:
             seen[id_number] = number
         values["id_number"] = id_number
         unit = units.get(text_value(row.get("unit_code")))
         if unit is None:
-            error("unit_code", f"không có đơn vị mã «{text_value(row.get('unit_code'))}»")
+            error("unit_code", _("không có đơn vị mã «%(code)s»", code=text_value(row.get("unit_code"))))
         elif unit.status != "active":
-            error("unit_code", f"đơn vị «{unit.name}» không còn hoạt động")
+            error("unit_code", _("đơn vị «%(unit)s» không còn hoạt động", unit=unit.name))
         elif not scope.contains_unit(unit):
-            error("unit_code", f"đơn vị «{unit.name}» nằm ngoài phạm vi quản lý của bạn")
+            error("unit_code", _("đơn vị «%(unit)s» nằm ngoài phạm vi quản lý của bạn", unit=unit.name))
         title = None
         if text_value(row.get("title")):
             title = titles.get(fold(row.get("title")))
             if title is None:
-                error("title", f"không có chức danh «{text_value(row.get('title'))}»")
+                error("title", _("không có chức danh «%(title)s»", title=text_value(row.get("title"))))
         if "birth_date" in row:
             try:
                 values["birth_date"] = parse_date(row.get("birth_date"))
-            except ValueError as problem:
-                error("birth_date", str(problem))
+            except MessageError as problem:
+                error("birth_date", problem.translated(_))
         if "birth_place" in row:
             values["birth_place"] = text_value(row.get("birth_place"))
         if text_value(row.get("sex")):
             values["sex"] = SEX_LOOKUP.get(fold(row.get("sex")))
             if values["sex"] is None:
-                error("sex", "chỉ nhận «Nam» hoặc «Nữ»")
+                error("sex", _("chỉ nhận «Nam» hoặc «Nữ»"))
         email = text_value(row.get("email"))
         if email and not EMAIL.match(email):
-            error("email", f"«{email}» không phải địa chỉ thư điện tử")
+            error("email", _("«%(value)s» không phải địa chỉ thư điện tử", value=email))
         if "email" in row:
             values["email"] = email.lower()
         if "phone" in row:
@@ -150,10 +153,10 @@ def import_staff(filename, content, scope, apply=False, max_rows=50_000):
         if text_value(row.get("status")):
             values["status"] = STATUS_LOOKUP.get(fold(row.get("status")))
             if values["status"] is None:
-                error("status", f"trạng thái «{text_value(row.get('status'))}» không hợp lệ")
+                error("status", _("trạng thái «%(value)s» không hợp lệ", value=text_value(row.get("status"))))
         current = existing.get(id_number)
         if current is not None and not scope.contains_unit(current.unit):
-            error("id_number", "người này đang thuộc một đơn vị ngoài phạm vi quản lý của bạn")
+            error("id_number", _("người này đang thuộc một đơn vị ngoài phạm vi quản lý của bạn"))
         if len(report.errors) == errors_before:
             valid.append((values, unit, title, current))
             if len(report.preview) < 20:
@@ -164,7 +167,7 @@ def import_staff(filename, content, scope, apply=False, max_rows=50_000):
         if current is not None and _staff_unchanged(current, values, unit, title):
             report.unchanged += 1
             continue
-        _, created = services.save_staff(values, unit, title, staff=current)
+        created = services.save_staff(values, unit, title, staff=current)[1]
         report.created += created
         report.updated += not created
     record("import.staff", target=filename, created=report.created, updated=report.updated, unchanged=report.unchanged)
@@ -198,24 +201,25 @@ def import_units(filename, content, apply=False, max_rows=50_000):
         code = text_value(row.get("code"))
         name = text_value(row.get("name"))
         if not code:
-            error("code", "không được để trống")
+            error("code", _("không được để trống"))
         elif code in in_file:
-            error("code", f"trùng với dòng {in_file[code]}")
+            error("code", _("trùng với dòng %(row)d", row=in_file[code]))
         if not name:
-            error("name", "không được để trống")
+            error("name", _("không được để trống"))
         kind = KIND_LOOKUP.get(fold(row.get("kind")))
         if kind is None:
-            error("kind", f"loại «{text_value(row.get('kind'))}» không hợp lệ (ví dụ: Quận, Huyện, Phường, Xã, Thị trấn, Trường học)")
+            error("kind", _("loại «%(value)s» không hợp lệ (ví dụ: Quận, Huyện, Phường, Xã, Thị trấn, Trường học)",
+                            value=text_value(row.get("kind"))))
         parent_code = text_value(row.get("parent_code"))
         if parent_code and parent_code not in existing and parent_code not in in_file:
-            error("parent_code", f"không có đơn vị cấp trên mã «{parent_code}» (trong CSDL hoặc ở các dòng trên)")
+            error("parent_code", _("không có đơn vị cấp trên mã «%(code)s» (trong CSDL hoặc ở các dòng trên)", code=parent_code))
         if parent_code and parent_code == code:
-            error("parent_code", "đơn vị không thể là cấp trên của chính nó")
+            error("parent_code", _("đơn vị không thể là cấp trên của chính nó"))
         bloc = None
         if text_value(row.get("bloc")):
             bloc = blocs.get(fold(row.get("bloc")))
             if bloc is None:
-                error("bloc", f"không có khối thi đua «{text_value(row.get('bloc'))}»")
+                error("bloc", _("không có khối thi đua «%(bloc)s»", bloc=text_value(row.get("bloc"))))
         if code:
             in_file.setdefault(code, number)
         if len(report.errors) == errors_before:

@@ -1,6 +1,7 @@
 """Writes to the organisation. They flush; the caller commits."""
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import String, func, literal, select, update
 
 from lms.audit.services import record
@@ -11,12 +12,12 @@ from lms.org.queries import nfc
 
 
 class OrgError(ValueError):
-    pass
+    """A refusal shown to the user, in the language of the request (Vietnamese outside one)."""
 
 
 def create_unit(code, name, kind, parent=None, bloc=None):
     if kind not in UNIT_KINDS:
-        raise OrgError(f"Loại đơn vị không hợp lệ: {kind}")
+        raise OrgError(_("Loại đơn vị không hợp lệ: %(kind)s", kind=kind))
     unit = Unit(code=code.strip(), name=nfc(name), kind=kind, parent=parent, bloc=bloc, status="active")
     db.session.add(unit)
     db.session.flush()
@@ -27,7 +28,7 @@ def create_unit(code, name, kind, parent=None, bloc=None):
 def move_unit(unit, new_parent):
     """Re-parent a unit and rewrite the materialised paths of its whole subtree in one statement."""
     if new_parent is not None and new_parent.path.startswith(unit.path):
-        raise OrgError("Không thể chuyển đơn vị vào chính nó hoặc đơn vị cấp dưới của nó.")
+        raise OrgError(_("Không thể chuyển đơn vị vào chính nó hoặc đơn vị cấp dưới của nó."))
     old_path = unit.path
     new_path = f"{new_parent.path if new_parent else '/'}{unit.id}/"
     if old_path == new_path:
@@ -46,7 +47,7 @@ def move_unit(unit, new_parent):
 def close_unit(unit, closed_on=None, reason=""):
     """Giải thể: the unit stays with its staff and results; it just stops taking new ones."""
     if unit.status != "active":
-        raise OrgError("Đơn vị không còn hoạt động.")
+        raise OrgError(_("Đơn vị không còn hoạt động."))
     unit.status = "closed"
     unit.closed_on = closed_on or date.today()
     record("unit.close", target=unit.code, reason=reason)
@@ -55,9 +56,9 @@ def close_unit(unit, closed_on=None, reason=""):
 def merge_unit(unit, target, merged_on=None, reason=""):
     """Sáp nhập `unit` into `target`: active staff and sub-units move, their history stays."""
     if unit.id == target.id or target.path.startswith(unit.path):
-        raise OrgError("Không thể sáp nhập đơn vị vào chính nó hoặc đơn vị cấp dưới của nó.")
+        raise OrgError(_("Không thể sáp nhập đơn vị vào chính nó hoặc đơn vị cấp dưới của nó."))
     if unit.status != "active" or target.status != "active":
-        raise OrgError("Chỉ sáp nhập được các đơn vị đang hoạt động.")
+        raise OrgError(_("Chỉ sáp nhập được các đơn vị đang hoạt động."))
     moved = db.session.execute(select(Staff).where(Staff.unit_id == unit.id, Staff.status == "active")).scalars().all()
     for staff in moved:
         transfer_staff(staff, target, staff.title, reason=f"Sáp nhập {unit.name} vào {target.name}")
@@ -129,7 +130,7 @@ def module_ids_by_code(codes):
 
 def save_title(title, code, name, group, active):
     if group not in TITLE_GROUPS:
-        raise OrgError(f"Nhóm chức danh không hợp lệ: {group}")
+        raise OrgError(_("Nhóm chức danh không hợp lệ: %(group)s", group=group))
     if title is None:
         title = Title(code=code.strip(), name=nfc(name), group=group, active=active)
         db.session.add(title)

@@ -10,6 +10,7 @@ question leaves the exam pool until someone else approves it.
 from dataclasses import dataclass, field, fields
 
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, or_, select, update
 
 from lms.audit.services import record
@@ -20,6 +21,7 @@ from lms.questionbank.models import Question, QuestionBank, QuestionBankShare, Q
 from lms.questionbank.schema import STATUSES, nfc
 from lms.questionbank.formats.common import canonicalize
 from lms.questionbank.types import validate_question
+from lms.tabular import translated
 
 KEY_MAX_LENGTH = 120
 
@@ -33,7 +35,7 @@ TRANSITIONS = {
 
 
 class QuestionBankError(ValueError):
-    pass
+    """A refusal shown to the user, in the language of the request (Vietnamese outside one)."""
 
 
 def config_value(name, default):
@@ -50,9 +52,9 @@ def self_approval_allowed():
 def create_bank(name, owner, description=""):
     name = nfc(name).strip()
     if not name:
-        raise QuestionBankError("Cần nhập tên ngân hàng.")
+        raise QuestionBankError(_("Cần nhập tên ngân hàng."))
     if queries.bank_by_name(name) is not None:
-        raise QuestionBankError("Đã có ngân hàng câu hỏi với tên này.")
+        raise QuestionBankError(_("Đã có ngân hàng câu hỏi với tên này."))
     bank = QuestionBank(name=name, owner_id=owner.id if owner else None, description=nfc(description).strip())
     db.session.add(bank)
     db.session.flush()
@@ -63,7 +65,7 @@ def share_bank(bank, user, actor=None):
     if user.id == bank.owner_id or any(share.user_id == user.id for share in bank.shares):
         return False
     if not user.has_role("trainer", "admin"):
-        raise QuestionBankError("Chỉ chia sẻ được cho giảng viên.")
+        raise QuestionBankError(_("Chỉ chia sẻ được cho giảng viên."))
     bank.shares.append(QuestionBankShare(user_id=user.id))
     db.session.flush()
     record("questionbank.share", target=bank.name, actor=actor, user=user.username)
@@ -80,17 +82,18 @@ def unshare_bank(bank, user_id, actor=None):
 
 
 def validation_problems(data, module_ids, syllabus_by_module):
-    """What is wrong with a question before it is stored (type rules and catalogue codes)."""
+    """What is wrong with a question before it is stored (type rules and catalogue codes), in the
+    language of the request."""
     problems = []
     if not data.key or len(data.key) > KEY_MAX_LENGTH:
-        problems.append(f"Mã câu hỏi phải có từ 1 đến {KEY_MAX_LENGTH} ký tự.")
-    problems.extend(validate_question(data))  # the type's rules, difficulty, pool, status
+        problems.append(_("Mã câu hỏi phải có từ 1 đến %(max)d ký tự.", max=KEY_MAX_LENGTH))
+    problems.extend(translated(problem, _) for problem in validate_question(data))  # the type's rules, difficulty, pool, status
     if not data.module:
-        problems.append("Thiếu mô đun (IU01–IU15).")
+        problems.append(_("Thiếu mô đun (IU01–IU15)."))
     elif data.module not in module_ids:
-        problems.append(f"Mô đun không tồn tại: {data.module}.")
+        problems.append(_("Mô đun không tồn tại: %(module)s.", module=data.module))
     elif data.syllabus and data.syllabus not in syllabus_by_module.get(data.module, set()):
-        problems.append(f"Mã nội dung {data.syllabus} không thuộc chương trình mô đun {data.module}.")
+        problems.append(_("Mã nội dung %(code)s không thuộc chương trình mô đun %(module)s.", code=data.syllabus, module=data.module))
     return problems
 
 
@@ -161,7 +164,7 @@ def create_question(bank, data, actor, change_note=""):
     data = _normalised(data)
     problems = check_question(data)
     if db.session.execute(select(Question.id).where(Question.bank_id == bank.id, Question.key == data.key)).first():
-        problems.append("Mã câu hỏi đã có trong ngân hàng.")
+        problems.append(_("Mã câu hỏi đã có trong ngân hàng."))
     if problems:
         raise QuestionBankError(" ".join(problems))
     requested = data.status
@@ -231,15 +234,16 @@ def _set_status(question, status, actor, comment):
 def change_status(question, status, actor, comment=""):
     """One step of the workflow; raises QuestionBankError when it is not allowed."""
     if status not in STATUSES:
-        raise QuestionBankError("Trạng thái không hợp lệ.")
+        raise QuestionBankError(_("Trạng thái không hợp lệ."))
     if status == question.status:
         return
     if status not in TRANSITIONS[question.status]:
-        raise QuestionBankError(f"Không thể chuyển câu hỏi {question.key} từ “{question.status_label}” sang trạng thái này.")
+        raise QuestionBankError(_("Không thể chuyển câu hỏi %(key)s từ “%(status)s” sang trạng thái này.", key=question.key,
+                                  status=_(question.status_label)))
     if status == "approved" and not can_approve(actor, question):
-        raise QuestionBankError(f"Câu hỏi {question.key}: người soạn không được tự duyệt câu hỏi của mình.")
+        raise QuestionBankError(_("Câu hỏi %(key)s: người soạn không được tự duyệt câu hỏi của mình.", key=question.key))
     if status == "draft" and question.status == "review" and not nfc(comment).strip():
-        raise QuestionBankError("Khi trả lại câu hỏi cần ghi nhận xét cho người soạn.")
+        raise QuestionBankError(_("Khi trả lại câu hỏi cần ghi nhận xét cho người soạn."))
     returned = status == "draft" and question.status == "review"
     _set_status(question, status, actor, comment)
     if status == "approved" or returned:
@@ -302,11 +306,14 @@ def import_questions(bank, questions, actor, keep_status=True, default_module=No
         _normalised(data)
         if not data.module and default_module:
             data.module = default_module
-        where = f"Câu hỏi #{index} ({data.key or 'không có mã'})"
-        if data.key in seen:
-            report.errors.append(f"{where}: mã câu hỏi bị trùng trong tệp.")
+        duplicate = data.key in seen
         seen.add(data.key)
-        report.errors.extend(f"{where}: {problem}" for problem in validation_problems(data, module_ids, syllabus))
+        problems = validation_problems(data, module_ids, syllabus)
+        if duplicate or problems:
+            where = _("Câu hỏi #%(n)d (%(key)s)", n=index, key=data.key or _("không có mã"))
+            if duplicate:
+                report.errors.append(_("%(where)s: mã câu hỏi bị trùng trong tệp.", where=where))
+            report.errors.extend(f"{where}: {problem}" for problem in problems)
     if report.errors:
         return report
 
@@ -339,7 +346,8 @@ def import_questions(bank, questions, actor, keep_status=True, default_module=No
         else:
             report.unchanged += 1
     if demoted:
-        report.warnings.append(f"{demoted} câu hỏi ghi “đã duyệt” trong tệp được đưa vào hàng chờ duyệt: cần một giảng viên khác duyệt.")
+        report.warnings.append(_("%(n)d câu hỏi ghi “đã duyệt” trong tệp được đưa vào hàng chờ duyệt: cần một giảng viên khác duyệt.",
+                                   n=demoted))
 
     # Bulk statements without RETURNING: SQLite cannot return generated keys for a batch,
     # so the ORM would insert row by row. Ids are read back by key, and every question
@@ -362,7 +370,7 @@ def import_questions(bank, questions, actor, keep_status=True, default_module=No
             .values(current_version_id=latest, updated_at=Question.updated_at)
             .execution_options(synchronize_session=False)
         )
-        for question, *_ in changed:
+        for question, *_rest in changed:
             if question is not None:
                 db.session.expire(question, ["current_version_id", "current_version"])
     for question, status in status_changes:

@@ -5,6 +5,7 @@ import re
 import unicodedata
 from hashlib import sha256
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.audit.services import record
@@ -13,6 +14,7 @@ from lms.questionbank import formats
 from lms.questionbank.models import QuestionImage
 from lms.questionbank.schema import nfc
 from lms.questionbank.services import QuestionBankError, config_value, questions_for_export
+from lms.tabular import translated
 
 EXPORT_FILES = {
     "native": ("yaml", "application/x-yaml; charset=utf-8"),
@@ -23,17 +25,23 @@ EXPORT_FILES = {
 
 
 def parse_upload(filename, content, default_module=None):
-    """(questions, warnings, bank name in the file or None) of a file in any supported format.
+    """(questions, warnings, bank name in the file or None) of a file in any supported format;
+    the warnings in the language of the request.
 
-    Raises FormatError naming the line, row or element."""
-    result = formats.parse_file(filename, content, default_module=default_module)
-    return list(result), [str(w) for w in result.warnings], result.bank
+    Raises FormatError naming the line, row or element; its text (str) is in the language
+    of the request too, since that is what the import page shows."""
+    try:
+        result = formats.parse_file(filename, content, default_module=default_module)
+    except formats.FormatError as error:
+        error.args = (error.translated(_),)
+        raise
+    return list(result), [str(translated(w, _)) for w in result.warnings], result.bank
 
 
 def export_bytes(bank, fmt):
     """(file content, question count). Only the native format carries the bank's name."""
     if fmt not in EXPORT_FILES:
-        raise QuestionBankError("Định dạng xuất không hỗ trợ.")
+        raise QuestionBankError(_("Định dạng xuất không hỗ trợ."))
     questions = questions_for_export(bank)
     options = {"bank": bank.name} if fmt == "native" else {}
     body = formats.serialize(fmt, questions, **options)
@@ -75,10 +83,10 @@ def sniff_image_type(content):
 def store_image(bank, filename, content, actor):
     limit = int(config_value("QUESTION_IMAGE_MAX_BYTES", 2 * 1024 * 1024))
     if len(content) > limit:
-        raise QuestionBankError(f"Ảnh quá lớn (tối đa {limit // 1024} KB).")
+        raise QuestionBankError(_("Ảnh quá lớn (tối đa %(kb)d KB).", kb=limit // 1024))
     content_type = sniff_image_type(content)
     if content_type is None:
-        raise QuestionBankError("Chỉ nhận ảnh PNG, JPEG, GIF hoặc WebP.")
+        raise QuestionBankError(_("Chỉ nhận ảnh PNG, JPEG, GIF hoặc WebP."))
     digest = sha256(content).hexdigest()
     existing = db.session.execute(
         select(QuestionImage).where(QuestionImage.bank_id == bank.id, QuestionImage.sha256 == digest)
