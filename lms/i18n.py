@@ -1,12 +1,9 @@
-"""Marking strings for translation that are translated later, where they are shown; the
-templates' translation callables."""
+"""The templates' translation callables; N_ (lms.messages) for strings translated later,
+where they are shown."""
 from flask import has_request_context, request
 from flask_babel import get_translations
 
-
-def N_(text):
-    """Mark a string for extraction (pybabel finds N_ by default); translated where it is displayed."""
-    return text
+from lms.messages import N_  # noqa: F401  (where the models and forms import it from)
 
 
 def request_translations():

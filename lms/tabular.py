@@ -1,5 +1,5 @@
-"""Reading the spreadsheets HR departments keep (XLSX or CSV) into numbered rows; Message,
-the text of a problem found in a file or a form, kept translatable for the page that shows it."""
+"""Reading the spreadsheets HR departments keep (XLSX or CSV) into numbered rows, with
+row errors as translatable Messages (lms.messages)."""
 import csv
 import io
 import re
@@ -9,63 +9,7 @@ from datetime import date, datetime
 
 from openpyxl import load_workbook
 
-from lms.i18n import N_
-
-
-class Message(str):
-    """A message in Vietnamese (the string itself) that keeps its template, a catalogue
-    msgid marked with N_, and its values, so that the layer showing it can translate it:
-    `message.translated(gettext)`. Values that are Messages are translated as well.
-
-    For modules that stay free of Flask: they build Messages, the views (or the services
-    between them) pass Flask-Babel's gettext."""
-
-    def __new__(cls, template, **params):
-        if isinstance(template, Message) and not params:
-            return template
-        self = super().__new__(cls, template % params if params else template)
-        self.template, self.params = str(template), params
-        return self
-
-    def translated(self, gettext) -> str:
-        text = gettext(self.template)
-        if not self.params:
-            return text
-        return text % {name: translated(value, gettext) for name, value in self.params.items()}
-
-
-def translated(text, gettext):
-    """`text` through `gettext` when it is a Message; any other value as it is."""
-    return text.translated(gettext) if isinstance(text, Message) else text
-
-
-def joined(separator: str, items) -> Message:
-    """Messages (or plain strings) joined by `separator`, each translated on its own."""
-    items = list(items)
-    template = separator.replace("%", "%%").join(f"%(item{index})s" for index in range(len(items)))
-    return Message(template, **{f"item{index}": item for index, item in enumerate(items)})
-
-
-def reason(error: Exception):
-    """An exception's text to put in a message: its Message when it has one."""
-    return error.message if isinstance(error, MessageError) else str(error)
-
-
-def vietnamese(text):
-    """The gettext of the source language: messages are written in Vietnamese."""
-    return text
-
-
-class MessageError(ValueError):
-    """An error whose text is a Message: str(error) in Vietnamese (logs, command line),
-    `error.translated(gettext)` for a page."""
-
-    def __init__(self, template, **params):
-        self.message = Message(template, **params)
-        super().__init__(self.translated(vietnamese))
-
-    def translated(self, gettext) -> str:
-        return self.message.translated(gettext)
+from lms.messages import N_, Message, MessageError, vietnamese
 
 
 @dataclass

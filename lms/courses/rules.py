@@ -1,6 +1,6 @@
 """Pure rules of the courses area: ordering by syllabus code, lesson files, time credit.
 
-No Flask, no SQLAlchemy: unit-tested on their own. Errors carry Messages (lms.tabular),
+No Flask, no SQLAlchemy: unit-tested on their own. Errors carry Messages (lms.messages),
 translated by the layer that shows them.
 """
 from __future__ import annotations
@@ -13,8 +13,7 @@ from datetime import datetime
 
 import yaml
 
-from lms.i18n import N_
-from lms.tabular import MessageError
+from lms.messages import N_, MessageError
 
 # A heartbeat is sent every 30 s while the page is visible; a little slack for slow networks.
 HEARTBEAT_MAX_SECONDS = 45

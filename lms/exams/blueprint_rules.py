@@ -12,7 +12,7 @@ Whether the pool can satisfy every quota at once is a transportation problem (a
 question serves one quota only, and quotas may overlap); it is answered exactly with a
 maximum flow, and each quota left short is reported with its missing count.
 
-Problems are Messages (lms.tabular): Vietnamese strings that keep their template, so
+Problems are Messages (lms.messages): Vietnamese strings that keep their template, so
 the page showing them can translate them.
 """
 from __future__ import annotations
@@ -22,8 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from lms.exams import flow
-from lms.i18n import N_
-from lms.tabular import Message, joined
+from lms.messages import N_, Message, joined
 
 THEORY = "theory"
 PRACTICAL = "practical"

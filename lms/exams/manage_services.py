@@ -25,8 +25,9 @@ from lms.exams.models import (
     ExamSession,
 )
 from lms.extensions import db
+from lms.messages import translated
 from lms.org.models import Staff, Unit
-from lms.tabular import RowError, TableError, read_table, text_value, translated
+from lms.tabular import RowError, TableError, read_table, text_value
 
 
 class ManageError(ValueError):
@@ -239,7 +240,7 @@ def predraw(session, now, actor):
     try:
         drawn = papers.predraw_session(session, now)
     except engine.PoolShortage as shortage:
-        raise ManageError(_("Ngân hàng câu hỏi chưa đủ để tạo đề: %(detail)s", detail=str(shortage))) from None
+        raise ManageError(_("Ngân hàng câu hỏi chưa đủ để tạo đề: %(detail)s", detail=shortage.translated(_))) from None
     record("exam.predraw", target=f"exam_session:{session.id}", actor=actor, drawn=drawn)
     return drawn
 

@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from lms.audit.services import record
 from lms.extensions import db
+from lms.messages import MessageError
 from lms.org import services
 from lms.org.models import SEXES, STAFF_STATUSES, UNIT_KINDS, EmulationBloc, Staff, Title, Unit
-from lms.tabular import MessageError, RowError, TableError, fold, parse_date, read_table, text_value
+from lms.tabular import RowError, TableError, fold, parse_date, read_table, text_value
 
 STAFF_COLUMNS = {
     "full_name": ("Họ và tên", "Họ tên", "Full name"),

@@ -7,9 +7,8 @@ import math
 import re
 from typing import Optional
 
-from lms.i18n import N_
+from lms.messages import N_, MessageError
 from lms.questionbank.schema import nfc
-from lms.tabular import MessageError
 
 MAX_TEXT_RESPONSE = 1000
 

@@ -15,13 +15,13 @@ from sqlalchemy import delete, func, insert, or_, select, update
 
 from lms.audit.services import record
 from lms.extensions import db
+from lms.messages import translated
 from lms.models_base import utcnow
 from lms.questionbank import queries
 from lms.questionbank.models import Question, QuestionBank, QuestionBankShare, QuestionReview, QuestionVersion
 from lms.questionbank.schema import STATUSES, nfc
 from lms.questionbank.formats.common import canonicalize
 from lms.questionbank.types import validate_question
-from lms.tabular import translated
 
 KEY_MAX_LENGTH = 120
 

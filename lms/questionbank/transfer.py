@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from lms.audit.services import record
 from lms.extensions import db
+from lms.messages import translated
 from lms.questionbank import formats
 from lms.questionbank.models import QuestionImage
 from lms.questionbank.schema import nfc
 from lms.questionbank.services import QuestionBankError, config_value, questions_for_export
-from lms.tabular import translated
 
 EXPORT_FILES = {
     "native": ("yaml", "application/x-yaml; charset=utf-8"),

@@ -15,12 +15,11 @@ import random
 import re
 from typing import Optional
 
-from lms.i18n import N_
+from lms.messages import N_, Message
 from lms.questionbank import markup
 from lms.questionbank.responses import (MAX_TEXT_RESPONSE, ResponseError, normalize_text, parse_number, permutation,
                                        response_index)
 from lms.questionbank.schema import DIFFICULTIES, POOLS, STATUSES, TEXT_FORMATS, QuestionData, nfc
-from lms.tabular import Message
 
 __all__ = ["PRACTICAL_EXTENSIONS", "ResponseError", "QuestionType", "all_types", "get_type", "normalize_text", "parse_number",
            "validate_question"]

@@ -7,10 +7,11 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from lms.exams.blueprint_rules import THEORY, PartRule, QuotaRule, check_structure
+from lms.messages import Message, joined, translated
 from lms.questionbank.formats import FormatError
 from lms.questionbank.schema import QuestionData
 from lms.questionbank.types import get_type, validate_question
-from lms.tabular import Message, RowError, joined, translated
+from lms.tabular import RowError
 
 ROOT = Path(__file__).resolve().parents[2]
 PO_FILE = ROOT / "lms" / "translations" / "en" / "LC_MESSAGES" / "messages.po"

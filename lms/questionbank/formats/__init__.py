@@ -10,7 +10,7 @@ import importlib
 import re
 from pathlib import PurePath
 
-from lms.i18n import N_
+from lms.messages import N_
 from lms.questionbank.formats.common import MAX_FILE_BYTES, MAX_QUESTIONS, FormatError, ParseResult
 
 __all__ = ["FORMATS", "EXPORT_FORMATS", "FormatError", "ParseResult", "MAX_FILE_BYTES", "MAX_QUESTIONS",

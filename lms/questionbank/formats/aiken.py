@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from lms.i18n import N_
+from lms.messages import N_
 from lms.questionbank.formats.common import FormatError, ParseResult, canonicalize, check_count, content_key, decode_text, finish
 from lms.questionbank.schema import Choice, QuestionData
 

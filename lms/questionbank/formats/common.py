@@ -2,7 +2,7 @@
 warnings, size and count limits, all-or-nothing validation, and the canonical form of
 the values parsers produce (NFC text, floats, fractions only where they say something).
 
-Errors and warnings are Messages (lms.tabular): Vietnamese strings that keep their
+Errors and warnings are Messages (lms.messages): Vietnamese strings that keep their
 template, translated by the layer that shows them."""
 from __future__ import annotations
 
@@ -11,10 +11,9 @@ import json
 from dataclasses import fields
 from typing import Optional
 
-from lms.i18n import N_
+from lms.messages import N_, Message, MessageError, joined
 from lms.questionbank.schema import Choice, QuestionData, nfc
 from lms.questionbank.types import MultipleResponse, validate_question
-from lms.tabular import Message, MessageError, joined
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_QUESTIONS = 20_000

@@ -10,12 +10,11 @@ from __future__ import annotations
 import json
 import re
 
-from lms.i18n import N_
+from lms.messages import N_, Message, reason
 from lms.questionbank.formats.common import (FormatError, ParseResult, apply_fields, canonicalize, check_count,
                                              content_key, decode_text, encode_fields, finish, residual_fields)
 from lms.questionbank.schema import Choice, QuestionData, nfc
 from lms.questionbank.types import MultipleResponse
-from lms.tabular import Message, reason
 
 METADATA_PREFIX = "// @lms "
 # Escaped characters are swapped for private-use code points while the structure is read.

@@ -14,12 +14,11 @@ import xml.etree.ElementTree as ET
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
-from lms.i18n import N_
+from lms.messages import N_, Message, reason
 from lms.questionbank.formats.common import (FormatError, ParseResult, apply_fields, canonicalize, check_count, check_size,
                                              content_key, encode_fields, finish, residual_fields)
 from lms.questionbank.schema import Choice, QuestionData, nfc
 from lms.questionbank.types import MultipleResponse
-from lms.tabular import Message, reason
 
 SUPPORTED = {"multichoice", "truefalse", "shortanswer", "numerical", "matching"}
 TAG_FIELDS = ("module", "syllabus", "difficulty", "pool", "status")
