@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Optional
 
 from lms.exams import flow
+from lms.messages import N_, Message, MessageError, joined
 
 IN_PROGRESS = "in_progress"
 OVERDUE = "overdue"
@@ -37,8 +38,9 @@ DEFAULT_MAX_SCORE = 10.0
 DEFAULT_PASS_MARK = 5.0
 
 
-class EngineError(ValueError):
-    """A transition that the rules do not allow (e.g. reopening an attempt still open)."""
+class EngineError(MessageError):
+    """A transition that the rules do not allow (e.g. reopening an attempt still open);
+    its text is a Message, translated where it is shown."""
 
 
 @dataclass(frozen=True)
@@ -191,7 +193,7 @@ def extend_deadline(attempt: AttemptClock, new_deadline: datetime, now: datetime
     """Extra time granted during the exam: the open attempt's deadline moves at once."""
     current = apply_clock(attempt, now, grace)
     if not current.attempt.is_open:
-        raise EngineError("attempt already finished")
+        raise EngineError(N_("Bài thi đã kết thúc."))
     moved = replace(current.attempt, deadline_at=new_deadline)
     event = Event("extended", now, {"from": attempt.deadline_at.isoformat(), "to": new_deadline.isoformat()})
     after = apply_clock(moved, now, grace)
@@ -202,11 +204,11 @@ def reopen(attempt: AttemptClock, new_deadline: datetime, now: datetime, reason:
     """A proctor reopens a finished attempt (a power cut, a crashed machine) for a documented
     reason; an objective part is graded at submit, so graded attempts may be reopened too."""
     if not reason or not reason.strip():
-        raise EngineError("a reason is required")
+        raise EngineError(N_("Cần ghi lý do."))
     if attempt.state not in FINISHED_STATES:
-        raise EngineError(f"cannot reopen an attempt in state {attempt.state}")
+        raise EngineError(N_("Chỉ mở lại được bài thi đã kết thúc."))
     if new_deadline <= now:
-        raise EngineError("the new deadline must lie in the future")
+        raise EngineError(N_("Hạn nộp mới phải sau thời điểm hiện tại."))
     reopened = replace(attempt, state=IN_PROGRESS, deadline_at=new_deadline, submitted_at=None, finalized_by=None)
     return Transition(reopened, (Event("reopened", now, {"reason": reason.strip(), "deadline": new_deadline.isoformat()}),))
 
@@ -215,7 +217,7 @@ def mark_graded(attempt: AttemptClock, now: datetime) -> Transition:
     if attempt.state == GRADED:
         return Transition(attempt)
     if attempt.state not in (SUBMITTED, AUTO_SUBMITTED):
-        raise EngineError(f"cannot grade an attempt in state {attempt.state}")
+        raise EngineError(N_("Chỉ chấm được bài thi đã nộp."))
     return Transition(replace(attempt, state=GRADED), (Event("graded", now),))
 
 
@@ -274,7 +276,8 @@ class PoolShortage(EngineError):
 
     def __init__(self, shortages: Sequence[Shortage]):
         self.shortages = tuple(shortages)
-        super().__init__("; ".join(f"{s.quota.label()}: thiếu {s.missing}" for s in self.shortages))
+        super().__init__("%(shortages)s", shortages=joined("; ", (Message(N_("%(quota)s: thiếu %(missing)d"), quota=s.quota.label(), missing=s.missing)
+                                                                  for s in self.shortages)))
 
 
 def check_pool(pool: Iterable[PoolItem], quotas: Sequence[Quota]) -> tuple:

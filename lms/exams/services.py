@@ -265,7 +265,7 @@ def start_attempt(candidate: ExamCandidate, part: BlueprintPart, now, address=""
         try:
             items = papers.draw_items(part, candidate, seed)
         except engine.PoolShortage as shortage:
-            raise ExamError(_("Ngân hàng câu hỏi chưa đủ để tạo đề: %(detail)s.", detail=str(shortage) or "—"), "pool_shortage",
+            raise ExamError(_("Ngân hàng câu hỏi chưa đủ để tạo đề: %(detail)s.", detail=shortage.translated(_) or "—"), "pool_shortage",
                             shortages=[{"quota": s.quota.label(), "missing": s.missing} for s in shortage.shortages]) from None
     deadline = engine.compute_deadline(now, timedelta(minutes=part.minutes), candidate.extra_minutes, candidate.extra_multiplier, session.closes_at)
     attempt = _insert_open_attempt(dict(candidate_id=candidate.id, part_id=part.id, number=used + 1, state=engine.IN_PROGRESS, open_slot=1,
@@ -341,7 +341,7 @@ def save_answers(attempt: ExamAttempt, entries, now):
         try:
             response = get_type(question.type).normalize_response(question, raw)
         except ResponseError as error:
-            raise ExamError(str(error), "bad_response", 400, question=question_id) from None
+            raise ExamError(error.translated(_), "bad_response", 400, question=question_id) from None
         if question.type == papers.PRACTICAL_TYPE and response and not _own_upload(attempt_question, response["upload_id"]):
             raise ExamError(_("Tệp nộp không thuộc câu hỏi này."), "bad_response", 400, question=question_id)
         if answer is None:
@@ -442,7 +442,7 @@ def reopen_attempt(attempt: ExamAttempt, now, actor, minutes: float, reason: str
     try:
         transition = engine.reopen(attempt.clock(), now + timedelta(minutes=minutes), now, reason)
     except engine.EngineError as error:
-        raise ExamError(_("Không thể mở lại bài thi: %(e)s", e=str(error)), "reopen") from None
+        raise ExamError(_("Không thể mở lại bài thi: %(e)s", e=error.translated(_)), "reopen") from None
     try:
         with db.session.begin_nested():
             attempt.take(transition.attempt)

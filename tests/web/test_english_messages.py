@@ -273,3 +273,48 @@ def test_staff_import_row_errors_in_english_then_in_vietnamese(client, auth, dem
     assert "is not an ID number" not in page
     db.session.expire_all()
     assert db.session.execute(select(func.count(Staff.id))).scalar_one() == before
+
+
+# --- the candidate's and the proctor's refusals ------------------------------------------------
+
+def _start_json(auth, session):
+    part = session.blueprint.parts[0].id
+    token = auth.csrf_token(f"/exams/sessions/{session.id}")
+    return auth.client.post(f"/exams/sessions/{session.id}/parts/{part}/start", json={}, headers={"X-CSRFToken": token})
+
+
+def test_a_start_refused_for_a_short_pool_lists_the_missing_counts_in_english(client, auth, demo, db, compiled):
+    from exam_support import make_session
+
+    make_pool(per_module=3)
+    session, _ = make_session()
+    auth.login("learner")
+    assert "IU01: thiếu 2" in _start_json(auth, session).get_json()["message"]
+    _switch(auth, "en")
+    refused = _start_json(auth, session)
+    assert refused.status_code == 409
+    message = refused.get_json()["message"]
+    assert message.startswith("The question bank does not have enough questions") and "IU01: 2 missing" in message and "thiếu" not in message
+
+
+def test_a_malformed_answer_and_a_refused_reopen_in_english(client, auth, demo, db, compiled):
+    from exam_support import make_session
+    from lms.exams import services
+    from lms.exams.models import AttemptQuestion, ExamAttempt
+    from lms.models_base import utcnow
+
+    make_pool()
+    session, _ = make_session()
+    auth.login("learner")
+    _switch(auth, "en")
+    attempt_id = _start_json(auth, session).get_json()["attempt"]
+    question = db.session.execute(select(AttemptQuestion.id).where(AttemptQuestion.attempt_id == attempt_id)).scalars().first()
+    token = client.get(f"/exams/api/attempts/{attempt_id}/state", headers={"Accept": "application/json"}).get_json()["csrf_token"]
+    refused = client.post(f"/exams/api/attempts/{attempt_id}/answers", headers={"X-CSRFToken": token},
+                          json={"answers": [{"question": question, "seq": 1, "response": {"choice": "x"}}]})
+    assert refused.status_code == 400 and refused.get_json()["message"] == "Option is not valid."
+    # A proctor (here straight through the service) cannot reopen an attempt still in progress.
+    with pytest.raises(services.ExamError) as raised:
+        with client.application.test_request_context("/?lang=en"):
+            services.reopen_attempt(db.session.get(ExamAttempt, attempt_id), utcnow(), find_user("trainer"), 10, "Mất điện")
+    assert raised.value.message == "The exam attempt could not be reopened: Only an attempt that has ended can be reopened."
