@@ -290,29 +290,9 @@ def check_pool(pool: Iterable[PoolItem], quotas: Sequence[Quota]) -> tuple:
     not refuse a pool that can serve every quota.
     """
     items = sorted(set(pool), key=lambda item: item.question_id)
-    if not _greedy_shortages(items, quotas):
+    if _greedy_draw(items, quotas, take=lambda matching, count: matching[:count]) is not None:
         return ()
-    assignment = _exact_assignment(items, quotas)
-    return tuple(Shortage(quota, len(taken)) for quota, taken in zip(quotas, assignment) if len(taken) < quota.count)
-
-
-def _greedy_shortages(items: Sequence[PoolItem], quotas: Sequence[Quota]) -> bool:
-    remaining = list(items)
-    for quota in sorted(quotas, key=lambda q: -q.specificity):
-        matching = [item for item in remaining if quota.matches(item)]
-        if len(matching) < quota.count:
-            return True
-        taken = {item.question_id for item in matching[: quota.count]}
-        remaining = [item for item in remaining if item.question_id not in taken]
-    return False
-
-
-def _exact_assignment(items: Sequence[PoolItem], quotas: Sequence[Quota]) -> list:
-    """[question ids given to each quota] in a maximum assignment; the items' order decides
-    which of the possible assignments (see flow.max_flow_assignment)."""
-    edges = [[j for j, item in enumerate(items) if quota.matches(item)] for quota in quotas]
-    assignment = flow.max_flow_assignment([quota.count for quota in quotas], edges, [1] * len(items))
-    return [[items[j].question_id for j in sorted(taken)] for taken in assignment]
+    return _shortages(quotas, _exact_assignment(items, quotas))
 
 
 def draw_paper(pool: Iterable[PoolItem], quotas: Sequence[Quota], seed) -> tuple:
@@ -320,26 +300,49 @@ def draw_paper(pool: Iterable[PoolItem], quotas: Sequence[Quota], seed) -> tuple
 
     Same pool, quotas and seed → same paper. Raises PoolShortage with the missing
     counts when the pool is too small. The narrowest quotas draw first; should that
-    leave a broader one short where another choice would not (crossing quotas), the
-    paper is an exact assignment over the pool in a random order instead.
+    leave one short (the pool is too small, or quotas cross and another choice would
+    have served them all), the paper is an exact assignment over the pool in a random
+    order instead.
     """
     items = sorted(set(pool), key=lambda item: item.question_id)
-    shortages = check_pool(items, quotas)
+    rng = random.Random(seed)
+    paper = _greedy_draw(items, quotas, take=rng.sample)
+    if paper is not None:
+        return paper
+    shuffled = list(items)
+    rng.shuffle(shuffled)
+    assignment = _exact_assignment(shuffled, quotas)
+    shortages = _shortages(quotas, assignment)
     if shortages:
         raise PoolShortage(shortages)
-    rng = random.Random(seed)
+    return tuple(question_id for taken in assignment for question_id in taken)
+
+
+def _greedy_draw(items: Sequence[PoolItem], quotas: Sequence[Quota], take) -> Optional[tuple]:
+    """Narrowest quotas first, each taking `take(matching ids, count)` of what is left; the
+    question ids in the quotas' order, or None as soon as a quota finds too few."""
     used: set = set()
     drawn: dict = {}
     for index, quota in sorted(enumerate(quotas), key=lambda pair: -pair[1].specificity):
         matching = [item.question_id for item in items if quota.matches(item) and item.question_id not in used]
         if len(matching) < quota.count:
-            shuffled = list(items)
-            rng.shuffle(shuffled)
-            return tuple(question_id for taken in _exact_assignment(shuffled, quotas) for question_id in rng.sample(taken, len(taken)))
-        chosen = rng.sample(matching, quota.count)
-        used.update(chosen)
-        drawn[index] = chosen
+            return None
+        drawn[index] = take(matching, quota.count)
+        used.update(drawn[index])
     return tuple(question_id for index in range(len(quotas)) for question_id in drawn[index])
+
+
+def _exact_assignment(items: Sequence[PoolItem], quotas: Sequence[Quota]) -> list:
+    """[question ids given to each quota] in a maximum assignment; the items' order decides
+    which of the possible assignments, and the order of each quota's ids (see
+    flow.max_flow_assignment)."""
+    edges = [[j for j, item in enumerate(items) if quota.matches(item)] for quota in quotas]
+    assignment = flow.max_flow_assignment([quota.count for quota in quotas], edges, [1] * len(items))
+    return [[items[j].question_id for j in sorted(taken)] for taken in assignment]
+
+
+def _shortages(quotas: Sequence[Quota], assignment) -> tuple:
+    return tuple(Shortage(quota, len(taken)) for quota, taken in zip(quotas, assignment) if len(taken) < quota.count)
 
 
 # --- Scores ---------------------------------------------------------------------------------
