@@ -6,6 +6,7 @@ import os
 import re
 import uuid
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from flask.globals import _cv_app
@@ -164,6 +165,11 @@ class Auth:
         token = self.csrf_token("/account/password")
         return self.client.post("/logout", data={"csrf_token": token})
 
+    def switch_language(self, code, page="/login"):
+        """Choose the interface language with the switch on `page`, which it returns to."""
+        token = self.csrf_token(page)
+        return self.client.post(f"/language/{code}", data={"csrf_token": token, "next": page})
+
     def post(self, path, data=None, token_page=None, **kwargs):
         data = dict(data or {})
         data["csrf_token"] = self.csrf_token(token_page or path)
@@ -173,3 +179,11 @@ class Auth:
 @pytest.fixture()
 def auth(client):
     return Auth(client)
+
+
+@pytest.fixture()
+def compiled():
+    """Skips a test of the English interface when the catalogue is not compiled
+    (`make translations`, which `make test` runs first)."""
+    if not (Path(__file__).resolve().parents[1] / "lms" / "translations" / "en" / "LC_MESSAGES" / "messages.mo").exists():
+        pytest.skip("run `make translations` first")

@@ -9,7 +9,6 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
 PO_FILE = ROOT / "lms" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
-MO_FILE = PO_FILE.with_suffix(".mo")
 
 # %(name)s, %(n)d, %s, %% … as Python's %-formatting reads them.
 PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?[diouxXeEfFgGcrs%]")
@@ -26,11 +25,6 @@ def _messages():
 
 def _text(response):
     return response.get_data(as_text=True)
-
-
-def _switch(auth, code, token_page="/login"):
-    token = auth.csrf_token(token_page)
-    return auth.client.post(f"/language/{code}", data={"csrf_token": token, "next": token_page})
 
 
 # --- the catalogue ---------------------------------------------------------------------------
@@ -78,17 +72,11 @@ def test_translations_are_english():
 
 # --- the interface ---------------------------------------------------------------------------
 
-@pytest.fixture()
-def compiled():
-    if not MO_FILE.exists():
-        pytest.skip("run `make translations` first")
-
-
 def test_login_page_in_english_then_back_to_vietnamese(client, auth, compiled):
     page = _text(client.get("/login"))
     assert "Đăng nhập" in page and "Mật khẩu" in page
 
-    response = _switch(auth, "en")
+    response = auth.switch_language("en")
     assert response.status_code == 302
     page = _text(client.get("/login"))
     assert "Sign in" in page
@@ -97,7 +85,7 @@ def test_login_page_in_english_then_back_to_vietnamese(client, auth, compiled):
     assert "Đăng nhập" not in page and "Mật khẩu" not in page
     assert '<html lang="en">' in page
 
-    _switch(auth, "vi")
+    auth.switch_language("vi")
     page = _text(client.get("/login"))
     assert "Đăng nhập" in page and "Mật khẩu" in page
     assert "Sign in" not in page
@@ -110,14 +98,14 @@ def test_learner_home_in_english_after_sign_in(client, auth, demo, compiled):
     home = response.headers["Location"]
     assert "Lộ trình học của bạn" in _text(client.get(home, follow_redirects=True))
 
-    assert _switch(auth, "en", token_page="/account/password").status_code == 302
+    assert auth.switch_language("en", "/account/password").status_code == 302
     page = _text(client.get(home, follow_redirects=True))
     for label in ("Learning", "Courses", "Exams", "Sign out", "Hello,", "Your learning path", "Assigned courses"):
         assert label in page, label
     for label in ("Học tập", "Đăng xuất", "Lộ trình học của bạn", "Khóa học được giao"):
         assert label not in page, label
 
-    _switch(auth, "vi", token_page="/account/password")
+    auth.switch_language("vi", "/account/password")
     page = _text(client.get(home, follow_redirects=True))
     assert "Lộ trình học của bạn" in page and "Đăng xuất" in page
     assert "Your learning path" not in page
@@ -127,14 +115,14 @@ def test_learner_home_in_english_after_sign_in(client, auth, demo, compiled):
 
 
 def test_language_chosen_before_sign_in_is_kept(client, auth, demo, compiled):
-    _switch(auth, "en")
+    auth.switch_language("en")
     response = auth.login("learner")
     page = _text(client.get(response.headers["Location"], follow_redirects=True))
     assert "Your learning path" in page
 
 
 def test_flash_messages_follow_the_language(client, auth, demo, compiled):
-    _switch(auth, "en")
+    auth.switch_language("en")
     page = _text(auth.login("learner", password="wrong password"))
     assert "Incorrect username or password." in page
 
@@ -144,14 +132,14 @@ def test_flash_messages_follow_the_language(client, auth, demo, compiled):
 def test_staff_status_and_role_names_in_english(client, auth, demo, compiled):
     auth.login("hr")
     assert "<td>Đang công tác</td>" in _text(client.get("/org/staff/"))
-    _switch(auth, "en", token_page="/account/password")
+    auth.switch_language("en", "/account/password")
     staff = _text(client.get("/org/staff/"))
     assert "<td>Active</td>" in staff
     assert "Đang công tác" not in staff
     auth.logout()
 
     auth.login("admin")
-    _switch(auth, "en", token_page="/account/password")
+    auth.switch_language("en", "/account/password")
     accounts = _text(client.get("/admin/accounts/"))
     for label in ("<td>Learner</td>", "<td>Trainer</td>", "<td>System administration</td>", "<td>HR officer (TCCB) ("):
         assert label in accounts, label
@@ -160,7 +148,7 @@ def test_staff_status_and_role_names_in_english(client, auth, demo, compiled):
 
 def test_json_error_message_follows_the_language(client, auth, demo, compiled):
     auth.login("learner")
-    _switch(auth, "en", token_page="/account/password")
+    auth.switch_language("en", "/account/password")
     api = client.get("/org/staff/", headers={"Accept": "application/json"})
     assert api.status_code == 403
     assert api.get_json() == {"error": 403, "message": "You do not have permission to access this page."}

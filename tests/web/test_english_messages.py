@@ -6,7 +6,6 @@ Needs the compiled catalogue (`make translations`, which `make test` runs first)
 import html
 import io
 import re
-from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
@@ -19,19 +18,8 @@ from lms.org.models import Staff
 from lms.questionbank import services as bank_services
 from lms.questionbank.models import Question
 
-MO_FILE = Path(__file__).resolve().parents[2] / "lms" / "translations" / "en" / "LC_MESSAGES" / "messages.mo"
-
-
-@pytest.fixture()
-def compiled():
-    if not MO_FILE.exists():
-        pytest.skip("run `make translations` first")
-
-
 def _switch(auth, code):
-    token = auth.csrf_token("/account/password")
-    response = auth.client.post(f"/language/{code}", data={"csrf_token": token, "next": "/account/password"})
-    assert response.status_code == 302
+    assert auth.switch_language(code, "/account/password").status_code == 302
 
 
 def _page(response):
