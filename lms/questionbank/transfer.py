@@ -28,13 +28,9 @@ def parse_upload(filename, content, default_module=None):
     """(questions, warnings, bank name in the file or None) of a file in any supported format;
     the warnings in the language of the request.
 
-    Raises FormatError naming the line, row or element; its text (str) is in the language
-    of the request too, since that is what the import page shows."""
-    try:
-        result = formats.parse_file(filename, content, default_module=default_module)
-    except formats.FormatError as error:
-        error.args = (error.translated(_),)
-        raise
+    Raises FormatError naming the line, row or element (Vietnamese as str(); the page
+    shows error.translated(gettext))."""
+    result = formats.parse_file(filename, content, default_module=default_module)
     return list(result), [str(translated(w, _)) for w in result.warnings], result.bank
 
 
