@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from lms.exams import flow
-from lms.messages import N_, Message, joined
+from lms.messages import N_, Message, joined, translated
 
 THEORY = "theory"
 PRACTICAL = "practical"
@@ -129,6 +129,10 @@ class BlueprintCheck:
     @property
     def messages(self) -> list:
         return list(self.errors) + [item.message for item in self.missing]
+
+    def messages_in(self, gettext) -> list:
+        """The messages translated by `gettext` (Flask-Babel's, where a page lists them)."""
+        return [translated(message, gettext) for message in self.messages]
 
 
 def default_basic_parts(practical_modules: Sequence[str] = ("IU03", "IU04", "IU05")) -> tuple:

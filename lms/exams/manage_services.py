@@ -14,7 +14,7 @@ from sqlalchemy import String, cast, func, insert, literal, select
 from lms.audit.services import record
 from lms.exams import engine
 from lms.exams import manage_queries as queries
-from lms.exams.blueprint_rules import BlueprintCheck, PartRule, QuotaRule, check_blueprint
+from lms.exams.blueprint_rules import PartRule, QuotaRule, check_blueprint
 from lms.exams.models import (
     BlueprintPart,
     BlueprintQuota,
@@ -25,7 +25,6 @@ from lms.exams.models import (
     ExamSession,
 )
 from lms.extensions import db
-from lms.messages import translated
 from lms.org.models import Staff, Unit
 from lms.tabular import RowError, TableError, read_table, text_value
 
@@ -70,18 +69,9 @@ def _rules(parts):
     ]
 
 
-class ShownCheck(BlueprintCheck):
-    """A blueprint check whose `messages` are in the language of the request (pages list them)."""
-
-    @property
-    def messages(self) -> list:
-        return [translated(message, _) for message in super().messages]
-
-
 def check_parts(parts, offered_modules=()):
     modules = queries.module_by_code()
-    check = check_blueprint(_rules(parts), queries.pool_counts(), known_modules=modules, offered_modules=tuple(offered_modules))
-    return ShownCheck(errors=check.errors, missing=check.missing)
+    return check_blueprint(_rules(parts), queries.pool_counts(), known_modules=modules, offered_modules=tuple(offered_modules))
 
 
 def save_blueprint(blueprint, name, kind, description, offered_modules, parts, actor):
@@ -95,7 +85,7 @@ def save_blueprint(blueprint, name, kind, description, offered_modules, parts, a
         raise ManageError(_("Cấu trúc đề đã được dùng để thi nên không sửa được; hãy tạo cấu trúc đề mới."))
     check = check_parts(parts, offered)
     if not check.ok:
-        raise ManageError(check.messages)
+        raise ManageError(check.messages_in(_))
     modules = queries.module_by_code()
     created = blueprint is None
     if created:

@@ -142,7 +142,8 @@ def blueprint_detail(blueprint_id):
                             [(q.module.code if q.module else None, q.syllabus_prefix, q.difficulty, q.count) for q in p.quotas]) for p in blueprint.parts],
         blueprint.offered_modules or (),
     )
-    return render_template("exam_admin/blueprint_detail.html", blueprint=blueprint, check=check, confirm=ConfirmForm(), in_use=queries.blueprint_in_use(blueprint.id))
+    return render_template("exam_admin/blueprint_detail.html", blueprint=blueprint, check=check, shortfalls=check.messages_in(_),
+                           confirm=ConfirmForm(), in_use=queries.blueprint_in_use(blueprint.id))
 
 
 @bp.route("/blueprints/<int:blueprint_id>/delete", methods=["POST"])
