@@ -94,14 +94,14 @@ def private_postgres(base_url):
 def seed(database_url, candidates):
     """Candidates with accounts, sessions and cookies; a pool, a session, pre-drawn papers."""
     sys.path.insert(0, str(ROOT / "tests"))
+    from exam_support import make_pool
     from flask_wtf.csrf import generate_csrf
     from sqlalchemy import insert, select
 
-    from exam_support import make_pool
     from lms import create_app
     from lms.auth.models import RoleAssignment, User, UserSession
     from lms.auth.passwords import hash_password
-    from lms.catalogue import load_catalogues
+    from lms.catalogue.loader import load_catalogues
     from lms.exams import design, papers
     from lms.extensions import db
     from lms.models_base import utcnow
@@ -165,7 +165,12 @@ def count_saved(app, session_id, acknowledged, excluded):
     """Answers in the database carrying exactly the last acknowledged sequence number."""
     from sqlalchemy import select
 
-    from lms.exams.models import AttemptAnswer, AttemptQuestion, ExamAttempt, ExamCandidate
+    from lms.exams.models import (
+        AttemptAnswer,
+        AttemptQuestion,
+        ExamAttempt,
+        ExamCandidate,
+    )
     from lms.extensions import db
 
     with app.app_context():

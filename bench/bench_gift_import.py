@@ -25,7 +25,7 @@ WORDS = ("máy tính", "bảng tính", "văn bản", "trình chiếu", "thư đi
 
 def _syllabus_by_module() -> dict:
     try:
-        from lms.catalogue import syllabus_codes
+        from lms.catalogue.loader import syllabus_codes
         return {module: sorted(codes) for module, codes in syllabus_codes().items() if module in MODULES}
     except Exception:  # the catalogue is optional for parsing alone
         return {}
@@ -71,7 +71,7 @@ def _timed(function):
 
 def _import_into_fresh_database(content: bytes, directory: Path):
     from lms import create_app
-    from lms.catalogue import load_catalogues
+    from lms.catalogue.loader import load_catalogues
     from lms.extensions import db
     from lms.questionbank import services
 

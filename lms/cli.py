@@ -7,21 +7,26 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from lms.auth.access import Scope
 from lms.database import immediate_transactions
 from lms.extensions import db
+from lms.scope import Scope
 
 users_cli = AppGroup("users", help="Tài khoản người dùng.")
 org_cli = AppGroup("org", help="Cơ cấu tổ chức.")
 staff_cli = AppGroup("staff", help="Hồ sơ cán bộ.")
 demo_cli = AppGroup("demo", help="Dữ liệu mẫu.")
+catalogue_cli = AppGroup("catalogue", help="Danh mục: mô đun, chương trình, chức danh, khối thi đua.")
 
-# Areas built on the core append their command groups here.
-AREA_COMMANDS = []
+schedule_cli = AppGroup("schedule", help="Việc định kỳ.")
 
 
 def register_cli(app):
-    for group in (users_cli, org_cli, staff_cli, demo_cli, *AREA_COMMANDS):
+    """The core's command groups and each area's."""
+    from lms.courses.cli import courses_cli
+    from lms.exams.cli import exams_cli
+    from lms.questionbank.cli import questions_cli
+
+    for group in (users_cli, org_cli, staff_cli, demo_cli, catalogue_cli, schedule_cli, questions_cli, courses_cli, exams_cli):
         app.cli.add_command(group)
 
 
@@ -97,13 +102,11 @@ def seed_command(if_empty):
         click.echo(line)
 
 
-catalogue_cli = AppGroup("catalogue", help="Danh mục: mô đun, chương trình, chức danh, khối thi đua.")
-
 
 @catalogue_cli.command("load")
 def load_catalogue_command():
     """Nạp danh mục chuẩn (bổ sung phần còn thiếu, không ghi đè phần đã sửa)."""
-    from lms.catalogue import load_catalogues
+    from lms.catalogue.loader import load_catalogues
 
     with immediate_transactions():
         added = load_catalogues()
@@ -111,4 +114,17 @@ def load_catalogue_command():
     click.echo(", ".join(f"{key}: +{value}" for key, value in added.items()))
 
 
-AREA_COMMANDS.append(catalogue_cli)
+
+@schedule_cli.command("run")
+def schedule_run_command():
+    """Chạy các việc định kỳ (mỗi phút một lần, từ cron hoặc systemd timer): nộp tự động bài thi quá hạn, xóa nhật ký đăng nhập sai đã hết hạn."""
+    from lms.auth.throttling import purge_old_failures
+    from lms.exams.attempts import close_overdue
+    from lms.models_base import utcnow
+
+    now = utcnow()
+    with immediate_transactions():
+        finalized = close_overdue(now)
+        purged = purge_old_failures(now)
+        db.session.commit()
+    click.echo(f"Đã nộp tự động {finalized} bài thi quá hạn; đã xóa {purged} lần đăng nhập sai đã hết hạn theo dõi.")

@@ -138,3 +138,26 @@ def configure_engine(engine: Engine):
     @event.listens_for(engine, "close")
     def _on_close(dbapi_connection, _record):
         queue.release(dbapi_connection)
+
+
+# --- Moving between reading and writing inside a request ------------------------------------
+# The areas call these instead of handling SQLite's write lock themselves.
+
+
+def restart_as_writer(session):
+    """End the current transaction (a read) and make the next ones writers: on SQLite the
+    next BEGIN takes the write lock, so a read-then-write cannot deadlock on the upgrade."""
+    session.rollback()
+    begin_immediate(True)
+
+
+def commit_keeping_state(session, then_write):
+    """Commit now without expiring what was loaded (it is what was just committed), and let
+    the next transaction of the request write (`then_write`) or only read: a page that
+    goes on rendering must not hold SQLite's write lock or PostgreSQL's row locks."""
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
+    begin_immediate(then_write)

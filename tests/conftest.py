@@ -116,7 +116,7 @@ def _clear_tables():
 @pytest.fixture()
 def db(app):
     """An app context over empty tables holding the shipped catalogues."""
-    from lms.catalogue import load_catalogues
+    from lms.catalogue.loader import load_catalogues
 
     with app.app_context():
         _clear_tables()

@@ -6,10 +6,11 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from lms.auth.services import find_user
+from lms.catalogue.models import Module
 from lms.exams import design
+from lms.exams.attempts import load_attempt
 from lms.extensions import db
 from lms.models_base import utcnow
-from lms.org.models import Module
 from lms.questionbank.models import Question, QuestionBank, QuestionVersion
 
 BASIC = ("IU01", "IU02", "IU03", "IU04", "IU05", "IU06")
@@ -50,7 +51,9 @@ def add_question(bank, data):
 
 
 def make_pool(per_module=6, modules=BASIC, practical=()):
-    bank = QuestionBank(name=f"Ngân hàng thi {utcnow().timestamp()}")
+    """A bank of approved exam questions, owned by the demo trainer when there is one."""
+    owner = find_user("trainer")
+    bank = QuestionBank(name=f"Ngân hàng thi {utcnow().timestamp()}", owner_id=owner.id if owner else None)
     db.session.add(bank)
     db.session.flush()
     for module in modules:
@@ -84,3 +87,8 @@ def docx_bytes():
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("word/document.xml", "<w:document/>")
     return buffer.getvalue()
+
+
+def loaded(attempt_id, now=None):
+    """The attempt as a request on it gets it first: locked and clocked (at `now`)."""
+    return load_attempt(attempt_id, now or utcnow(), writes=True)

@@ -1,10 +1,12 @@
-"""Writing audit events. Called inside the request's transaction: the event commits with the change."""
+"""Writing audit events. `record` writes inside the request's transaction: the event commits
+with the change. `record_refusal` is for the few refusals that must be kept."""
 from flask import has_request_context, request
 from flask_login import current_user
 
 from lms.audit.models import AuditEvent
 from lms.extensions import db
-from lms.i18n import N_
+from lms.messages import N_
+from lms.transactions import leave_trace
 
 ACTIONS = {
     "login.success": N_("Đăng nhập thành công"),
@@ -44,6 +46,7 @@ ACTIONS = {
     "exam.release": N_("Công bố kết quả thi"),
     "exam.results_export": N_("Xuất kết quả thi"),
     "exam.regrade": N_("Chấm lại câu hỏi"),
+    "exam.start_refused": N_("Bị từ chối vào thi"),
 }
 
 
@@ -53,10 +56,10 @@ def client_address():
     return request.remote_addr or ""
 
 
-def record(action, target="", actor=None, actor_name=None, **details):
+def _values(action, target, actor, actor_name, details):
     if actor is None and has_request_context() and current_user and current_user.is_authenticated:
         actor = current_user
-    event = AuditEvent(
+    return dict(
         action=action,
         target=str(target)[:200],
         actor_id=actor.id if actor is not None else None,
@@ -64,5 +67,14 @@ def record(action, target="", actor=None, actor_name=None, **details):
         ip_address=client_address(),
         details=details,
     )
+
+
+def record(action, target="", actor=None, actor_name=None, **details):
+    event = AuditEvent(**_values(action, target, actor, actor_name, details))
     db.session.add(event)
     return event
+
+
+def record_refusal(action, target="", actor=None, actor_name=None, **details):
+    """An audit event that outlives the refusal of its request (see lms.transactions.leave_trace)."""
+    leave_trace(AuditEvent.__table__, _values(action, target, actor, actor_name, details))

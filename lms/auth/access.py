@@ -2,16 +2,15 @@
 
 Every blueprint declares the roles it serves with `require_roles(bp, ...)`; a route
 that needs to differ says so with `@roles_allowed(...)`. Objects are loaded with
-`load_in_scope`, which answers 404 for a missing object and 403 outside the scope.
+`load_unit_in_scope` (404 for a missing unit, 403 outside the scope); the exam
+administration loads its sessions within `exam_scope` likewise.
 """
-from functools import wraps
-
 from flask import abort, g, request
 from flask_login import current_user
-from sqlalchemy import false, or_, select, true
 
 from lms.extensions import db
 from lms.org.models import Unit
+from lms.scope import role_scope
 
 PUBLIC_ENDPOINT_ATTR = "_lms_public"
 ROLES_ATTR = "_lms_roles"
@@ -60,50 +59,24 @@ def _current_view():
     return current_app.view_functions.get(request.endpoint)
 
 
-class Scope:
-    """The units a user may see in a role: everything (admin), or a union of subtrees."""
+EXAM_ROLES = ("trainer", "proctor")
 
-    def __init__(self, unit_paths, everything=False):
-        self.unit_paths = tuple(unit_paths)
-        self.everything = everything
 
-    def unit_condition(self, unit_entity=Unit):
-        """A SQL condition on the Unit entity (joined by the caller)."""
-        if self.everything:
-            return true()
-        if not self.unit_paths:
-            return false()
-        return or_(*(unit_entity.path.startswith(path) for path in self.unit_paths))
-
-    def staff_condition(self, unit_id_column):
-        """A SQL condition on a unit id column: the unit lies in the scope."""
-        if self.everything:
-            return true()
-        return unit_id_column.in_(select(Unit.id).where(self.unit_condition()))
-
-    def contains_unit(self, unit):
-        if self.everything:
-            return True
-        return any(unit.path.startswith(path) for path in self.unit_paths)
+def _cached_scope(user, key, *roles):
+    cache = g.setdefault("_lms_scopes", {})
+    if (user.id, key) not in cache:
+        cache[(user.id, key)] = role_scope(db.session, user, *roles)
+    return cache[(user.id, key)]
 
 
 def hr_scope(user=None):
     """Scope of a user acting as HR officer (administrators see the whole city)."""
-    user = user or current_user
-    cache = g.setdefault("_lms_scopes", {})
-    if user.id in cache:
-        return cache[user.id]
-    if user.has_role("admin"):
-        scope = Scope((), everything=True)
-    else:
-        unit_ids = [unit_id for unit_id in user.scope_units("hr") if unit_id is not None]
-        if None in user.scope_units("hr"):
-            scope = Scope((), everything=True)
-        else:
-            paths = db.session.execute(select(Unit.path).where(Unit.id.in_(unit_ids))).scalars().all() if unit_ids else []
-            scope = Scope(paths)
-    cache[user.id] = scope
-    return scope
+    return _cached_scope(user or current_user, "hr", "hr")
+
+
+def exam_scope(user=None):
+    """Scope of a trainer or proctor: the sessions organised in it, the candidates working in it."""
+    return _cached_scope(user or current_user, "exam", *EXAM_ROLES)
 
 
 def load_or_404(model, object_id):
@@ -118,15 +91,3 @@ def load_unit_in_scope(unit_id, scope=None):
     if not (scope or hr_scope()).contains_unit(unit):
         abort(403)
     return unit
-
-
-def login_required_json(view):
-    """For JSON endpoints outside a role blueprint."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if not current_user.is_authenticated:
-            abort(401)
-        return view(*args, **kwargs)
-
-    return wrapper

@@ -1,7 +1,20 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
+from wtforms import (
+    BooleanField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from lms.auth.models import ROLES
 from lms.auth.passwords import policy_errors
@@ -35,7 +48,8 @@ class AccountForm(FlaskForm):
     password = PasswordField(_l("Mật khẩu"), validators=[Optional(), PasswordPolicy("username")])
     confirm = PasswordField(_l("Nhập lại mật khẩu"), validators=[EqualTo("password", message=_l("Hai mật khẩu không khớp."))])
     roles = SelectMultipleField(_l("Vai trò"), choices=[(key, _l(label)) for key, label in ROLES.items()])
-    hr_unit_code = StringField(_l("Mã đơn vị phụ trách (cán bộ tổ chức)"), validators=[Optional(), Length(max=40)])
+    unit_code = StringField(_l("Mã đơn vị phụ trách (cán bộ tổ chức, giảng viên, cán bộ coi thi; để trống: toàn thành phố)"),
+                            validators=[Optional(), Length(max=40)])
     enabled = BooleanField(_l("Đang hoạt động"), default=True)
 
 

@@ -13,11 +13,14 @@ from lms.models_base import UTCDateTime, utcnow
 ROLES = {
     "learner": N_("Học viên"),
     "trainer": N_("Giảng viên"),
+    "proctor": N_("Cán bộ coi thi"),
     "hr": N_("Cán bộ tổ chức (TCCB)"),
     "admin": N_("Quản trị hệ thống"),
 }
 # Where each role lands after sign-in, most powerful first.
-ROLE_PRIORITY = ("admin", "hr", "trainer", "learner")
+ROLE_PRIORITY = ("admin", "hr", "trainer", "proctor", "learner")
+# Roles held for a unit's subtree (a unit of None: the whole city).
+SCOPED_ROLES = ("hr", "trainer", "proctor")
 
 
 class User(UserMixin, db.Model):
@@ -64,7 +67,8 @@ class User(UserMixin, db.Model):
 
 
 class RoleAssignment(db.Model):
-    """A role held by a user. For HR officers `unit_id` is the root of the subtree they may see."""
+    """A role held by a user. For HR officers, trainers and proctors `unit_id` is the root of
+    the subtree they reach (NULL: the whole city)."""
 
     __tablename__ = "role_assignment"
     __table_args__ = (UniqueConstraint("user_id", "role", "unit_id"),)

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.audit.services import record
-from lms.auth.models import ROLES, RoleAssignment, User
+from lms.auth.models import ROLES, SCOPED_ROLES, RoleAssignment, User
 from lms.auth.passwords import hash_password, policy_errors
 from lms.auth.sessions import end_all_sessions
 from lms.extensions import db
@@ -19,7 +19,7 @@ def find_user(username):
     return db.session.execute(select(User).where(User.username == username.strip().lower())).scalar_one_or_none()
 
 
-def create_user(username, password, display_name, roles=(), hr_unit=None, staff=None, enforce_policy=True, actor=None):
+def create_user(username, password, display_name, roles=(), unit=None, staff=None, enforce_policy=True, actor=None):
     username = username.strip().lower()
     if find_user(username):
         raise AccountError(_("Tên đăng nhập '%(username)s' đã tồn tại.", username=username))
@@ -36,16 +36,17 @@ def create_user(username, password, display_name, roles=(), hr_unit=None, staff=
     db.session.add(user)
     db.session.flush()
     record("user.create", target=username, actor=actor)
-    set_roles(user, roles, hr_unit=hr_unit, actor=actor)
+    set_roles(user, roles, unit=unit, actor=actor)
     return user
 
 
-def set_roles(user, roles, hr_unit=None, actor=None):
-    """Replace the user's roles; an HR officer is scoped to `hr_unit`'s subtree (None: whole city)."""
+def set_roles(user, roles, unit=None, actor=None):
+    """Replace the user's roles. HR officers, trainers and proctors reach `unit`'s subtree
+    (None: the whole city); learners and administrators have no unit."""
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise AccountError(_("Vai trò không hợp lệ: %(roles)s", roles=", ".join(sorted(unknown))))
-    wanted = {(role, hr_unit.id if (role == "hr" and hr_unit) else None) for role in roles}
+    wanted = {(role, unit.id if (role in SCOPED_ROLES and unit) else None) for role in roles}
     current = {(a.role, a.unit_id): a for a in user.roles}
     for key, assignment in current.items():
         if key not in wanted:

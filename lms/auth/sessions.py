@@ -1,6 +1,7 @@
 """Server-side sessions behind Flask-Login: a cookie token whose hash is a UserSession row."""
 import hashlib
 import secrets
+
 from flask import current_app, request, session
 from flask_login import login_user, logout_user
 from sqlalchemy import delete, select
@@ -9,7 +10,6 @@ from sqlalchemy.orm import joinedload
 from lms.auth.models import User, UserSession
 from lms.extensions import db, login_manager
 from lms.models_base import utcnow
-
 
 
 def _hash(token):

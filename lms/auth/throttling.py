@@ -61,6 +61,12 @@ def clear_failures(username, ip_address):
     )
 
 
-def purge_old_failures(now=None):
+def purge_old_failures(now=None) -> int:
+    """Forget failures older than the window (they no longer count): how many went. Run by
+    `flask schedule run`, so that the table does not grow with every failed sign-in."""
     since = (now or utcnow()) - timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"])
-    db.session.execute(delete(LoginFailure).where(LoginFailure.created_at <= since))
+    old = select(func.count(LoginFailure.id)).where(LoginFailure.created_at <= since)
+    count = db.session.execute(old).scalar_one()
+    if count:
+        db.session.execute(delete(LoginFailure).where(LoginFailure.created_at <= since))
+    return count

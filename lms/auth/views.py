@@ -4,16 +4,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from lms.audit.services import record
+from lms.audit.services import record, record_refusal
 from lms.auth import services, throttling
-from lms.auth.access import load_or_404, public, require_roles
+from lms.auth.access import load_or_404, require_roles
 from lms.auth.forms import AccountFilterForm, AccountForm, ChangePasswordForm, LoginForm
-from lms.auth.models import RoleAssignment, User
+from lms.auth.models import SCOPED_ROLES, RoleAssignment, User
 from lms.auth.passwords import hash_password, needs_rehash, verify_password
 from lms.auth.sessions import end_session, start_session
 from lms.errors import error_response, wants_json
 from lms.extensions import db, login_manager
 from lms.org.models import Staff, Unit
+from lms.redirects import local_target
 
 bp = Blueprint("auth", __name__)
 admin_bp = require_roles(Blueprint("accounts", __name__, url_prefix="/admin/accounts"), "admin")
@@ -27,12 +28,6 @@ def _unauthorized():
     return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
 
 
-def _safe_next(target):
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -43,7 +38,7 @@ def login():
         address = request.remote_addr or ""
         wait = throttling.retry_after_seconds(username, address)
         if wait:
-            record("login.throttled", target=username, actor_name=username)
+            record_refusal("login.throttled", target=username, actor_name=username)
             minutes = max(1, (wait + 59) // 60)
             flash(_("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(m)d phút.", m=minutes), "danger")
             return render_template("auth/login.html", form=form), 429
@@ -54,7 +49,7 @@ def login():
             throttling.clear_failures(username, address)
             start_session(user)
             record("login.success", target=username, actor=user)
-            return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
+            return redirect(local_target(request.args.get("next")) or url_for("home.index"))
         if user is None:
             verify_password(None, form.password.data)  # same work whether or not the account exists
         throttling.record_failure(username, address)
@@ -78,7 +73,7 @@ def set_language(code):
         session["lang"] = code
         if current_user.is_authenticated:
             current_user.locale = code
-    return redirect(_safe_next(request.form.get("next")) or url_for("home.index"))
+    return redirect(local_target(request.form.get("next")) or url_for("home.index"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -115,11 +110,11 @@ def list_accounts():
 
 
 def _apply_account_form(form, user=None):
-    hr_unit = None
-    if "hr" in form.roles.data and form.hr_unit_code.data:
-        hr_unit = db.session.execute(select(Unit).where(Unit.code == form.hr_unit_code.data.strip())).scalar_one_or_none()
-        if hr_unit is None:
-            form.hr_unit_code.errors.append(_("Không có đơn vị mã %(code)s.", code=form.hr_unit_code.data))
+    unit = None
+    if set(form.roles.data) & set(SCOPED_ROLES) and form.unit_code.data:
+        unit = db.session.execute(select(Unit).where(Unit.code == form.unit_code.data.strip())).scalar_one_or_none()
+        if unit is None:
+            form.unit_code.errors.append(_("Không có đơn vị mã %(code)s.", code=form.unit_code.data))
             return None
     staff = None
     if form.staff_id_number.data:
@@ -132,11 +127,11 @@ def _apply_account_form(form, user=None):
             if not form.password.data:
                 form.password.errors.append(_("Cần đặt mật khẩu cho tài khoản mới."))
                 return None
-            user = services.create_user(form.username.data, form.password.data, form.display_name.data, form.roles.data, hr_unit=hr_unit, staff=staff)
+            user = services.create_user(form.username.data, form.password.data, form.display_name.data, form.roles.data, unit=unit, staff=staff)
         else:
             user.display_name = form.display_name.data.strip()
             user.staff_id = staff.id if staff else None
-            services.set_roles(user, form.roles.data, hr_unit=hr_unit)
+            services.set_roles(user, form.roles.data, unit=unit)
             if form.password.data:
                 services.set_password(user, form.password.data)
             record("user.update", target=user.username)
@@ -162,8 +157,8 @@ def edit_account(user_id):
     form = AccountForm(obj=user)
     if request.method == "GET":
         form.roles.data = sorted(user.role_names)
-        hr = [a.unit for a in user.roles if a.role == "hr" and a.unit]
-        form.hr_unit_code.data = hr[0].code if hr else ""
+        scoped = [a.unit for a in user.roles if a.role in SCOPED_ROLES and a.unit]
+        form.unit_code.data = scoped[0].code if scoped else ""
         form.staff_id_number.data = user.staff.id_number if user.staff else ""
     form.username.render_kw = {"readonly": True}
     if form.validate_on_submit():

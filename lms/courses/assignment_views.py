@@ -5,12 +5,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.auth.access import load_or_404, load_unit_in_scope, require_roles
+from lms.catalogue.models import Title
 from lms.courses import queries, services
-from lms.courses.dashboard import local_today
 from lms.courses.forms import ActionForm, AssignmentForm, ProgressFilterForm
 from lms.courses.models import Assignment, Course
+from lms.localtime import local_today
 from lms.org import queries as org_queries
-from lms.org.models import Title
 
 bp = require_roles(Blueprint("course_assignments", __name__, url_prefix="/courses/assignments"), "trainer", "hr", "admin")
 

@@ -5,13 +5,19 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.auth.access import load_or_404, require_roles
+from lms.catalogue.models import Module
 from lms.courses import queries, services
-from lms.courses.forms import ActionForm, BuilderAttachmentForm, CourseForm, LessonForm, UploadForm
+from lms.courses.forms import (
+    ActionForm,
+    BuilderAttachmentForm,
+    CourseForm,
+    LessonForm,
+    UploadForm,
+)
 from lms.courses.models import Course, Lesson, LessonAttachment, LessonImage
 from lms.courses.rules import slugify
 from lms.courses.services import CourseError
 from lms.courses.views import _file_response, lesson_html
-from lms.org.models import Module
 
 bp = require_roles(Blueprint("course_admin", __name__, url_prefix="/courses"), "trainer", "admin")
 

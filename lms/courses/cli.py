@@ -4,7 +4,6 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from lms.cli import AREA_COMMANDS
 from lms.database import immediate_transactions
 from lms.extensions import db
 
@@ -25,12 +24,3 @@ def load_command(directory):
             raise click.ClickException(str(error)) from None
         db.session.commit()
     click.echo(report.summary())
-
-
-from lms.courses.seed import seed_courses  # noqa: E402
-from lms.demo.seed import SEED_STEPS  # noqa: E402
-
-if courses_cli not in AREA_COMMANDS:
-    AREA_COMMANDS.append(courses_cli)
-if seed_courses not in SEED_STEPS:
-    SEED_STEPS.append(seed_courses)

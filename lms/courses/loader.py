@@ -10,11 +10,11 @@ from pathlib import Path
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from lms.catalogue.models import Module, SyllabusNode
 from lms.courses import services
 from lms.courses.models import Course, Lesson
 from lms.courses.rules import LessonFileError, parse_lesson_file
 from lms.extensions import db
-from lms.org.models import Module, SyllabusNode
 
 DEFAULT_DIRECTORY = Path(__file__).resolve().parents[2] / "course_content"
 

@@ -5,13 +5,9 @@ from sqlalchemy import select
 from lms.courses.models import PracticeAttempt
 from lms.extensions import db
 from lms.questionbank.queries import versions_show_image
-from lms.questionbank.views_transfer import MEDIA_ACCESS_CHECKS
 
 
 def image_in_own_practice(user, image):
     quizzes = db.session.execute(select(PracticeAttempt.questions).where(PracticeAttempt.user_id == user.id)).scalars()
     version_ids = {entry["version_id"] for questions in quizzes for entry in questions or () if entry.get("version_id")}
     return bool(version_ids) and versions_show_image(sorted(version_ids), image.id)
-
-
-MEDIA_ACCESS_CHECKS.append(image_in_own_practice)

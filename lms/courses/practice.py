@@ -11,20 +11,15 @@ from lms.courses.rules import PRACTICE_QUESTION_COUNT
 from lms.courses.services import CourseError
 from lms.extensions import db
 from lms.models_base import utcnow
+from lms.questionbank.markup import render, render_inline
+from lms.questionbank.models import Question, QuestionVersion
+from lms.questionbank.types import ResponseError, get_type
 
 _EPSILON = 1e-9
 
 
-def _registry():
-    from lms.questionbank import types
-
-    return types
-
-
 def start_practice(user, course, topic_code=None, rng=None, count=PRACTICE_QUESTION_COUNT, now=None):
     """A new attempt of up to `count` questions drawn at random from the practice pool."""
-    from lms.questionbank.models import Question
-
     rng = rng or random.SystemRandom()
     ids = queries.practice_question_ids(course.module_id, topic_code)
     if not ids:
@@ -35,7 +30,7 @@ def start_practice(user, course, topic_code=None, rng=None, count=PRACTICE_QUEST
     for question_id in chosen:
         question = questions[question_id]
         data = question.question_data()
-        order = _registry().get_type(data.type).presentation_order(data, rng)
+        order = get_type(data.type).presentation_order(data, rng)
         entries.append({"question_id": question.id, "version_id": question.current_version_id, "order": order})
     attempt = PracticeAttempt(
         user_id=user.id, course_id=course.id, topic_code=topic_code or None, questions=entries,
@@ -47,25 +42,8 @@ def start_practice(user, course, topic_code=None, rng=None, count=PRACTICE_QUEST
 
 
 def question_data(attempt, index):
-    from lms.questionbank.models import QuestionVersion
-
     version = db.session.get(QuestionVersion, attempt.questions[index]["version_id"])
     return version.question_data()
-
-
-def response_from_form(question_type, form):
-    """The response shape of lms.questionbank.schema from a posted form (a MultiDict)."""
-    if question_type == "single_choice":
-        return {"choice": form.get("choice")}
-    if question_type == "multiple_response":
-        return {"choices": form.getlist("choices")}
-    if question_type in ("true_false", "numeric"):
-        return {"value": form.get("value")}
-    if question_type == "matching":
-        return {"pairs": {key[len("pair-"):]: value for key, value in form.items() if key.startswith("pair-")}}
-    if question_type == "short_answer":
-        return {"text": form.get("text")}
-    return {}
 
 
 def answer(attempt, index, raw_response, now=None):
@@ -75,10 +53,10 @@ def answer(attempt, index, raw_response, now=None):
     if key in attempt.feedback:
         return attempt.feedback[key]
     data = question_data(attempt, index)
-    kind = _registry().get_type(data.type)
+    kind = get_type(data.type)
     try:
         response = kind.normalize_response(data, raw_response)
-    except _registry().ResponseError as error:
+    except ResponseError as error:
         raise CourseError(error.translated(gettext)) from None
     if not response:
         raise CourseError(gettext("Hãy chọn hoặc nhập câu trả lời trước khi kiểm tra."))
@@ -100,44 +78,21 @@ def first_unanswered(attempt):
 def question_page(attempt, index):
     """What the practice page shows for one question: the candidate view, and once answered,
     the learner's answer, the verdict, the right answer and the explanation."""
-    from lms.questionbank import markup
-
     data = question_data(attempt, index)
-    kind = _registry().get_type(data.type)
+    kind = get_type(data.type)
     view = kind.candidate_view(data, attempt.questions[index]["order"])
     page = {"index": index, "view": view, "feedback": attempt.feedback.get(str(index)), "response": attempt.answers.get(str(index), {})}
     if page["feedback"] is not None:
-        page["correct"] = [Markup(item) for item in describe_response(data, kind.correct_response(data))]
-        page["explanation"] = Markup(markup.render(data.explanation, data.text_format)) if data.explanation else None
+        page["correct"] = [Markup(item) for item in kind.describe_response(data, kind.correct_response(data), _inline(data), gettext)]
+        page["explanation"] = Markup(render(data.explanation, data.text_format)) if data.explanation else None
         page["choice_feedback"] = _choice_feedback(data, page["response"])
     return page
 
 
-def describe_response(data, response):
-    """A response as short safe HTML lines (to show the right answer)."""
-    from lms.questionbank.markup import render_inline
-
-    def inline(text):
-        return render_inline(text, data.text_format)
-
-    if data.type == "single_choice":
-        return [inline(data.choices[response["choice"]].text)]
-    if data.type == "multiple_response":
-        return [inline(data.choices[i].text) for i in response["choices"]]
-    if data.type == "true_false":
-        return [gettext("Đúng") if response["value"] else gettext("Sai")]
-    if data.type == "matching":
-        return [f"{inline(data.pairs[int(left)][0])} → {inline(data.pairs[right][1])}" for left, right in response["pairs"].items()]
-    if data.type == "short_answer":
-        return [inline(text) for text in data.answers]
-    if data.type == "numeric":
-        value = f"{response['value']:g}".replace(".", ",")
-        return [value + (f" (± {data.tolerance:g})".replace(".", ",") if data.tolerance else "")]
-    return []
+def _inline(data):
+    return lambda text: render_inline(text, data.text_format)
 
 
 def _choice_feedback(data, response):
-    from lms.questionbank.markup import render_inline
-
     chosen = [response["choice"]] if "choice" in response else response.get("choices", [])
     return [Markup(render_inline(data.choices[i].feedback, data.text_format)) for i in chosen if i < len(data.choices) and data.choices[i].feedback]

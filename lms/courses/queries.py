@@ -2,12 +2,22 @@
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
-from lms.auth.access import Scope, hr_scope
+from lms.auth.access import hr_scope
 from lms.auth.models import User
-from lms.courses.models import Assignment, Course, Lesson, LessonAttachment, LessonImage, LessonProgress, PracticeAttempt
+from lms.catalogue.models import LearningPathModule, Module, SyllabusNode, Title
+from lms.courses.models import (
+    Assignment,
+    Course,
+    Lesson,
+    LessonAttachment,
+    LessonImage,
+    LessonProgress,
+    PracticeAttempt,
+)
 from lms.courses.rules import syllabus_sort_key, topic_of
 from lms.extensions import db
-from lms.org.models import LearningPathModule, Module, Staff, SyllabusNode, Title, Unit
+from lms.org.models import Staff, Unit
+from lms.scope import Scope
 
 
 def manager_scope(user):

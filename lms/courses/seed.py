@@ -4,12 +4,13 @@ from datetime import date
 from sqlalchemy import select
 
 from lms.auth.services import find_user
+from lms.catalogue.models import Title
 from lms.courses import services
 from lms.courses.loader import load_course_content
 from lms.courses.models import Assignment
 from lms.courses.queries import course_by_module_code
 from lms.extensions import db
-from lms.org.models import Title, Unit
+from lms.org.models import Unit
 
 
 def seed_courses():

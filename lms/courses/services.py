@@ -8,7 +8,14 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from lms.courses.models import Assignment, Course, Lesson, LessonAttachment, LessonImage, LessonProgress
+from lms.courses.models import (
+    Assignment,
+    Course,
+    Lesson,
+    LessonAttachment,
+    LessonImage,
+    LessonProgress,
+)
 from lms.courses.rules import (
     ATTACHMENT_TYPES,
     IMAGE_TYPES,

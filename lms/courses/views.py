@@ -1,20 +1,29 @@
 """Learner pages: courses, lessons, progress, practice quizzes. Trainers and administrators
 may open them too, to preview unpublished content (their visits are not counted)."""
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
 from lms.auth.access import load_or_404, require_roles
-from lms.courses import cli as _cli  # noqa: F401  (registers the `flask courses` commands)
-from lms.courses import media_access as _media_access  # noqa: F401  (learners see the images of their practice questions)
 from lms.courses import practice, queries, services
-from lms.courses.dashboard import LOCAL_TIMEZONE
 from lms.courses.forms import ActionForm
 from lms.courses.models import Lesson, PracticeAttempt
 from lms.courses.rules import lesson_headings
 from lms.courses.services import CourseError
 from lms.extensions import db
+from lms.localtime import format_local
+from lms.questionbank.types import get_type
 
 bp = require_roles(Blueprint("courses", __name__, url_prefix="/learn"), "learner", "trainer", "admin")
 
@@ -63,7 +72,7 @@ def _file_response(content, content_type, filename, disposition):
 @bp.app_template_filter("course_datetime")
 def course_datetime(value):
     """A stored UTC time as Hanoi local time, dd/mm/yyyy hh:mm."""
-    return value.astimezone(LOCAL_TIMEZONE).strftime("%d/%m/%Y %H:%M") if value else ""
+    return format_local(value, "%d/%m/%Y %H:%M")
 
 
 def lesson_html(lesson):
@@ -204,7 +213,7 @@ def practice_question(attempt_id, index):
             abort(400)
         data = practice.question_data(attempt, index)
         try:
-            practice.answer(attempt, index, practice.response_from_form(data.type, request.form))
+            practice.answer(attempt, index, get_type(data.type).form_response(request.form))
             return redirect(url_for("courses.practice_question", attempt_id=attempt.id, index=index))
         except CourseError as problem:
             error = str(problem)

@@ -12,16 +12,18 @@ import yaml
 from sqlalchemy import select
 
 from lms.auth.services import create_user, find_user
-from lms.catalogue import load_catalogues
+from lms.catalogue.loader import load_catalogues
+from lms.catalogue.models import EmulationBloc, Title
+from lms.courses.seed import seed_courses
+from lms.exams.design import seed_exam_demo
 from lms.extensions import db
+from lms.models_base import utcnow
 from lms.org import services
-from lms.org.models import EmulationBloc, Staff, Title, Unit
+from lms.org.models import Staff
+from lms.questionbank.cli import seed_question_banks
 
 DEMO_PASSWORD = "Demo@2017"
 DATA = Path(__file__).with_name("hanoi_2016.yaml")
-
-# Areas built on the core append their own seed steps: functions returning a summary line.
-SEED_STEPS = []
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô", "Dương", "Lý"]
 MIDDLE_MALE = ["Văn", "Đức", "Minh", "Quang", "Hữu", "Xuân", "Mạnh"]
@@ -97,20 +99,26 @@ def seed_accounts(units, people):
                           id_number="001185004217", unit=units["SO-TTTT"], email="phamthuha@hanoi.gov.vn")
     db.session.add(trainer_staff)
     db.session.flush()
+    district_trainer = Staff(full_name="Đỗ Văn Khải", birth_date=date(1983, 9, 2), birth_place="Hà Nội", sex="male",
+                             id_number="001083006128", unit=units["GL"], email="dovankhai@gialam.hanoi.gov.vn")
+    db.session.add(district_trainer)
+    db.session.flush()
     accounts = [
         ("admin", "Quản trị hệ thống", ["admin"], None, None),
         ("hr", "Lê Minh Tuấn (TCCB quận Long Biên)", ["hr"], units["LB"], None),
-        ("trainer", "Phạm Thu Hà", ["trainer"], None, trainer_staff),
+        ("trainer", "Phạm Thu Hà", ["trainer"], None, trainer_staff),  # no unit: the whole city
+        ("trainer_gl", "Đỗ Văn Khải (giảng viên huyện Gia Lâm)", ["trainer"], units["GL"], district_trainer),
+        ("proctor_gl", "Nguyễn Thị Thanh Hương (coi thi huyện Gia Lâm)", ["proctor"], units["GL"], None),
         ("learner", learner_staff.full_name, ["learner"], None, learner_staff),
     ]
-    for username, name, roles, hr_unit, staff in accounts:
+    for username, name, roles, unit, staff in accounts:
         if find_user(username) is None:
-            create_user(username, DEMO_PASSWORD, name, roles=roles, hr_unit=hr_unit, staff=staff)
+            create_user(username, DEMO_PASSWORD, name, roles=roles, unit=unit, staff=staff)
     return learner_staff
 
 
 def seed_units_staff_accounts():
-    """The organisation part of the demo: units, staff and the four demo accounts."""
+    """The organisation part of the demo: units, staff and the demo accounts."""
     units = seed_units()
     people = seed_staff(units)
     seed_accounts(units, people)
@@ -124,7 +132,10 @@ def seed_all():
         f"Danh mục: {added}",
         f"Đơn vị: {len(units)}; cán bộ: {len(people) + 1}",
     ]
-    for step in SEED_STEPS:
-        summary.append(step())
-    summary.append(f"Tài khoản demo (mật khẩu {DEMO_PASSWORD}): admin, hr (TCCB quận Long Biên), trainer, learner")
+    # The question banks first: the demo sessions draw from their pool.
+    summary.append(seed_question_banks())
+    summary.append(seed_courses())
+    summary.extend(seed_exam_demo(utcnow()))
+    summary.append(f"Tài khoản demo (mật khẩu {DEMO_PASSWORD}): admin, hr (TCCB quận Long Biên), trainer (giảng viên cấp thành phố), "
+                   "trainer_gl (giảng viên huyện Gia Lâm), proctor_gl (coi thi huyện Gia Lâm), learner")
     return summary

@@ -4,10 +4,18 @@ Writes flush, never commit."""
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import aliased
 
-from lms.exams import engine
-from lms.exams.models import AttemptAnswer, AttemptEvent, AttemptGrade, AttemptQuestion, ExamAttempt, ModuleResult
+from lms.catalogue.models import Module
+from lms.exams import results
+from lms.exams.core import engine
+from lms.exams.models import (
+    AttemptAnswer,
+    AttemptEvent,
+    AttemptGrade,
+    AttemptQuestion,
+    ExamAttempt,
+)
+from lms.exams.result_models import ModuleResult
 from lms.extensions import db
-from lms.org.models import Module
 from lms.questionbank.models import Question, QuestionVersion
 from lms.questionbank.schema import QuestionData
 from lms.questionbank.types import ResponseError, get_type
@@ -98,12 +106,13 @@ def grade_objective(attempt: ExamAttempt, now, source="auto", actor=None, reason
     for attempt_question, fraction in changes:
         attempt_question.fraction = fraction
     db.session.flush()
-    refresh_score(attempt, now)
+    refresh_score(attempt, now, actor, reason)
     return len(changes)
 
 
-def refresh_score(attempt: ExamAttempt, now):
-    """Part score, pass and module results, once every question has a grade."""
+def refresh_score(attempt: ExamAttempt, now, actor=None, reason=""):
+    """Part score, pass and module results, once every question has a grade; the change of
+    result, if any, recorded as a result event (lms.exams.results)."""
     rows = db.session.execute(
         select(AttemptQuestion.fraction, AttemptQuestion.points, Module.code, Module.id)
         .outerjoin(Module, Module.id == AttemptQuestion.module_id)
@@ -113,6 +122,13 @@ def refresh_score(attempt: ExamAttempt, now):
     if not rows or any(row.fraction is None for row in rows):
         attempt.score = attempt.passed = None
         return attempt
+    # Module results exist once the attempt was graded (a reopening clears both): none to read
+    # at the first grading, which is every submit's.
+    existing = {} if attempt.graded_at is None else {
+        result.module_id: result for result in db.session.execute(select(ModuleResult).where(ModuleResult.attempt_id == attempt.id)).scalars()}
+    module_ids = {row.code: row.id for row in rows if row.code}
+    codes = {module_id: code for code, module_id in module_ids.items()}
+    before = results.snapshot(attempt, {codes.get(r.module_id, str(r.module_id)): (r.score, r.passed) for r in existing.values()})
     earned = sum(row.fraction * row.points for row in rows)
     possible = sum(row.points for row in rows)
     attempt.earned_points, attempt.possible_points = earned, possible
@@ -120,10 +136,9 @@ def refresh_score(attempt: ExamAttempt, now):
     attempt.passed = attempt.score >= part.pass_mark
     attempt.graded_at = now
     if attempt.state in (engine.SUBMITTED, engine.AUTO_SUBMITTED):
+        # The engine's `graded` event is the result event recorded below.
         attempt.take(engine.mark_graded(attempt.clock(), now).attempt)
-    module_ids = {row.code: row.id for row in rows if row.code}
     scores = engine.module_scores((row.code, row.fraction, row.points) for row in rows if row.code)
-    existing = {result.module_id: result for result in db.session.execute(select(ModuleResult).where(ModuleResult.attempt_id == attempt.id)).scalars()}
     new_rows = []
     for code, score in scores.items():
         result = existing.get(module_ids[code])
@@ -134,12 +149,16 @@ def refresh_score(attempt: ExamAttempt, now):
     if new_rows:
         # The first grading of a paper: its module results in one executemany INSERT.
         db.session.execute(insert(ModuleResult.__table__), new_rows)
+    db.session.flush()
+    after = results.snapshot(attempt, {code: (score, score >= part.pass_mark) for code, score in scores.items()})
+    results.record_change(attempt, results.GRADED if before["score"] is None else results.REGRADED, before, after, now, actor, reason)
     return attempt
 
 
 def regrade_attempt(attempt: ExamAttempt, now, actor, reason: str):
-    """Grade again after a question was corrected: the new grades are added, the old kept,
-    and the change of score is logged on the attempt."""
+    """Grade again after a question was corrected: the new grades are added, the old kept, the
+    regrade logged on the attempt, and a change of result recorded as a result event.
+    Returns (score before, score after)."""
     before = attempt.score
     grade_objective(attempt, now, source="regrade", actor=actor, reason=reason, against_current=True)
     db.session.add(AttemptEvent(attempt_id=attempt.id, kind="regraded", at=now, actor_id=actor.id if actor else None,

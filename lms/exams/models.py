@@ -7,14 +7,25 @@ Rules live in lms.exams.engine; these rows only keep what it decides.
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.exams import engine
-from lms.questionbank import models as _questionbank_models  # noqa: F401  (question_version, module FKs)
+from lms.exams.core import engine
 from lms.extensions import db
 from lms.i18n import N_
 from lms.models_base import UTCDateTime, utcnow
+from lms.questionbank import models as _questionbank_models  # noqa: F401  (question_version, module FKs)
 
 BLUEPRINT_KINDS = {"basic": N_("Cơ bản"), "advanced": N_("Nâng cao")}
 PART_KINDS = {"theory": N_("Lý thuyết (trắc nghiệm)"), "practical": N_("Thực hành")}
@@ -112,6 +123,9 @@ class ExamSession(db.Model):
     __table_args__ = (Index("ix_exam_session_status_opens", "status", "opens_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     blueprint_id: Mapped[int] = mapped_column(ForeignKey("exam_blueprint.id"), index=True)
+    # The unit organising the session: trainers and proctors reach the sessions organised
+    # within their unit's subtree (the city for a city-level trainer).
+    organiser_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     council: Mapped[str] = mapped_column(String(300), default="")  # hội đồng thi
     location: Mapped[str] = mapped_column(String(300), default="")
@@ -134,6 +148,7 @@ class ExamSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     blueprint: Mapped[ExamBlueprint] = relationship()
+    organiser = relationship("Unit")
     rooms: Mapped[list["ExamRoom"]] = relationship(back_populates="session", cascade="all, delete-orphan", order_by="ExamRoom.name")
 
     @property
@@ -325,22 +340,6 @@ class PracticalUpload(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
-
-
-class ModuleResult(db.Model):
-    """The score of one module within a graded attempt (out of 10), for certificates and reports."""
-
-    __tablename__ = "exam_module_result"
-    __table_args__ = (UniqueConstraint("attempt_id", "module_id"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    attempt_id: Mapped[int] = mapped_column(ForeignKey("exam_attempt.id", ondelete="CASCADE"))
-    module_id: Mapped[int] = mapped_column(ForeignKey("module.id"), index=True)
-    score: Mapped[float] = mapped_column(Float)
-    passed: Mapped[bool] = mapped_column(Boolean)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-
-    attempt: Mapped[ExamAttempt] = relationship()
-    module = relationship("Module")
 
 
 class AttemptEvent(db.Model):

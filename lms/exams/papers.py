@@ -3,12 +3,12 @@ pre-drawing a whole session so that starts only copy rows. Writes flush, never c
 import random
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
-from lms.exams import engine
+from lms.catalogue.models import Module
+from lms.exams.core import engine
 from lms.exams.models import BlueprintPart, ExamCandidate, ExamSession, PredrawnPaper
 from lms.extensions import db
-from lms.org.models import Module
 from lms.questionbank.models import Question, QuestionVersion
 from lms.questionbank.schema import QuestionData
 from lms.questionbank.types import get_type
@@ -26,54 +26,81 @@ def part_quotas(part: BlueprintPart, candidate: ExamCandidate) -> list:
     return quotas
 
 
-def pool_items(part: BlueprintPart, module_codes) -> list:
-    """Approved exam-pool questions of the modules, of the part's kind (tasks for a practical part)."""
-    if not module_codes:
-        return []
-    kind_condition = Question.type == PRACTICAL_TYPE if part.kind == "practical" else Question.type != PRACTICAL_TYPE
-    rows = db.session.execute(
-        select(Question.id, Module.code, Question.syllabus_code, Question.difficulty)
+def _kind_condition(part: BlueprintPart):
+    return Question.type == PRACTICAL_TYPE if part.kind == "practical" else Question.type != PRACTICAL_TYPE
+
+
+def _pool_query(part: BlueprintPart, module_codes, *columns):
+    return (
+        select(*columns)
         .join(Module, Module.id == Question.module_id)
         .where(
             Question.status == "approved",
             Question.pool == "exam",
             Question.current_version_id.is_not(None),
             Module.code.in_(sorted(set(module_codes))),
-            kind_condition,
+            _kind_condition(part),
         )
-    ).all()
-    return [engine.PoolItem(row[0], row[1], row[2] or "", row[3] or "medium") for row in rows]
+    )
+
+
+class Pool:
+    """The approved pool of a part for some modules. With `versions`, every question's current
+    version is read in the same statement (pre-drawing a session draws all its papers from
+    it); without, only the drawn questions' versions are read, once drawn (one start)."""
+
+    def __init__(self, part: BlueprintPart, module_codes, versions=False):
+        columns = [Question.id, Module.code, Question.syllabus_code, Question.difficulty]
+        query = _pool_query(part, module_codes, *columns)
+        if versions:
+            query = query.add_columns(Question.module_id, QuestionVersion.id, QuestionVersion.data).join(
+                QuestionVersion, QuestionVersion.id == Question.current_version_id)
+        rows = db.session.execute(query).all() if module_codes else []
+        self.items = [engine.PoolItem(row[0], row[1], row[2] or "", row[3] or "medium") for row in rows]
+        self._versions = {row[0]: tuple(row[4:7]) for row in rows} if versions else None
+
+    def for_modules(self, module_codes) -> list:
+        wanted = set(module_codes)
+        return [item for item in self.items if item.module in wanted]
+
+    def versions(self, question_ids) -> dict:
+        """{question id: (module id, current version id, version data)}"""
+        if self._versions is not None:
+            return self._versions
+        return {row[0]: tuple(row[1:]) for row in db.session.execute(
+            select(Question.id, Question.module_id, QuestionVersion.id, QuestionVersion.data)
+            .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
+            .where(Question.id.in_(question_ids))
+        ).all()}
 
 
 def shortages(part: BlueprintPart, candidate: ExamCandidate) -> tuple:
     quotas = part_quotas(part, candidate)
-    return engine.check_pool(pool_items(part, [q.module for q in quotas]), quotas)
+    return engine.check_pool(Pool(part, [q.module for q in quotas]).items, quotas)
 
 
 def new_seed() -> int:
     return secrets.randbits(62)
 
 
-def draw_items(part: BlueprintPart, candidate: ExamCandidate, seed: int) -> list:
+def draw_items(part: BlueprintPart, candidate: ExamCandidate, seed: int, pool: Pool = None) -> list:
     """The paper as stored items: [{version_id, module_id, order, points}], in paper order.
+    From `pool` when given (pre-drawing), else from the part's pool for this candidate.
 
     Raises engine.PoolShortage when the pool cannot satisfy the quotas.
     """
     quotas = part_quotas(part, candidate)
     if not quotas:
         raise engine.PoolShortage(())
-    question_ids = engine.draw_paper(pool_items(part, [q.module for q in quotas]), quotas, seed)
-    rows = db.session.execute(
-        select(Question.id, Question.module_id, QuestionVersion.id, QuestionVersion.data)
-        .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
-        .where(Question.id.in_(question_ids))
-    ).all()
-    by_question = {row[0]: row for row in rows}
+    modules = [q.module for q in quotas]
+    pool = pool or Pool(part, modules)
+    question_ids = engine.draw_paper(pool.for_modules(modules), quotas, seed)
+    versions = pool.versions(question_ids)
     # Option order: its own generator from the seed, so that it never shifts the draw.
     rng = random.Random(f"{seed}:options")
     items = []
     for question_id in question_ids:
-        _, module_id, version_id, data = by_question[question_id]
+        module_id, version_id, data = versions[question_id]
         question = QuestionData.from_dict(data)
         order = get_type(question.type).presentation_order(question, rng)
         items.append({"version_id": version_id, "module_id": module_id, "order": order, "points": float(question.points or 1.0)})
@@ -81,7 +108,9 @@ def draw_items(part: BlueprintPart, candidate: ExamCandidate, seed: int) -> list
 
 
 def predraw_session(session: ExamSession, now) -> int:
-    """Draw every candidate's first paper of every part ahead of time. Returns how many were drawn.
+    """Draw every candidate's first paper of every part ahead of time, in a fixed number of
+    statements whatever the session's size: the candidates, the papers they already have, one
+    pool per part, one INSERT of the papers. Returns how many were drawn.
 
     Candidates who already have a pre-drawn paper keep it.
     """
@@ -93,17 +122,21 @@ def predraw_session(session: ExamSession, now) -> int:
         ).all()
     )
     candidates = db.session.execute(select(ExamCandidate).where(ExamCandidate.session_id == session.id)).scalars().all()
-    drawn = 0
+    papers = []
     for part in session.blueprint.parts:
-        for candidate in candidates:
-            if (candidate.id, part.id) in existing:
-                continue
+        waiting = [candidate for candidate in candidates if (candidate.id, part.id) not in existing]
+        if not waiting:
+            continue
+        pool = Pool(part, {quota.module for candidate in waiting for quota in part_quotas(part, candidate)}, versions=True)
+        for candidate in waiting:
             seed = new_seed()
-            db.session.add(PredrawnPaper(candidate_id=candidate.id, part_id=part.id, number=1, seed=seed, items=draw_items(part, candidate, seed)))
-            drawn += 1
+            papers.append({"candidate_id": candidate.id, "part_id": part.id, "number": 1, "seed": seed,
+                           "items": draw_items(part, candidate, seed, pool), "created_at": now})
+    if papers:
+        db.session.execute(insert(PredrawnPaper.__table__), papers)
     session.predrawn_at = now
     db.session.flush()
-    return drawn
+    return len(papers)
 
 
 def take_predrawn(candidate: ExamCandidate, part: BlueprintPart, number: int):

@@ -9,9 +9,9 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 
-from lms.exams import engine
+from lms.exams.attempts import ExamError, log_refusal, require_loaded, save_answers
+from lms.exams.core import engine
 from lms.exams.models import PracticalUpload
-from lms.exams.services import ExamError, apply_clock, grace, lock_attempt, log_event, save_answers
 from lms.extensions import db
 from lms.questionbank.types import PRACTICAL_EXTENSIONS
 
@@ -68,11 +68,10 @@ def store_upload(attempt, attempt_question, filename: str, content: bytes, now, 
         raise ExamError(_("Tệp lớn quá %(mb)d MB.", mb=limit // (1024 * 1024)), "file_size", 413)
     if not content_matches(extension, content):
         raise ExamError(_("Nội dung tệp không đúng định dạng %(ext)s.", ext=extension), "file_content", 400)
-    attempt = lock_attempt(attempt.id)
-    apply_clock(attempt, now)
-    decision = engine.can_save(attempt.clock(), now, grace(attempt.candidate.session))
+    require_loaded(attempt)
+    decision = engine.save_decision(attempt.clock())
     if not decision.allowed:
-        log_event(attempt, "upload_refused", now, question=attempt_question.id, reason=decision.reason)
+        log_refusal(attempt, "upload_refused", now, question=attempt_question.id, reason=decision.reason)
         raise ExamError(_("Đã hết giờ hoặc bài đã nộp: tệp không được nhận. Các tệp đã nộp trước đó vẫn được giữ."), "finished")
     directory = Path(current_app.config["UPLOAD_DIR"]) / "exams" / str(attempt.id)
     directory.mkdir(parents=True, exist_ok=True)

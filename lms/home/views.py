@@ -5,16 +5,18 @@ from sqlalchemy import func, select
 
 from lms.auth.access import hr_scope, public, require_roles, roles_allowed
 from lms.extensions import db
-from lms.i18n import N_
+from lms.home.dashboard import learner_dashboard
+from lms.messages import N_
 from lms.org import queries as org_queries
 from lms.org.models import Staff, Unit
 
-bp = require_roles(Blueprint("home", __name__), "learner", "trainer", "hr", "admin")
+bp = require_roles(Blueprint("home", __name__), "learner", "trainer", "proctor", "hr", "admin")
 
 HOME_ENDPOINTS = {
     "admin": "home.admin",
     "hr": "home.hr",
     "trainer": "home.trainer",
+    "proctor": "exam_admin.index",
     "learner": "home.learner",
 }
 # Areas add links to the trainer's and administrator's home pages: (role, endpoint, label).
@@ -42,8 +44,6 @@ def index():
 @bp.route("/learn/")
 @roles_allowed("learner")
 def learner():
-    from lms.courses.dashboard import learner_dashboard
-
     return render_template("home/learner.html", **learner_dashboard(current_user))
 
 

@@ -8,10 +8,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.audit.services import record
+from lms.catalogue.models import EmulationBloc, Title
 from lms.extensions import db
 from lms.messages import MessageError
 from lms.org import services
-from lms.org.models import SEXES, STAFF_STATUSES, UNIT_KINDS, EmulationBloc, Staff, Title, Unit
+from lms.org.models import SEXES, STAFF_STATUSES, UNIT_KINDS, Staff, Unit
 from lms.tabular import RowError, TableError, fold, parse_date, read_table, text_value
 
 STAFF_COLUMNS = {

@@ -1,10 +1,12 @@
-"""Units, emulation blocs, staff, titles, modules and learning paths."""
+"""Units, staff and their postings, pending imports. The catalogues (modules, titles, blocs)
+are in lms.catalogue.models."""
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.catalogue.models import EmulationBloc, Title
 from lms.extensions import db
 from lms.i18n import N_
 from lms.models_base import UTCDateTime, utcnow
@@ -25,22 +27,6 @@ UNIT_KINDS = {
 UNIT_STATUSES = {"active": N_("Đang hoạt động"), "closed": N_("Đã giải thể"), "merged": N_("Đã sáp nhập")}
 STAFF_STATUSES = {"active": N_("Đang công tác"), "on_leave": N_("Tạm nghỉ"), "left": N_("Đã thôi việc"), "retired": N_("Đã nghỉ hưu")}
 SEXES = {"male": N_("Nam"), "female": N_("Nữ")}
-TITLE_GROUPS = {
-    "commune_civil_servant": N_("Công chức cấp xã"),
-    "commune_leader": N_("Cán bộ cấp xã"),
-    "teacher": N_("Giáo viên"),
-    "other": N_("Khác"),
-}
-MODULE_LEVELS = {"basic": N_("Cơ bản"), "advanced": N_("Nâng cao")}
-
-
-class EmulationBloc(db.Model):
-    """Khối thi đua: units are ranked within their bloc."""
-
-    __tablename__ = "emulation_bloc"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(40), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
 
 
 class Unit(db.Model):
@@ -74,65 +60,6 @@ class Unit(db.Model):
     @property
     def depth(self):
         return self.path.count("/") - 2
-
-
-class Module(db.Model):
-    """A module of the IT-skills standard (IU01–IU15)."""
-
-    __tablename__ = "module"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(10), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    name_en: Mapped[str] = mapped_column(String(200), default="")
-    level: Mapped[str] = mapped_column(String(10))
-    position: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class SyllabusNode(db.Model):
-    """A topic, sub-topic or requirement of a module, by its stable code (IU04.3.1)."""
-
-    __tablename__ = "syllabus_node"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    module_id: Mapped[int] = mapped_column(ForeignKey("module.id"), index=True)
-    code: Mapped[str] = mapped_column(String(30), unique=True)
-    title: Mapped[str] = mapped_column(String(300))
-    module: Mapped[Module] = relationship()
-
-    @property
-    def depth(self):
-        return self.code.count(".")
-
-
-class Title(db.Model):
-    """A job title (chức danh) with its learning path."""
-
-    __tablename__ = "title"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(40), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    group: Mapped[str] = mapped_column(String(40))
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-
-    path_modules: Mapped[list["LearningPathModule"]] = relationship(
-        back_populates="title", cascade="all, delete-orphan"
-    )
-
-    @property
-    def group_label(self):
-        return TITLE_GROUPS.get(self.group, self.group)
-
-
-class LearningPathModule(db.Model):
-    """A module required by a title's learning path."""
-
-    __tablename__ = "learning_path_module"
-    __table_args__ = (UniqueConstraint("title_id", "module_id"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    title_id: Mapped[int] = mapped_column(ForeignKey("title.id", ondelete="CASCADE"), index=True)
-    module_id: Mapped[int] = mapped_column(ForeignKey("module.id"), index=True)
-    title: Mapped[Title] = relationship(back_populates="path_modules")
-    module: Mapped[Module] = relationship()
 
 
 class Staff(db.Model):

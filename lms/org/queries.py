@@ -4,8 +4,9 @@ import unicodedata
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
+from lms.catalogue.models import EmulationBloc, LearningPathModule, Module, Title
 from lms.extensions import db
-from lms.org.models import EmulationBloc, LearningPathModule, Module, Staff, Title, Unit
+from lms.org.models import Staff, Unit
 
 
 def nfc(text):

@@ -1,27 +1,50 @@
 """Units, staff, imports and catalogues. HR officers see their subtree; administrators everything."""
 import secrets
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import delete, select
 
 from lms.audit.services import record
-from lms.auth.access import hr_scope, load_or_404, load_unit_in_scope, require_roles, roles_allowed
+from lms.auth.access import (
+    hr_scope,
+    load_or_404,
+    load_unit_in_scope,
+    require_roles,
+    roles_allowed,
+)
+from lms.catalogue.models import EmulationBloc, Module, Title
 from lms.extensions import db
 from lms.org import imports, queries, services
 from lms.org.forms import (
-    ConfirmForm,
     BlocForm,
+    ConfirmForm,
     ImportUploadForm,
     ModuleForm,
     StaffFilterForm,
     StaffForm,
+    TitleForm,
     UnitForm,
     UnitLifecycleForm,
-    TitleForm,
 )
-from lms.org.models import SEXES, STAFF_STATUSES, EmulationBloc, Module, PendingImport, Staff, StaffPosting, Title, Unit
+from lms.org.models import (
+    SEXES,
+    STAFF_STATUSES,
+    PendingImport,
+    Staff,
+    StaffPosting,
+    Unit,
+)
 from lms.tabular import write_csv, write_xlsx
 
 bp = require_roles(Blueprint("org", __name__, url_prefix="/org"), "hr", "admin")

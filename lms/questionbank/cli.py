@@ -98,12 +98,3 @@ def seed_question_banks(directory=SHIPPED_BANKS, owner_username="trainer"):
         banks.append(path.stem)
     db.session.flush()
     return f"Ngân hàng câu hỏi: {total} câu hỏi trong {len(banks)} ngân hàng ({', '.join(banks) or 'không có tệp'})"
-
-
-from lms.cli import AREA_COMMANDS  # noqa: E402
-from lms.demo.seed import SEED_STEPS  # noqa: E402
-
-if questions_cli not in AREA_COMMANDS:
-    AREA_COMMANDS.append(questions_cli)
-if seed_question_banks not in SEED_STEPS:
-    SEED_STEPS.append(seed_question_banks)

@@ -5,10 +5,16 @@ from sqlalchemy import Text, case, cast, exists, func, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from lms.auth.models import RoleAssignment, User
+from lms.catalogue.models import Module, SyllabusNode
 from lms.extensions import db
-from lms.org.models import Module, SyllabusNode
 from lms.questionbank.markup import question_data_images
-from lms.questionbank.models import Question, QuestionBank, QuestionBankShare, QuestionReview, QuestionVersion
+from lms.questionbank.models import (
+    Question,
+    QuestionBank,
+    QuestionBankShare,
+    QuestionReview,
+    QuestionVersion,
+)
 
 
 def fold(text):
@@ -199,19 +205,6 @@ def authors(user):
 
 
 # --- Usage statistics --------------------------------------------------------------------
-
-# The exams area appends functions `provider(question_id) -> dict` (attempts, mean score,
-# facility, discrimination …); the question page shows whatever they return.
-USAGE_STATS_PROVIDERS = []
-
-
-def question_usage_stats(question_id):
-    """Per-question statistics once exams have used it; {} while nothing provides them."""
-    stats = {}
-    for provider in USAGE_STATS_PROVIDERS:
-        stats.update(provider(question_id) or {})
-    return stats
-
 
 def versions_show_image(version_ids, image_id, while_answering=False) -> bool:
     """Whether one of these question versions (a list of ids or a SELECT of them) shows the

@@ -18,9 +18,15 @@ from lms.extensions import db
 from lms.messages import translated
 from lms.models_base import utcnow
 from lms.questionbank import queries
-from lms.questionbank.models import Question, QuestionBank, QuestionBankShare, QuestionReview, QuestionVersion
-from lms.questionbank.schema import STATUSES, nfc
 from lms.questionbank.formats.common import canonicalize
+from lms.questionbank.models import (
+    Question,
+    QuestionBank,
+    QuestionBankShare,
+    QuestionReview,
+    QuestionVersion,
+)
+from lms.questionbank.schema import STATUSES, nfc
 from lms.questionbank.types import validate_question
 
 KEY_MAX_LENGTH = 120

@@ -9,18 +9,23 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.audit.services import record
+from lms.downloads import GIFT, XLSX, XML, YAML
 from lms.extensions import db
 from lms.messages import translated
 from lms.questionbank import formats
 from lms.questionbank.models import QuestionImage
 from lms.questionbank.schema import nfc
-from lms.questionbank.services import QuestionBankError, config_value, questions_for_export
+from lms.questionbank.services import (
+    QuestionBankError,
+    config_value,
+    questions_for_export,
+)
 
 EXPORT_FILES = {
-    "native": ("yaml", "application/x-yaml; charset=utf-8"),
-    "gift": ("gift", "text/plain; charset=utf-8"),
-    "moodlexml": ("xml", "application/xml; charset=utf-8"),
-    "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "native": ("yaml", YAML),
+    "gift": ("gift", GIFT),
+    "moodlexml": ("xml", XML),
+    "xlsx": ("xlsx", XLSX),
 }
 
 

@@ -1,97 +1,32 @@
-"""The question types: one strategy class per type, in a registry keyed by type name.
-
-Every class answers the same questions — is this question well formed (`validate`),
-is this browser response acceptable (`normalize_response`), how much is it worth
-(`grade`, a fraction in [0, 1]; None when a person grades), what may the candidate see
-(`candidate_view`, never the key), in which order (`presentation_order`), and what
-the right answer was (`correct_response`, for review after release).
-Pure Python: no Flask, no SQLAlchemy. Response shapes: see lms.questionbank.schema. Problems
-are Messages (Vietnamese strings that keep their template) for the page to translate.
+"""The question types: one strategy class per type (see type_base.QuestionType), in a
+registry keyed by type name. Pure Python: no Flask, no SQLAlchemy. Response shapes: see
+lms.questionbank.schema. Problems are Messages (Vietnamese strings that keep their
+template) for the page to translate.
 """
 from __future__ import annotations
 
 import math
-import random
-import re
-from typing import Optional
 
 from lms.messages import N_, Message
 from lms.questionbank import markup
-from lms.questionbank.responses import (MAX_TEXT_RESPONSE, ResponseError, normalize_text, parse_number, permutation,
-                                       response_index)
-from lms.questionbank.schema import DIFFICULTIES, POOLS, STATUSES, TEXT_FORMATS, QuestionData, nfc
+from lms.questionbank.responses import (
+    MAX_TEXT_RESPONSE,
+    ResponseError,
+    normalize_text,
+    parse_number,
+    permutation,
+    response_index,
+)
+from lms.questionbank.schema import QuestionData, nfc
+from lms.questionbank.type_base import QuestionType
 
 __all__ = ["PRACTICAL_EXTENSIONS", "ResponseError", "QuestionType", "all_types", "get_type", "normalize_text", "parse_number",
            "validate_question"]
 
 PRACTICAL_EXTENSIONS = (".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".pdf", ".zip")
-MODULE_CODE = re.compile(r"^IU(0[1-9]|1[0-5])$")
 _EPSILON = 1e-9
 # What a response names in its messages (Message values, translated with them).
 OPTION, LEFT_SIDE, RIGHT_SIDE = Message(N_("Phương án")), Message(N_("Vế trái")), Message(N_("Vế phải"))
-
-
-class QuestionType:
-    name = ""
-    label = ""
-    auto_graded = True
-
-    # -- authoring -------------------------------------------------------------
-    def validate(self, q: QuestionData) -> list:
-        problems = []
-        if not (q.key or "").strip():
-            problems.append(Message(N_("Thiếu mã câu hỏi.")))
-        if not nfc(q.text).strip():
-            problems.append(Message(N_("Thiếu nội dung câu hỏi.")))
-        if q.difficulty not in DIFFICULTIES:
-            problems.append(Message(N_("Mức độ không hợp lệ: %(value)r (easy, medium, hard)."), value=q.difficulty))
-        if q.pool not in POOLS:
-            problems.append(Message(N_("Nơi dùng không hợp lệ: %(value)r (exam, practice)."), value=q.pool))
-        if q.status not in STATUSES:
-            problems.append(Message(N_("Trạng thái không hợp lệ: %(value)r."), value=q.status))
-        if q.text_format not in TEXT_FORMATS:
-            problems.append(Message(N_("Định dạng nội dung không hợp lệ: %(value)r."), value=q.text_format))
-        if isinstance(q.points, bool) or not isinstance(q.points, (int, float)) or not q.points > 0:
-            problems.append(Message(N_("Điểm của câu hỏi phải là số dương.")))
-        if q.module and not MODULE_CODE.match(q.module):
-            problems.append(Message(N_("Mã mô đun không hợp lệ: %(value)r (IU01 … IU15)."), value=q.module))
-        if q.module and q.syllabus and not q.syllabus.startswith(q.module + "."):
-            problems.append(Message(N_("Mã nội dung %(code)r không thuộc mô đun %(module)s."), code=q.syllabus, module=q.module))
-        return problems + self.validate_specific(q)
-
-    def validate_specific(self, q: QuestionData) -> list:
-        return []
-
-    # -- attempts --------------------------------------------------------------
-    def presentation_order(self, q: QuestionData, rng: random.Random) -> dict:
-        return {}
-
-    def candidate_view(self, q: QuestionData, order: Optional[dict] = None) -> dict:
-        return {"type": self.name, "label": self.label, "text": q.text, "text_format": q.text_format,
-                "html": markup.render(q.text, q.text_format), "points": q.points}
-
-    def normalize_response(self, q: QuestionData, raw) -> dict:
-        """An empty dict means 'not answered'."""
-        if raw is None or raw == {}:
-            return {}
-        if not isinstance(raw, dict):
-            raise ResponseError(N_("Câu trả lời không đúng định dạng."))
-        return self.normalize_answer(q, raw)
-
-    def normalize_answer(self, q: QuestionData, raw: dict) -> dict:
-        raise ResponseError(N_("Câu trả lời không đúng định dạng."))
-
-    def grade(self, q: QuestionData, response) -> Optional[float]:
-        response = self.normalize_response(q, response)
-        if not response:
-            return 0.0
-        return min(1.0, max(0.0, self.score(q, response)))
-
-    def score(self, q: QuestionData, response: dict) -> float:
-        return 0.0
-
-    def correct_response(self, q: QuestionData) -> dict:
-        return {}
 
 
 class _ChoiceType(QuestionType):
@@ -121,10 +56,15 @@ class _ChoiceType(QuestionType):
                            for i in permutation(order, "choices", len(q.choices))]
         return view
 
+    def describe_response(self, q, response, inline, gettext):
+        chosen = [response["choice"]] if "choice" in response else response.get("choices", [])
+        return [inline(q.choices[i].text) for i in chosen]
+
 
 class SingleChoice(_ChoiceType):
     name = "single_choice"
     label = N_("Một lựa chọn đúng")
+    page_response = {"choice": 2}
 
     def validate_specific(self, q):
         problems = super().validate_specific(q)
@@ -144,10 +84,17 @@ class SingleChoice(_ChoiceType):
     def correct_response(self, q):
         return {"choice": next(i for i, c in enumerate(q.choices) if c.correct)}
 
+    def form_response(self, form):
+        return {"choice": form.get("choice")}
+
+    def option_keys(self, response):
+        return (response["choice"],) if response else ()
+
 
 class MultipleResponse(_ChoiceType):
     name = "multiple_response"
     label = N_("Nhiều lựa chọn đúng")
+    page_response = {"choices": [0, 2]}
 
     def validate_specific(self, q):
         problems = super().validate_specific(q)
@@ -185,10 +132,17 @@ class MultipleResponse(_ChoiceType):
     def correct_response(self, q):
         return {"choices": [i for i, c in enumerate(q.choices) if c.correct]}
 
+    def form_response(self, form):
+        return {"choices": form.getlist("choices")}
+
+    def option_keys(self, response):
+        return tuple(sorted(response["choices"])) if response else ()
+
 
 class TrueFalse(QuestionType):
     name = "true_false"
     label = N_("Đúng/Sai")
+    page_response = {"value": False}
 
     def validate_specific(self, q):
         return [] if isinstance(q.answer, bool) else [Message(N_("Câu Đúng/Sai cần đáp án true hoặc false."))]
@@ -209,10 +163,20 @@ class TrueFalse(QuestionType):
     def correct_response(self, q):
         return {"value": q.answer}
 
+    def form_response(self, form):
+        return {"value": form.get("value")}
+
+    def option_keys(self, response):
+        return ("true" if response["value"] else "false",) if response else ()
+
+    def describe_response(self, q, response, inline, gettext):
+        return [gettext("Đúng") if response["value"] else gettext("Sai")]
+
 
 class Matching(QuestionType):
     name = "matching"
     label = N_("Ghép cặp")
+    page_response = {"pairs": {"0": 1, "1": 0}}
 
     def validate_specific(self, q):
         problems = []
@@ -282,10 +246,17 @@ class Matching(QuestionType):
     def correct_response(self, q):
         return {"pairs": {str(i): self._first_with_right(q, i) for i in self._lefts(q)}}
 
+    def form_response(self, form):
+        return {"pairs": {key[len("pair-"):]: value for key, value in form.items() if key.startswith("pair-")}}
+
+    def describe_response(self, q, response, inline, gettext):
+        return [f"{inline(q.pairs[int(left)][0])} → {inline(q.pairs[right][1])}" for left, right in response["pairs"].items()]
+
 
 class ShortAnswer(QuestionType):
     name = "short_answer"
     label = N_("Trả lời ngắn")
+    page_response = {"text": "Ctrl+S"}
 
     def validate_specific(self, q):
         if not [a for a in q.answers if isinstance(a, str) and normalize_text(a)]:
@@ -312,10 +283,17 @@ class ShortAnswer(QuestionType):
     def correct_response(self, q):
         return {"text": q.answers[0]}
 
+    def form_response(self, form):
+        return {"text": form.get("text")}
+
+    def describe_response(self, q, response, inline, gettext):
+        return [inline(text) for text in q.answers]
+
 
 class Numeric(QuestionType):
     name = "numeric"
     label = N_("Số")
+    page_response = {"value": "12,5"}
 
     def validate_specific(self, q):
         problems = []
@@ -337,6 +315,13 @@ class Numeric(QuestionType):
 
     def correct_response(self, q):
         return {"value": q.answer}
+
+    def form_response(self, form):
+        return {"value": form.get("value")}
+
+    def describe_response(self, q, response, inline, gettext):
+        value = f"{response['value']:g}".replace(".", ",")
+        return [value + (f" (± {q.tolerance:g})".replace(".", ",") if q.tolerance else "")]
 
 
 class Practical(QuestionType):

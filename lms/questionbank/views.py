@@ -1,16 +1,16 @@
 """Question banks: lists, authoring, preview, history, review. Trainers and administrators only.
-
-Import, export and images are in views_transfer.py, on the same blueprint.
+Import and export are in views_transfer.py, images in media.py; routes in blueprint.py.
 """
 import random
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.auth.access import load_or_404, require_roles
+from lms.exams.manage.stats import question_usage_stats
 from lms.extensions import db
 from lms.questionbank import diffing, queries, services
+from lms.questionbank.access import load_bank, load_question
 from lms.questionbank.forms import (
     BankForm,
     BulkStatusForm,
@@ -24,34 +24,11 @@ from lms.questionbank.forms import (
     question_data_from_form,
     type_choices,
 )
-from lms.questionbank.models import Question, QuestionBank
 from lms.questionbank.schema import TYPES
 from lms.questionbank.types import get_type
+from lms.redirects import redirect_back
 
 TYPE_LABELS = {name: get_type(name).label for name in TYPES}
-
-bp = require_roles(Blueprint("questionbank", __name__, url_prefix="/questionbank"), "trainer", "admin")
-
-
-def load_bank(bank_id):
-    """404 for a missing bank, 403 for a bank neither owned by nor shared with the user."""
-    bank = load_or_404(QuestionBank, bank_id)
-    if not queries.can_access_bank(current_user, bank):
-        abort(403)
-    return bank
-
-
-def load_question(question_id):
-    question = load_or_404(Question, question_id)
-    load_bank(question.bank_id)
-    return question
-
-
-def local_target(target):
-    """A `next` URL only when it stays on this site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
 
 
 def candidate_preview(data):
@@ -59,17 +36,14 @@ def candidate_preview(data):
     qtype = get_type(data.type)
     return qtype.candidate_view(data, qtype.presentation_order(data, random.Random()))
 
-
 # --- Banks -------------------------------------------------------------------------------
 
 
-@bp.route("/")
 def banks():
     return render_template("questionbank/banks.html", rows=queries.banks_for(current_user),
                            review_count=len(queries.review_queue(current_user)))
 
 
-@bp.route("/banks/new", methods=["GET", "POST"])
 def bank_create():
     form = BankForm()
     if form.validate_on_submit():
@@ -83,7 +57,6 @@ def bank_create():
     return render_template("questionbank/bank_form.html", form=form)
 
 
-@bp.route("/banks/<int:bank_id>")
 def bank_detail(bank_id):
     bank = load_bank(bank_id)
     share_form = ShareForm()
@@ -93,7 +66,6 @@ def bank_detail(bank_id):
                            types=[(name, get_type(name).label) for name in TYPES], confirm=ReviewForm())
 
 
-@bp.route("/banks/<int:bank_id>/share", methods=["POST"])
 def bank_share(bank_id):
     bank = load_bank(bank_id)
     form = ShareForm()
@@ -109,7 +81,6 @@ def bank_share(bank_id):
     return redirect(url_for("questionbank.bank_detail", bank_id=bank.id))
 
 
-@bp.route("/banks/<int:bank_id>/unshare/<int:user_id>", methods=["POST"])
 def bank_unshare(bank_id, user_id):
     bank = load_bank(bank_id)
     if not ReviewForm().validate_on_submit():
@@ -122,7 +93,6 @@ def bank_unshare(bank_id, user_id):
 # --- Question list and bulk status ------------------------------------------------------------
 
 
-@bp.route("/questions/")
 def questions():
     form = QuestionFilterForm(request.args)
     form.bank.choices = [(0, _("Tất cả"))] + [(b.id, b.name) for b in queries.accessible_banks(current_user)]
@@ -140,7 +110,6 @@ def questions():
     return render_template("questionbank/questions.html", form=form, page=page, bulk=BulkStatusForm(), type_labels=TYPE_LABELS)
 
 
-@bp.route("/questions/bulk-status", methods=["POST"])
 def bulk_status():
     form = BulkStatusForm()
     ids = [int(value) for value in request.form.getlist("question_ids") if value.isdigit()]
@@ -153,7 +122,7 @@ def bulk_status():
     flash(_("Đã chuyển trạng thái %(n)d câu hỏi.", n=changed), "success")
     for problem in skipped:
         flash(problem, "warning")
-    return redirect(local_target(request.form.get("next")) or url_for("questionbank.questions"))
+    return redirect_back(request.form.get("next"), url_for("questionbank.questions"))
 
 
 # --- Authoring ---------------------------------------------------------------------------
@@ -168,7 +137,6 @@ def _question_form(qtype, data=None):
     return form
 
 
-@bp.route("/banks/<int:bank_id>/questions/new/<qtype>", methods=["GET", "POST"])
 def question_create(bank_id, qtype):
     bank = load_bank(bank_id)
     if qtype not in TYPES:
@@ -187,7 +155,6 @@ def question_create(bank_id, qtype):
     return render_template("questionbank/question_form.html", form=form, bank=bank, qtype=qtype, type_label=get_type(qtype).label, question=None)
 
 
-@bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
 def question_edit(question_id):
     question = load_question(question_id)
     form = _question_form(question.type, question.question_data())
@@ -209,7 +176,6 @@ def question_edit(question_id):
                            type_label=get_type(question.type).label, question=question)
 
 
-@bp.route("/questions/<int:question_id>")
 def question_detail(question_id):
     question = load_question(question_id)
     data = question.question_data()
@@ -218,14 +184,13 @@ def question_detail(question_id):
     return render_template(
         "questionbank/question_detail.html", question=question, data=data, view=candidate_preview(data),
         correct=get_type(data.type).correct_response(data), reviews=queries.reviews(question.id),
-        stats=queries.question_usage_stats(question.id), status_form=status_form,
+        stats=question_usage_stats(question.id), status_form=status_form,
         can_approve=services.can_approve(current_user, question),
         syllabus_title=queries.syllabus_titles([data.syllabus]).get(data.syllabus) if data.syllabus else None,
         render=diffing.render_field,
     )
 
 
-@bp.route("/questions/<int:question_id>/preview")
 def question_preview(question_id):
     question = load_question(question_id)
     number = request.args.get("version", type=int)
@@ -235,7 +200,6 @@ def question_preview(question_id):
     return render_template("questionbank/preview.html", question=question, version=version, view=candidate_preview(version.question_data()))
 
 
-@bp.route("/questions/<int:question_id>/history")
 def question_history(question_id):
     question = load_question(question_id)
     versions = queries.versions(question.id)
@@ -249,7 +213,6 @@ def question_history(question_id):
     return render_template("questionbank/history.html", question=question, versions=versions, rows=rows, old=by_number[old], new=by_number[new])
 
 
-@bp.route("/questions/<int:question_id>/status", methods=["POST"])
 def question_status(question_id):
     question = load_question(question_id)
     form = StatusForm()
@@ -260,15 +223,16 @@ def question_status(question_id):
         flash(_("Câu hỏi %(k)s: %(s)s.", k=question.key, s=_(question.status_label)), "success")
     except services.QuestionBankError as error:
         flash(str(error), "danger")
-    return redirect(local_target(request.form.get("next")) or url_for("questionbank.question_detail", question_id=question.id))
+    return redirect_back(request.form.get("next"), url_for("questionbank.question_detail", question_id=question.id))
 
 
-@bp.route("/review/")
 def review_queue():
     pending = queries.review_queue(current_user)
     approvable = {q.id for q in pending if services.can_approve(current_user, q)}
     return render_template("questionbank/review.html", questions=pending, approvable=approvable, form=ReviewForm())
 
 
-from lms.questionbank import views_transfer  # noqa: E402,F401  (routes on the same blueprint)
-from lms.questionbank import cli  # noqa: E402,F401  (the `questions` commands and the seed step)
+from lms.questionbank import (
+    cli,  # noqa: E402,F401  (the `questions` commands and the seed step)
+    views_transfer,  # noqa: E402,F401  (routes on the same blueprint)
+)

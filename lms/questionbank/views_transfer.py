@@ -1,20 +1,19 @@
-"""Import (upload → preview → confirm), export, the XLSX template and question images."""
+"""Import (upload → preview → confirm), export and the XLSX template of question banks.
+Routes in blueprint.py."""
 import secrets
 
-from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import delete, select
 
 from lms.audit.services import record
-from lms.auth.access import load_or_404, roles_allowed
-from lms.errors import wants_json
+from lms.downloads import XLSX, download
 from lms.extensions import db
 from lms.org.models import PendingImport
 from lms.questionbank import queries, services, transfer
-from lms.questionbank.forms import EXPORT_FORMATS, ConfirmForm, ImageForm, ImportForm
-from lms.questionbank.models import QuestionBank, QuestionImage
-from lms.questionbank.views import bp, load_bank, local_target
+from lms.questionbank.access import load_bank
+from lms.questionbank.forms import EXPORT_FORMATS, ConfirmForm, ImportForm
 
 PENDING_KIND = "questions"
 
@@ -39,7 +38,6 @@ def _parse_and_check(bank, filename, content, default_module, apply):
     return report, list(report.errors)
 
 
-@bp.route("/banks/<int:bank_id>/import", methods=["GET", "POST"])
 def import_upload(bank_id):
     bank = load_bank(bank_id)
     form = ImportForm()
@@ -58,7 +56,6 @@ def import_upload(bank_id):
     return render_template("questionbank/import_upload.html", bank=bank, form=form)
 
 
-@bp.route("/banks/<int:bank_id>/import/<token>", methods=["POST"])
 def import_confirm(bank_id, token):
     bank = load_bank(bank_id)
     pending = db.session.execute(
@@ -83,85 +80,15 @@ def import_confirm(bank_id, token):
     return redirect(url_for("questionbank.questions", bank=bank.id))
 
 
-@bp.route("/banks/<int:bank_id>/export/<fmt>")
 def export(bank_id, fmt):
     bank = load_bank(bank_id)
     if fmt not in EXPORT_FORMATS:
         abort(404)
     body, filename, mimetype = transfer.export_bank(bank, fmt, actor=current_user)
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={filename}"})
+    return download(body, filename, mimetype)
 
 
-@bp.route("/xlsx-template")
 def xlsx_template():
     from lms.questionbank.formats import xlsx
 
-    return Response(xlsx.template_bytes(), mimetype=transfer.EXPORT_FILES["xlsx"][1],
-                    headers={"Content-Disposition": "attachment; filename=mau-nhap-cau-hoi.xlsx"})
-
-
-# --- Images ------------------------------------------------------------------------------
-
-# Exam delivery appends checks `check(user, image) -> bool` (e.g. "the image belongs to a
-# question on this candidate's open paper") and lets learners through the role gate.
-MEDIA_ACCESS_CHECKS = []
-
-
-def media_access_allowed(user, image):
-    """The one place that decides who may fetch a question image."""
-    if user.has_role("trainer", "admin") and image.bank_id is not None:
-        bank = db.session.get(QuestionBank, image.bank_id)
-        if bank is not None and queries.can_access_bank(user, bank):
-            return True
-    return any(check(user, image) for check in MEDIA_ACCESS_CHECKS)
-
-
-def media_url(image_id):
-    return url_for("questionbank.media", image_id=image_id)
-
-
-@roles_allowed("trainer", "admin", "learner")
-def media(image_id):
-    image = load_or_404(QuestionImage, image_id)
-    if not media_access_allowed(current_user, image):
-        abort(403)
-    response = Response(image.content, mimetype=image.content_type)
-    response.headers["Content-Disposition"] = "inline"
-    return response
-
-
-def _register_media_route(state):
-    # Served under /media/ (where the sanitiser lets <img src> point), yet an endpoint of
-    # this blueprint, so that its role gate and the URL-map access tests cover it.
-    state.app.add_url_rule("/media/questions/<int:image_id>", endpoint="questionbank.media", view_func=media)
-
-
-bp.record_once(_register_media_route)
-
-
-@bp.route("/banks/<int:bank_id>/images", methods=["POST"])
-def image_upload(bank_id):
-    bank = load_bank(bank_id)
-    form = ImageForm()
-    if not form.validate_on_submit():
-        return _image_answer(None, _("Chưa chọn ảnh."), bank)
-    upload = form.file.data
-    try:
-        image = transfer.store_image(bank, upload.filename, upload.read(), current_user)
-    except services.QuestionBankError as error:
-        return _image_answer(None, str(error), bank)
-    return _image_answer(image, None, bank)
-
-
-def _image_answer(image, error, bank):
-    if wants_json():
-        if error:
-            return jsonify({"error": 400, "message": error}), 400
-        url = media_url(image.id)
-        return jsonify({"id": image.id, "url": url, "markdown": f"![]({url})"})
-    if error:
-        flash(error, "danger")
-    else:
-        flash(_("Đã tải ảnh lên. Chèn vào nội dung: %(m)s", m=f"![]({media_url(image.id)})"), "success")
-    return redirect(local_target(request.form.get("next")) or url_for("questionbank.bank_detail", bank_id=bank.id))
-
+    return download(xlsx.template_bytes(), "mau-nhap-cau-hoi.xlsx", XLSX)

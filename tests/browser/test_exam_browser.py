@@ -26,7 +26,7 @@ def live():
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(directory) / 'browser.sqlite3'}", "SECRET_KEY": "browser-test",
                       "UPLOAD_DIR": str(Path(directory) / "uploads"), "SESSION_COOKIE_SECURE": False})
     with app.app_context():
-        from lms.catalogue import load_catalogues
+        from lms.catalogue.loader import load_catalogues
 
         db.create_all()
         load_catalogues()
@@ -53,6 +53,7 @@ def browser():
 
 def new_session(app, **options):
     from exam_support import make_pool, make_session
+
     from lms.extensions import db
 
     with app.app_context():

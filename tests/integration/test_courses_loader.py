@@ -4,10 +4,10 @@ import shutil
 import pytest
 from sqlalchemy import func, select
 
+from lms.catalogue.models import Module, SyllabusNode
 from lms.courses import services
 from lms.courses.loader import DEFAULT_DIRECTORY, ContentError, load_course_content
 from lms.courses.models import Course, Lesson, LessonAttachment, LessonImage
-from lms.org.models import Module, SyllabusNode
 
 BASIC = ("IU01", "IU02", "IU03", "IU04", "IU05", "IU06")
 

@@ -5,9 +5,9 @@ import pytest
 from sqlalchemy import select
 
 from lms.auth.services import find_user
+from lms.catalogue.models import Module
 from lms.courses import practice, services
 from lms.courses.models import PracticeAttempt
-from lms.org.models import Module
 from lms.questionbank import services as bank_services
 from lms.questionbank.models import Question
 from lms.questionbank.schema import Choice, QuestionData

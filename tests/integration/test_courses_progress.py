@@ -4,10 +4,10 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 
 from lms.auth.services import find_user
+from lms.catalogue.models import Module, Title
 from lms.courses import queries, services
 from lms.courses.rules import HEARTBEAT_MAX_SECONDS
 from lms.org import services as org_services
-from lms.org.models import Module, Title
 
 T0 = datetime(2017, 9, 1, 8, 0, tzinfo=timezone.utc)
 

@@ -8,11 +8,14 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
+from exam_support import make_pool, make_session
 from sqlalchemy import event, func, select
 
-from exam_support import make_pool, make_session
-from lms.exams import papers, queries, services
-from lms.exams.models import AttemptEvent, AttemptGrade, AttemptQuestion, ModuleResult, PredrawnPaper
+from lms.exams import attempts, starting
+from lms.exams import papers
+from lms.exams.models import AttemptEvent, AttemptGrade, AttemptQuestion, PredrawnPaper
+from lms.exams.result_models import ModuleResult
+from lms.exams.take import queries
 from lms.extensions import db
 from lms.models_base import utcnow
 
@@ -45,7 +48,7 @@ def test_a_predrawn_start_takes_the_paper_as_drawn_with_the_deadline_fixed_at_st
     db.session.commit()
     paper = db.session.execute(select(PredrawnPaper)).scalar_one()
     now = utcnow()
-    attempt, created = services.start_attempt(candidate, session.blueprint.parts[0], now)
+    attempt, created = starting.start_attempt(candidate, session.blueprint.parts[0], now)
     db.session.commit()
     assert created and attempt.seed == paper.seed and attempt.open_slot == 1
     assert attempt.started_at == now and attempt.deadline_at == now + timedelta(minutes=30 * 1.5 + 5)
@@ -58,14 +61,14 @@ def test_a_predrawn_start_takes_the_paper_as_drawn_with_the_deadline_fixed_at_st
         (index, item["version_id"], item["module_id"], item["order"], item["points"], False, None) for index, item in enumerate(paper.items, start=1)
     ]
     # A later start resumes: same attempt, same deadline, no second paper.
-    again, created = services.start_attempt(candidate, session.blueprint.parts[0], now + timedelta(minutes=3))
+    again, created = starting.start_attempt(candidate, session.blueprint.parts[0], now + timedelta(minutes=3))
     assert not created and again.id == attempt.id and again.deadline_at == attempt.deadline_at
     assert db.session.execute(select(func.count()).select_from(AttemptQuestion)).scalar_one() == 30
 
 
 def test_the_session_close_still_caps_a_predrawn_start(demo):
     session, candidate = predrawn_session(minutes=30, closes_in=timedelta(minutes=10))
-    attempt, _ = services.start_attempt(candidate, session.blueprint.parts[0], utcnow())
+    attempt, _ = starting.start_attempt(candidate, session.blueprint.parts[0], utcnow())
     assert attempt.deadline_at == session.closes_at
 
 
@@ -74,7 +77,7 @@ def test_a_start_costs_a_fixed_number_of_statements(demo):
     part = session.blueprint.parts[0]
     assert candidate.session is session and part.blueprint_id == session.blueprint_id  # loaded, as the start view has them
     with counted_statements() as statements:
-        attempt, created = services.start_attempt(candidate, part, utcnow())
+        attempt, created = starting.start_attempt(candidate, part, utcnow())
     assert created
     # attempts so far with the pre-drawn paper, INSERT attempt ON CONFLICT DO NOTHING, the
     # 30 questions in one executemany INSERT, the start event.
@@ -100,12 +103,13 @@ def test_the_start_request_reads_its_context_in_one_statement_and_answers_with_t
 
 def test_a_submit_costs_a_fixed_number_of_statements_and_grades_every_question(demo):
     session, candidate = predrawn_session()
-    attempt, _ = services.start_attempt(candidate, session.blueprint.parts[0], utcnow())
+    attempt, _ = starting.start_attempt(candidate, session.blueprint.parts[0], utcnow())
     first = db.session.execute(select(AttemptQuestion.id).where(AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.position == 1)).scalar_one()
-    services.save_answers(attempt, [{"question": first, "seq": 1, "response": {"choice": 0}}], utcnow())
+    attempts.save_answers(attempt, [{"question": first, "seq": 1, "response": {"choice": 0}}], utcnow())
     db.session.commit()
     with counted_statements() as statements:
-        attempt, already = services.submit_attempt(attempt, utcnow())
+        attempt = attempts.load_attempt(attempt.id, utcnow(), writes=True)  # what the request does first
+        attempt, already = attempts.submit_attempt(attempt, utcnow())
         db.session.flush()
     assert not already and attempt.state == "graded" and attempt.score is not None
     assert len(statements) <= 14, statements
@@ -115,7 +119,7 @@ def test_a_submit_costs_a_fixed_number_of_statements_and_grades_every_question(d
     assert db.session.execute(select(func.count()).select_from(AttemptQuestion)
                               .where(AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.fraction.is_(None))).scalar_one() == 0
     # Idempotent: a second submit changes nothing and grades nothing again.
-    again, already = services.submit_attempt(attempt, utcnow())
+    again, already = attempts.submit_attempt(attempt, utcnow())
     db.session.commit()
     assert already and again.score == attempt.score
     assert db.session.execute(select(func.count()).select_from(AttemptGrade).join(AttemptQuestion)
@@ -126,17 +130,17 @@ def test_a_submit_costs_a_fixed_number_of_statements_and_grades_every_question(d
 
 def test_an_attempt_is_read_and_locked_once_per_transaction_and_again_in_the_next(demo):
     session, candidate = predrawn_session()
-    attempt, _ = services.start_attempt(candidate, session.blueprint.parts[0], utcnow())
+    attempt, _ = starting.start_attempt(candidate, session.blueprint.parts[0], utcnow())
     attempt_id, session_id = attempt.id, session.id
     db.session.commit()
     with counted_statements() as statements:
-        locked = services.lock_attempt(attempt_id)
+        locked = attempts.lock_attempt(attempt_id)
         assert locked.candidate.session.id == session_id  # loaded with the lock, no further statement
-        assert services.lock_attempt(attempt_id) is locked
+        assert attempts.lock_attempt(attempt_id) is locked
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1
     db.session.commit()
     with counted_statements() as statements:
-        services.lock_attempt(attempt_id)
+        attempts.lock_attempt(attempt_id)
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1
 
 

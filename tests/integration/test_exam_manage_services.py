@@ -2,13 +2,13 @@
 from datetime import timedelta
 
 import pytest
+from exam_support import add_question, make_pool, practical_task, single_choice
 from sqlalchemy import select
 
-from exam_support import add_question, make_pool, practical_task, single_choice
 from lms.exams import design
-from lms.exams import manage_queries as queries
-from lms.exams import manage_services as services
-from lms.exams.blueprint_rules import PRACTICAL, THEORY, PoolCount
+from lms.exams.core.blueprint_rules import PRACTICAL, THEORY, PoolCount
+from lms.exams.manage import queries as queries
+from lms.exams.manage import services as services
 from lms.exams.models import ExamCandidate
 from lms.extensions import db
 from lms.models_base import utcnow
@@ -50,11 +50,12 @@ def test_an_advanced_blueprint_is_checked_for_every_offered_module(demo):
 
 def test_a_blueprint_already_used_for_an_attempt_cannot_be_edited(demo):
     from exam_support import make_session
-    from lms.exams import services as exam_services
+
+    from lms.exams import starting
 
     make_pool()
     session, candidate = make_session()
-    exam_services.start_attempt(candidate, session.blueprint.parts[0], utcnow())
+    starting.start_attempt(candidate, session.blueprint.parts[0], utcnow())
     parts = [services.PartInput(THEORY, "Lý thuyết", 30, 10, 5, [("IU01", None, None, 5)])]
     with pytest.raises(services.ManageError, match="đã được dùng để thi"):
         services.save_blueprint(session.blueprint, session.blueprint.name, "basic", "", [], parts, None)
@@ -103,11 +104,12 @@ def test_picking_by_unit_skips_staff_who_left_and_continues_the_numbering(demo):
 
 def test_the_blueprint_of_a_session_with_attempts_cannot_be_swapped(demo):
     from exam_support import make_session
-    from lms.exams import services as exam_services
+
+    from lms.exams import starting
 
     make_pool()
     session, candidate = make_session()
-    exam_services.start_attempt(candidate, session.blueprint.parts[0], utcnow())
+    starting.start_attempt(candidate, session.blueprint.parts[0], utcnow())
     other = design.default_basic_blueprint(name="Đề khác")
     values = {name: getattr(session, name) for name in ("name", "council", "location", "opens_at", "closes_at", "attempts_allowed", "grace_seconds",
                                                        "status", "double_marking", "reconcile_threshold")}

@@ -1,10 +1,10 @@
 """Exam services against the database: pre-drawn papers, practical uploads, regrading."""
 import pytest
+from exam_support import docx_bytes, make_pool, make_session
 from sqlalchemy import func, select
 
-from exam_support import docx_bytes, make_pool, make_session
 from lms.auth.services import find_user
-from lms.exams import services, uploads
+from lms.exams import attempts, starting, uploads
 from lms.exams.grading import regrade_attempt
 from lms.exams.models import AttemptGrade, AttemptQuestion, PredrawnPaper
 from lms.extensions import db
@@ -19,7 +19,7 @@ def test_predraw_command_draws_once_and_start_uses_the_predrawn_paper(demo, runn
     assert result.exit_code == 0 and "1 đề" in result.output
     assert "0 đề" in runner.invoke(args=["exams", "predraw", str(session.id)]).output
     paper = db.session.execute(select(PredrawnPaper)).scalar_one()
-    attempt, created = services.start_attempt(candidate, session.blueprint.parts[0], utcnow())
+    attempt, created = starting.start_attempt(candidate, session.blueprint.parts[0], utcnow())
     assert created and attempt.seed == paper.seed
     assert [q.question_version_id for q in attempt.questions] == [item["version_id"] for item in paper.items]
 
@@ -45,7 +45,7 @@ def test_predraw_refuses_with_the_missing_counts(demo, runner):
 def test_practical_upload_checks_extension_and_content(demo, filename, content, accepted):
     make_pool(practical=("IU03",))
     session, candidate = make_session(practical=True)
-    attempt, _ = services.start_attempt(candidate, session.blueprint.parts[1], utcnow())
+    attempt, _ = starting.start_attempt(candidate, session.blueprint.parts[1], utcnow())
     task = attempt.questions[0]
     if accepted:
         upload = uploads.store_upload(attempt, task, filename, content, utcnow())
@@ -54,15 +54,15 @@ def test_practical_upload_checks_extension_and_content(demo, filename, content, 
         with open(upload.stored_path, "rb") as stored:
             assert stored.read() == content
     else:
-        with pytest.raises(services.ExamError):
+        with pytest.raises(attempts.ExamError):
             uploads.store_upload(attempt, task, filename, content, utcnow())
 
 
 def test_a_practical_part_waits_for_a_person_after_submit(demo):
     make_pool(practical=("IU03",))
     session, candidate = make_session(practical=True)
-    attempt, _ = services.start_attempt(candidate, session.blueprint.parts[1], utcnow())
-    services.submit_attempt(attempt, utcnow())
+    attempt, _ = starting.start_attempt(candidate, session.blueprint.parts[1], utcnow())
+    attempts.submit_attempt(attempt, utcnow())
     db.session.commit()
     assert attempt.state == "submitted" and attempt.score is None
 
@@ -70,10 +70,10 @@ def test_a_practical_part_waits_for_a_person_after_submit(demo):
 def test_regrade_after_a_correction_keeps_old_grades_and_logs_the_change(demo):
     make_pool()
     session, candidate = make_session()
-    attempt, _ = services.start_attempt(candidate, session.blueprint.parts[0], utcnow())
+    attempt, _ = starting.start_attempt(candidate, session.blueprint.parts[0], utcnow())
     first = attempt.questions[0]
-    services.save_answers(attempt, [{"question": first.id, "seq": 1, "response": {"choice": 0}}], utcnow())
-    services.submit_attempt(attempt, utcnow())
+    attempts.save_answers(attempt, [{"question": first.id, "seq": 1, "response": {"choice": 0}}], utcnow())
+    attempts.submit_attempt(attempt, utcnow())
     db.session.commit()
     assert attempt.score == 0.0
     # The key was wrong: choice 0 is the right one. A new version corrects it.

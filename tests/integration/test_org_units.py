@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from lms.audit.models import AuditEvent
-from lms.auth.access import Scope
+from lms.scope import Scope
 from lms.org import queries, services
 from lms.org.models import Staff, StaffPosting, Unit
 

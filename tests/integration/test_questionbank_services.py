@@ -217,13 +217,11 @@ def test_images_are_accepted_by_their_bytes_not_their_name(app, db, bank, author
         app.config.pop("QUESTION_IMAGE_MAX_BYTES")
 
 
-def test_usage_statistics_come_from_registered_providers(db):
-    assert queries.question_usage_stats(1) == {}
-    queries.USAGE_STATS_PROVIDERS.append(lambda question_id: {"Lượt làm": question_id * 10})
-    try:
-        assert queries.question_usage_stats(3) == {"Lượt làm": 30}
-    finally:
-        queries.USAGE_STATS_PROVIDERS.pop()
+def test_a_question_no_exam_has_used_has_no_usage_statistics(db):
+    # The figures of a used question: test_exam_manage_grading.
+    from lms.exams.manage.stats import question_usage_stats
+
+    assert question_usage_stats(1) == {}
 
 
 def test_the_shipped_banks_load_with_their_statuses_and_reload_unchanged(db, demo):
@@ -253,7 +251,12 @@ def test_the_fast_version_dict_equals_the_schema_one():
 def test_the_edit_form_reproduces_every_shipped_question_unchanged(app, db, demo):
     """Opening and saving the edit form without changes must not create a version."""
     from lms.questionbank.cli import seed_question_banks
-    from lms.questionbank.forms import QuestionForm, add_spare_rows, fill_question_form, question_data_from_form
+    from lms.questionbank.forms import (
+        QuestionForm,
+        add_spare_rows,
+        fill_question_form,
+        question_data_from_form,
+    )
 
     seed_question_banks()
     versions = db.session.execute(select(QuestionVersion)).scalars().all()

@@ -1,7 +1,7 @@
 """Blueprint checks against pool counts: structure, missing counts, overlapping quotas, advanced exams."""
 import pytest
 
-from lms.exams.blueprint_rules import (
+from lms.exams.core.blueprint_rules import (
     PRACTICAL,
     THEORY,
     PartRule,

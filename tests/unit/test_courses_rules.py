@@ -5,7 +5,6 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from lms.courses.practice import response_from_form
 from lms.courses.rules import (
     HEARTBEAT_MAX_SECONDS,
     LessonFileError,
@@ -19,6 +18,7 @@ from lms.courses.rules import (
     topic_of,
     under_topic,
 )
+from lms.questionbank.types import get_type
 
 T0 = datetime(2017, 9, 1, 8, 0, tzinfo=timezone.utc)
 
@@ -106,12 +106,12 @@ def test_a_broken_lesson_file_is_refused_with_its_name(text, message):
 def test_posted_practice_answers_take_the_question_bank_response_shapes():
     form = MultiDict([("choice", "2"), ("choices", "0"), ("choices", "3"), ("value", "true"), ("text", "Ctrl+S"),
                       ("pair-0", "2"), ("pair-1", "0"), ("csrf_token", "x")])
-    assert response_from_form("single_choice", form) == {"choice": "2"}
-    assert response_from_form("multiple_response", form) == {"choices": ["0", "3"]}
-    assert response_from_form("true_false", form) == {"value": "true"}
-    assert response_from_form("short_answer", form) == {"text": "Ctrl+S"}
-    assert response_from_form("matching", form) == {"pairs": {"0": "2", "1": "0"}}
-    assert response_from_form("practical", form) == {}
+    assert get_type("single_choice").form_response(form) == {"choice": "2"}
+    assert get_type("multiple_response").form_response(form) == {"choices": ["0", "3"]}
+    assert get_type("true_false").form_response(form) == {"value": "true"}
+    assert get_type("short_answer").form_response(form) == {"text": "Ctrl+S"}
+    assert get_type("matching").form_response(form) == {"pairs": {"0": "2", "1": "0"}}
+    assert get_type("practical").form_response(form) == {}
 
 
 def test_lesson_headings_start_at_h3_outside_code_fences():

@@ -3,8 +3,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from lms.exams import engine
-from lms.exams.engine import (
+from lms.exams.core import engine
+from lms.exams.core.engine import (
     AUTO_SUBMITTED,
     GRADED,
     IN_PROGRESS,

@@ -1,7 +1,7 @@
 """The maximum assignment behind blueprint checks and crossing quotas."""
 import pytest
 
-from lms.exams.flow import filled, max_flow_assignment
+from lms.exams.core.flow import filled, max_flow_assignment
 
 
 @pytest.mark.parametrize(

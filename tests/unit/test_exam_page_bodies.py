@@ -6,7 +6,7 @@ import re
 
 from question_samples import samples
 
-from lms.exams import queries
+from lms.exams.take import queries
 from lms.questionbank.types import get_type
 
 INPUTS = {

@@ -1,9 +1,9 @@
 import xml.etree.ElementTree as ET
 
 import pytest
+from question_samples import samples
 
 from lms.questionbank.formats import FormatError, moodlexml
-from question_samples import samples
 
 QUIZ = """<?xml version="1.0" encoding="UTF-8"?>
 <quiz>

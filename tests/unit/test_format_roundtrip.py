@@ -2,11 +2,11 @@ import copy
 from pathlib import Path
 
 import pytest
+from question_samples import samples
 
 from lms.questionbank import formats
 from lms.questionbank.formats import FormatError, detect_format, native, parse_file
 from lms.questionbank.formats.common import MAX_QUESTIONS
-from question_samples import samples
 
 BANKS = sorted(Path(__file__).resolve().parents[2].joinpath("question_banks").glob("IU*.yaml"))
 

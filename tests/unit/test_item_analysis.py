@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from lms.exams.analysis import (
+from lms.exams.core.analysis import (
     FLAG_NEGATIVE,
     FLAG_TOO_EASY,
     FLAG_TOO_HARD,

@@ -6,7 +6,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from lms.exams.blueprint_rules import THEORY, PartRule, QuotaRule, check_structure
+from lms.exams.core.blueprint_rules import THEORY, PartRule, QuotaRule, check_structure
 from lms.messages import Message, joined, translated
 from lms.questionbank.formats import FormatError
 from lms.questionbank.schema import QuestionData
@@ -76,7 +76,7 @@ def test_every_marked_string_has_an_english_translation():
         method_map, options_map = parse_mapping_cfg(config)
     keywords = dict(DEFAULT_KEYWORDS, _l=None, lazy_gettext=None)
     marked = {(message if isinstance(message, str) else message[0], context)
-              for _file, _line, message, _comments, context in extract_from_dir(ROOT / "lms", method_map, options_map, keywords)}
+              for _file, _line, message, _comments, context in extract_from_dir(ROOT, method_map, options_map, keywords)}
     with PO_FILE.open("rb") as handle:
         catalogue = read_po(handle, locale="en")
     known = {(message.id if isinstance(message.id, str) else message.id[0], message.context) for message in catalogue if message.id}

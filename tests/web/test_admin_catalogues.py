@@ -3,7 +3,8 @@ from sqlalchemy import select
 
 from lms.audit.models import AuditEvent
 from lms.auth.models import User
-from lms.org.models import Module, Title, Unit
+from lms.catalogue.models import Module, Title
+from lms.org.models import Unit
 
 
 def test_admin_creates_an_hr_officer_scoped_to_a_district(client, demo, auth, db):
@@ -11,7 +12,7 @@ def test_admin_creates_an_hr_officer_scoped_to_a_district(client, demo, auth, db
     response = auth.post(
         "/admin/accounts/new",
         {"username": "tccb.hk", "display_name": "Trần Thị Mai", "password": "Hoan-Kiem-2026", "confirm": "Hoan-Kiem-2026",
-         "roles": ["hr", "trainer"], "hr_unit_code": "HK", "enabled": "y"},
+         "roles": ["hr", "trainer"], "unit_code": "HK", "enabled": "y"},
     )
     assert response.status_code == 302
     user = db.session.execute(select(User).where(User.username == "tccb.hk")).scalar_one()

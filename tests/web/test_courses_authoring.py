@@ -7,9 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from lms.auth.services import find_user
+from lms.catalogue.models import Module, Title
 from lms.courses import services
 from lms.courses.models import Assignment, Course, Lesson, LessonAttachment, LessonImage
-from lms.org.models import Module, Title, Unit
+from lms.org.models import Unit
 
 
 @pytest.fixture()

@@ -6,9 +6,11 @@ import pytest
 from sqlalchemy import select
 
 from lms.auth.services import find_user
-from lms.courses import dashboard, queries, services
+from lms.catalogue.models import Module, Title
+from lms.courses import services
 from lms.courses.models import Lesson, LessonProgress, PracticeAttempt
-from lms.org.models import Module, Title, Unit
+from lms.home import dashboard
+from lms.org.models import Unit
 from lms.questionbank import services as bank_services
 from lms.questionbank.schema import Choice, QuestionData
 
@@ -63,14 +65,12 @@ def test_the_dashboard_shows_the_path_with_progress_and_the_assignments(client, 
     assert f'/learn/lessons/{_lessons(db, course)[1].id}/' in page  # "Tiếp tục học" points at the unfinished lesson
 
 
-def test_the_exam_sections_say_so_when_no_exams_area_feeds_them(client, auth, course, monkeypatch):
-    monkeypatch.setattr(dashboard, "UPCOMING_EXAM_PROVIDERS", [])
-    monkeypatch.setattr(dashboard, "RESULT_PROVIDERS", [])
+def test_the_exam_sections_say_so_when_there_is_nothing_to_show(client, auth, course, monkeypatch):
     auth.login("learner")
     page = client.get("/learn/").get_data(as_text=True)
     assert "Chưa có kỳ thi" in page
-    monkeypatch.setattr(dashboard, "UPCOMING_EXAM_PROVIDERS", [lambda user: [{"title": "Kỳ thi IU01–IU06 đợt 1", "detail": "15/10/2017"}]])
-    monkeypatch.setattr(dashboard, "RESULT_PROVIDERS", [lambda user: [{"title": "Chứng chỉ cơ bản", "detail": "Số hiệu 0001", "url": "/x"}]])
+    monkeypatch.setattr(dashboard, "upcoming_exams", lambda user, now: [{"title": "Kỳ thi IU01–IU06 đợt 1", "detail": "15/10/2017"}])
+    monkeypatch.setattr(dashboard, "released_results", lambda user, now: [{"title": "Chứng chỉ cơ bản", "detail": "Số hiệu 0001", "url": "/x"}])
     page = client.get("/learn/").get_data(as_text=True)
     assert "Chưa có kỳ thi" not in page and "Kỳ thi IU01–IU06 đợt 1" in page and "Chứng chỉ cơ bản" in page
 

@@ -157,7 +157,7 @@ def test_json_error_message_follows_the_language(client, auth, demo, compiled):
 def test_exam_question_bodies_follow_the_language_of_each_request(app, compiled):
     import json
 
-    from lms.exams import queries
+    from lms.exams.take import queries
 
     question = {"key": "TF", "type": "true_false", "text": "Telex gõ chữ “ư” bằng phím w.", "module": "IU02", "points": 1.0, "answer": True}
     content = json.dumps(question, ensure_ascii=False)

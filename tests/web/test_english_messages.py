@@ -8,15 +8,16 @@ import io
 import re
 
 import pytest
+from exam_support import make_pool
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from exam_support import make_pool
 from lms.auth.services import find_user
 from lms.exams.models import ExamBlueprint, ExamCandidate, ExamSession
 from lms.org.models import Staff
 from lms.questionbank import services as bank_services
 from lms.questionbank.models import Question
+
 
 def _switch(auth, code):
     assert auth.switch_language(code, "/account/password").status_code == 302
@@ -287,8 +288,12 @@ def test_a_start_refused_for_a_short_pool_lists_the_missing_counts_in_english(cl
 
 def test_a_malformed_answer_and_a_refused_reopen_in_english(client, auth, demo, db, compiled):
     from exam_support import make_session
-    from lms.exams import services
-    from lms.exams.models import AttemptQuestion, ExamAttempt
+
+    from exam_support import loaded
+
+    from lms.exams.attempts import ExamError
+    from lms.exams.models import AttemptQuestion
+    from lms.exams.proctoring import reopen_attempt
     from lms.models_base import utcnow
 
     make_pool()
@@ -302,7 +307,7 @@ def test_a_malformed_answer_and_a_refused_reopen_in_english(client, auth, demo, 
                           json={"answers": [{"question": question, "seq": 1, "response": {"choice": "x"}}]})
     assert refused.status_code == 400 and refused.get_json()["message"] == "Option is not valid."
     # A proctor (here straight through the service) cannot reopen an attempt still in progress.
-    with pytest.raises(services.ExamError) as raised:
+    with pytest.raises(ExamError) as raised:
         with client.application.test_request_context("/?lang=en"):
-            services.reopen_attempt(db.session.get(ExamAttempt, attempt_id), utcnow(), find_user("trainer"), 10, "Mất điện")
+            reopen_attempt(loaded(attempt_id), utcnow(), find_user("trainer"), 10, "Mất điện")
     assert raised.value.message == "The exam attempt could not be reopened: Only an attempt that has ended can be reopened."

@@ -19,7 +19,7 @@ def exam_admin_urls(app):
 
 
 def test_the_blueprint_declares_trainer_and_admin(app):
-    from lms.exams.manage_views import bp
+    from lms.exams.manage.blueprint import bp
 
     assert set(bp.lms_roles) == {"trainer", "admin"}
     assert len(exam_admin_urls(app)) >= 25

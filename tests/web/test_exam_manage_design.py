@@ -3,13 +3,14 @@ import io
 import re
 from datetime import timedelta
 
+from exam_support import make_pool
 from sqlalchemy import func, select
 
 from lms.audit.models import AuditEvent
+from lms.catalogue.models import Title
 from lms.exams.models import ExamBlueprint, ExamCandidate, ExamSession
 from lms.models_base import utcnow
-from lms.org.models import Staff, Title, Unit
-from exam_support import make_pool
+from lms.org.models import Staff, Unit
 
 
 def blueprint_data(name="Đề cơ bản 2017", counts=None, practical=True):

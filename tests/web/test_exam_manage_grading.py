@@ -4,26 +4,33 @@ import io
 from datetime import timedelta
 
 import pytest
+from exam_support import add_question, make_pool, make_session, single_choice
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from exam_support import add_question, make_pool, make_session, single_choice
 from lms.audit.models import AuditEvent
-from lms.exams import services
-from lms.exams.models import AttemptAnswer, AttemptGrade, AttemptQuestion, ExamAttempt, ExamCandidate, ExamSession
+from lms.exams import attempts, starting
+from lms.exams.manage.stats import question_usage_stats
+from lms.exams.models import (
+    AttemptAnswer,
+    AttemptGrade,
+    AttemptQuestion,
+    ExamAttempt,
+    ExamCandidate,
+    ExamSession,
+)
 from lms.extensions import db
 from lms.models_base import utcnow
 from lms.org.models import Staff
 from lms.questionbank.models import QuestionBank
-from lms.questionbank.queries import question_usage_stats
 
 
 def submitted_practical(double_marking, threshold=1.0):
     make_pool(practical=("IU03",))
     session, candidate = make_session(practical=True, double_marking=double_marking, reconcile_threshold=threshold)
     part = session.blueprint.parts[1]
-    attempt, _ = services.start_attempt(candidate, part, utcnow())
-    services.submit_attempt(attempt, utcnow())
+    attempt, _ = starting.start_attempt(candidate, part, utcnow())
+    attempts.submit_attempt(attempt, utcnow())
     db.session.commit()
     return session, attempt.id
 

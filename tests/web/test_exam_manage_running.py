@@ -3,11 +3,11 @@ import re
 from datetime import timedelta
 
 import pytest
+from exam_support import loaded, make_pool, make_session
 from sqlalchemy import select
 
-from exam_support import make_pool, make_session
 from lms.audit.models import AuditEvent
-from lms.exams import services
+from lms.exams import attempts
 from lms.exams.models import AttemptEvent, AttemptGrade, AttemptQuestion, ExamAttempt
 from lms.extensions import db
 from lms.models_base import utcnow
@@ -77,17 +77,17 @@ def test_the_proctor_board_counts_started_active_submitted_and_late_saves(exam, 
     session, _candidate = exam
     _client, attempt_id = learner
     first_question = db.session.execute(select(AttemptQuestion.id).where(AttemptQuestion.attempt_id == attempt_id).order_by(AttemptQuestion.position)).scalars().first()
-    attempt = db.session.get(ExamAttempt, attempt_id)
-    services.save_answers(attempt, [{"question": first_question, "seq": 1, "response": {"choice": 1}}], utcnow())
+    attempt = loaded(attempt_id)
+    attempts.save_answers(attempt, [{"question": first_question, "seq": 1, "response": {"choice": 1}}], utcnow())
     db.session.commit()
     auth.login("trainer")
     board = client.get(f"/exams/manage/sessions/{session.id}/proctor.json").get_json()
     assert board["summary"] == {"candidates": 1, "started": 1, "active": 1, "submitted": 0, "late_saves": 0}
     # A save inside the grace after the deadline is late and counted.
-    attempt = db.session.get(ExamAttempt, attempt_id)
-    late_at = attempt.deadline_at + timedelta(seconds=5)
-    services.save_answers(attempt, [{"question": first_question, "seq": 2, "response": {"choice": 2}}], late_at)
-    services.submit_attempt(attempt, late_at + timedelta(seconds=1))
+    late_at = db.session.get(ExamAttempt, attempt_id).deadline_at + timedelta(seconds=5)
+    attempt = loaded(attempt_id, late_at)
+    attempts.save_answers(attempt, [{"question": first_question, "seq": 2, "response": {"choice": 2}}], late_at)
+    attempts.submit_attempt(attempt, late_at + timedelta(seconds=1))
     db.session.commit()
     board = client.get(f"/exams/manage/sessions/{session.id}/proctor.json").get_json()
     assert board["summary"]["late_saves"] == 1 and board["summary"]["submitted"] == 1 and board["summary"]["active"] == 0
@@ -98,7 +98,7 @@ def test_the_proctor_board_counts_started_active_submitted_and_late_saves(exam, 
 def test_reopening_an_attempt_needs_a_reason_and_is_audited(exam, learner, auth, client):
     session, _candidate = exam
     _client, attempt_id = learner
-    services.submit_attempt(db.session.get(ExamAttempt, attempt_id), utcnow())
+    attempts.submit_attempt(loaded(attempt_id), utcnow())
     db.session.commit()
     auth.login("trainer")
     proctor = f"/exams/manage/sessions/{session.id}/proctor"
@@ -136,11 +136,11 @@ def test_an_attempt_of_another_session_is_404_on_the_proctor_actions(exam, learn
 def test_regrade_after_a_key_correction_keeps_old_and_new_scores(exam, learner, auth, client):
     session, _candidate = exam
     _client, attempt_id = learner
-    attempt = db.session.get(ExamAttempt, attempt_id)
+    attempt = loaded(attempt_id)
     first = attempt.questions[0]
     # The candidate picks A, which the key says is wrong.
-    services.save_answers(attempt, [{"question": first.id, "seq": 1, "response": {"choice": 0}}], utcnow())
-    services.submit_attempt(attempt, utcnow())
+    attempts.save_answers(attempt, [{"question": first.id, "seq": 1, "response": {"choice": 0}}], utcnow())
+    attempts.submit_attempt(attempt, utcnow())
     db.session.commit()
     old_score = db.session.get(ExamAttempt, attempt_id).score
     question = db.session.get(QuestionVersion, first.question_version_id).question
@@ -175,7 +175,7 @@ def test_regrade_after_a_key_correction_keeps_old_and_new_scores(exam, learner, 
 def test_a_regrade_needs_a_reason_and_a_question_of_the_session(exam, learner, auth, client):
     session, _candidate = exam
     _client, attempt_id = learner
-    services.submit_attempt(db.session.get(ExamAttempt, attempt_id), utcnow())
+    attempts.submit_attempt(loaded(attempt_id), utcnow())
     db.session.commit()
     auth.login("trainer")
     unused = db.session.execute(select(Question.id).where(Question.id.not_in(

@@ -5,14 +5,21 @@ import threading
 from datetime import timedelta
 
 import pytest
+from exam_support import SECRET, docx_bytes, make_pool, make_session
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from exam_support import SECRET, docx_bytes, make_pool, make_session
 from lms.auth.models import UserSession
 from lms.auth.services import create_user, find_user
-from lms.exams import design, services
-from lms.exams.models import AttemptAnswer, AttemptEvent, AttemptGrade, AttemptQuestion, ExamAttempt, ModuleResult
+from lms.exams import design, proctoring, starting
+from lms.exams.models import (
+    AttemptAnswer,
+    AttemptEvent,
+    AttemptGrade,
+    AttemptQuestion,
+    ExamAttempt,
+)
+from lms.exams.result_models import ModuleResult
 from lms.extensions import db
 from lms.models_base import utcnow
 from lms.org.models import Staff
@@ -256,11 +263,11 @@ def test_concurrent_starts_give_one_attempt_with_one_paper(exam, auth, app):
 def test_a_start_that_loses_the_race_resumes_the_winner(exam, monkeypatch):
     session, candidate = exam
     part = session.blueprint.parts[0]
-    first, created = services.start_attempt(candidate, part, utcnow())
+    first, created = starting.start_attempt(candidate, part, utcnow())
     assert created
     # The second start read the attempts before the first one was committed.
-    monkeypatch.setattr(services, "_start_position", lambda *_: (0, None, None))
-    again, created = services.start_attempt(candidate, part, utcnow())
+    monkeypatch.setattr(starting, "_start_position", lambda *_: (0, None, None))
+    again, created = starting.start_attempt(candidate, part, utcnow())
     assert not created and again.id == first.id
     assert db.session.execute(select(func.count()).select_from(ExamAttempt)).scalar_one() == 1
     db.session.commit()  # the transaction is still usable: no savepoint, no error
@@ -313,7 +320,7 @@ def test_extra_time_during_the_exam_moves_the_deadline_at_once(exam, auth, clien
     auth.login("learner")
     attempt_id = start(auth, session)
     before = client.get(f"/exams/api/attempts/{attempt_id}/state", headers={"Accept": "application/json"}).get_json()["remaining_seconds"]
-    services.grant_extra_time(candidate, utcnow(), find_user("trainer"), extra_minutes=15, reason="Thí sinh khuyết tật")
+    proctoring.grant_extra_time(candidate, utcnow(), find_user("trainer"), extra_minutes=15, reason="Thí sinh khuyết tật")
     db.session.commit()
     after = client.get(f"/exams/api/attempts/{attempt_id}/state", headers={"Accept": "application/json"}).get_json()["remaining_seconds"]
     assert 15 * 60 - 5 <= after - before <= 15 * 60 + 1
@@ -323,7 +330,7 @@ def test_extra_time_during_the_exam_moves_the_deadline_at_once(exam, auth, clien
 def test_session_close_caps_the_deadline(demo):
     make_pool()
     session, candidate = make_session(closes_in=timedelta(minutes=10))
-    attempt, _ = services.start_attempt(candidate, session.blueprint.parts[0], utcnow())
+    attempt, _ = starting.start_attempt(candidate, session.blueprint.parts[0], utcnow())
     assert attempt.deadline_at == session.closes_at
 
 
@@ -359,7 +366,7 @@ def test_an_expired_sign_in_keeps_the_attempt_and_signing_in_resumes_it(exam, au
 def test_access_code_and_allowed_networks_guard_the_start(demo, auth):
     make_pool()
     session, _ = make_session(allowed_networks=["10.0.0.0/8"])
-    services.set_access_code(session, "HN2017")
+    starting.set_access_code(session, "HN2017")
     db.session.commit()
     auth.login("learner")
     part = session.blueprint.parts[0].id

@@ -4,13 +4,14 @@ somebody else's questions, is refused."""
 import re
 
 import pytest
+from exam_support import BASIC, add_question, make_pool, make_session, single_choice
 from sqlalchemy import select
 
-from exam_support import BASIC, add_question, make_pool, make_session, single_choice
 from lms.auth.services import create_user, find_user
+from lms.catalogue.models import Module
 from lms.exams.models import AttemptQuestion
 from lms.extensions import db
-from lms.org.models import Module, Staff
+from lms.org.models import Staff
 from lms.questionbank import transfer
 
 PNG = b"\x89PNG\r\n\x1a\n"

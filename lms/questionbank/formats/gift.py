@@ -11,8 +11,18 @@ import json
 import re
 
 from lms.messages import N_, Message, reason
-from lms.questionbank.formats.common import (FormatError, ParseResult, apply_fields, canonicalize, check_count,
-                                             content_key, decode_text, encode_fields, finish, residual_fields)
+from lms.questionbank.formats.common import (
+    FormatError,
+    ParseResult,
+    apply_fields,
+    canonicalize,
+    check_count,
+    content_key,
+    decode_text,
+    encode_fields,
+    finish,
+    residual_fields,
+)
 from lms.questionbank.schema import Choice, QuestionData, nfc
 from lms.questionbank.types import MultipleResponse
 

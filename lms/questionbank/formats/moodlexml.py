@@ -15,8 +15,18 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from lms.messages import N_, Message, reason
-from lms.questionbank.formats.common import (FormatError, ParseResult, apply_fields, canonicalize, check_count, check_size,
-                                             content_key, encode_fields, finish, residual_fields)
+from lms.questionbank.formats.common import (
+    FormatError,
+    ParseResult,
+    apply_fields,
+    canonicalize,
+    check_count,
+    check_size,
+    content_key,
+    encode_fields,
+    finish,
+    residual_fields,
+)
 from lms.questionbank.schema import Choice, QuestionData, nfc
 from lms.questionbank.types import MultipleResponse
 

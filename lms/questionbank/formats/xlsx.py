@@ -15,8 +15,18 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from lms.messages import N_, reason
-from lms.questionbank.formats.common import (FormatError, ParseResult, apply_fields, canonicalize, check_count, check_size,
-                                             content_key, encode_fields, finish, residual_fields)
+from lms.questionbank.formats.common import (
+    FormatError,
+    ParseResult,
+    apply_fields,
+    canonicalize,
+    check_count,
+    check_size,
+    content_key,
+    encode_fields,
+    finish,
+    residual_fields,
+)
 from lms.questionbank.formats.xlsx_template import GUIDE, TEMPLATE_QUESTIONS
 from lms.questionbank.schema import Choice, QuestionData, nfc
 from lms.questionbank.types import all_types

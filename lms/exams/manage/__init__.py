@@ -1,0 +1,1 @@
+"""Tổ chức thi, the trainers' and proctors' side: blueprints, sessions, candidates, proctoring, marking, results."""

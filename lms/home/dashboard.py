@@ -1,0 +1,51 @@
+"""The learner's dashboard: the learning path and assignments (courses), upcoming exam sessions
+and the results the review policy lets them see (exams)."""
+from flask import url_for
+from flask_babel import gettext as _
+
+from lms.courses import queries as courses
+from lms.exams.take import queries as exams
+from lms.localtime import format_local, local_today
+from lms.models_base import utcnow
+
+
+def upcoming_exams(user, now):
+    return [
+        {
+            "title": session.name,
+            "detail": _("Mở từ %(start)s đến %(end)s", start=format_local(session.opens_at), end=format_local(session.closes_at)),
+            "url": url_for("exams.session_page", session_id=session.id),
+        }
+        for _candidate, session in exams.my_candidacies(user, now)
+        if session.closes_at > now
+    ]
+
+
+def released_results(user, now):
+    """Finished attempts whose score the session's review policy lets the candidate see now."""
+    items = []
+    for attempt, part, session in exams.scored_attempts(user, now):
+        if exams.review_level(attempt, now, session) == "none":
+            continue
+        verdict = _("Đạt") if attempt.score >= part.pass_mark else _("Chưa đạt")
+        items.append({
+            "title": f"{session.name} – {part.title}",
+            "detail": _("%(score)s/%(max)s điểm – %(verdict)s", score=f"{attempt.score:g}", max=f"{part.max_score:g}", verdict=verdict),
+            "url": url_for("exams.result", attempt_id=attempt.id),
+        })
+    return items
+
+
+def learner_dashboard(user, today=None):
+    now = utcnow()
+    path = courses.learning_path(user)
+    for entry in path:
+        entry["resume"] = courses.resume_lesson(user, entry["course"]) if entry["course"] and entry["done"] < entry["total"] else None
+    return {
+        "staff": user.staff,
+        "path": path,
+        "assignments": courses.assignments_for(user, today or local_today(now)),
+        "upcoming_exams": upcoming_exams(user, now),
+        "results": released_results(user, now),
+        "today": today or local_today(now),
+    }

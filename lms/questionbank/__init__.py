@@ -1,0 +1,1 @@
+"""Question banks: questions and their versions, the type registry, import and export formats."""
