@@ -1,5 +1,4 @@
 """Hanoi IT-skills LMS: the application factory."""
-import unicodedata
 from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
@@ -9,6 +8,7 @@ from lms.config import build_config
 from lms.database import configure_engine
 from lms.extensions import babel, csrf, db, login_manager, migrate
 from lms.i18n import install_template_gettext
+from lms.text import nfc
 from lms.transactions import register as register_transactions
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -61,7 +61,7 @@ def create_app(config=None):
     def _template_globals():
         return {"languages": app.config["LANGUAGES"], "current_locale": select_locale()}
 
-    app.jinja_env.filters["nfc"] = lambda text: unicodedata.normalize("NFC", text or "")
+    app.jinja_env.filters["nfc"] = nfc
     return app
 
 

@@ -1,9 +1,11 @@
 """Every file the app hands out (exports, templates, lesson attachments, practical uploads,
 images) goes through `download`, and every MIME type it names is a constant here."""
+import unicodedata
 from io import BytesIO
 from pathlib import Path
+from urllib.parse import quote
 
-from flask import send_file
+from flask import abort, send_file
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -33,13 +35,23 @@ def mime_type(filename: str) -> str:
     return BY_EXTENSION.get(Path(filename).suffix.lower(), "application/octet-stream")
 
 
+def content_disposition(kind: str, filename: str) -> str:
+    """`attachment; filename="…"` with an ASCII fallback, and the exact name (Vietnamese
+    included) as RFC 5987 `filename*` for the browsers that read it."""
+    fallback = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode().replace('"', "").replace("\\", "") or "tep"
+    header = f'{kind}; filename="{fallback}"'
+    if fallback != filename:
+        header += f"; filename*=UTF-8''{quote(filename)}"
+    return header
+
+
 def download(content, filename: str, mimetype: str = None, inline: bool = False):
     """A response carrying `content` (bytes, or the Path of a stored file) as `filename`:
     an attachment unless `inline`, the name encoded for any browser (RFC 6266), never cached
     by a shared proxy, sandboxed when opened."""
     source = content if isinstance(content, Path) else BytesIO(content)
-    response = send_file(source, mimetype=mimetype or mime_type(filename), as_attachment=not inline, download_name=filename,
-                         conditional=False, etag=False, max_age=None)
+    response = send_file(source, mimetype=mimetype or mime_type(filename), conditional=False, etag=False, max_age=None)
+    response.headers["Content-Disposition"] = content_disposition("inline" if inline else "attachment", filename)
     response.headers["Content-Security-Policy"] = FILE_CSP
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -51,3 +63,15 @@ def stored_file(root: Path, stored_path: str):
     root = Path(root).resolve()
     path = Path(stored_path).resolve()
     return path if root in path.parents and path.is_file() else None
+
+
+def table_download(headers, rows, fmt, filename, sheet="Dữ liệu"):
+    """A table as `filename`.csv (UTF-8 with a BOM, so that Excel reads the Vietnamese) or
+    `filename`.xlsx; any other format is a 404."""
+    from lms.tabular import write_csv, write_xlsx
+
+    if fmt == "csv":
+        return download(write_csv(headers, rows), f"{filename}.csv", CSV)
+    if fmt == "xlsx":
+        return download(write_xlsx(headers, rows, sheet), f"{filename}.xlsx", XLSX)
+    abort(404)

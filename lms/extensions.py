@@ -5,7 +5,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Stable constraint names so that migrations can alter and drop them on every database.
 NAMING_CONVENTION = {
@@ -18,7 +18,10 @@ NAMING_CONVENTION = {
 
 
 class Base(DeclarativeBase):
+    """Every table has an integer surrogate key `id`, declared here once."""
+
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
 
 
 db = SQLAlchemy(model_class=Base)

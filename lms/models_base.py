@@ -27,3 +27,9 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+def label_of(field: str, labels: dict):
+    """A read-only property: the label (an N_ message) of the row's `field` value, or the value
+    itself when the labels do not know it."""
+    return property(lambda row: labels.get(getattr(row, field), getattr(row, field)))

@@ -2,7 +2,9 @@
 on this site. Every redirect to a target from a form or a query string goes through it."""
 from urllib.parse import urlsplit
 
-from flask import redirect
+from flask import flash, redirect
+
+from lms.transactions import refused
 
 
 def local_target(target):
@@ -24,3 +26,23 @@ def local_target(target):
 def redirect_back(target, fallback):
     """Redirect to `target` when it is local, else to `fallback` (a URL built by the app)."""
     return redirect(local_target(target) or fallback)
+
+
+def redirect_with(message, url, category="success"):
+    """Post/redirect/get with a message: flash `message`, then redirect to `url` (built by the app)."""
+    flash(message, category)
+    return redirect(url)
+
+
+def flash_outcome(action, success, refusals):
+    """Run `action()` and flash the outcome: `success` (a message, or a function of the result)
+    when it succeeds; when it raises one of `refusals`, roll back what it wrote (keeping its
+    traces, lms.transactions.refused) and flash the refusal. Whether it succeeded."""
+    try:
+        result = action()
+    except refusals as error:
+        refused()
+        flash(getattr(error, "message", None) or str(error), "danger")
+        return False
+    flash(success(result) if callable(success) else success, "success")
+    return True

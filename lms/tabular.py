@@ -10,6 +10,7 @@ from datetime import date, datetime
 from openpyxl import load_workbook
 
 from lms.messages import N_, Message, MessageError, vietnamese
+from lms.text import tidy
 
 
 @dataclass
@@ -74,7 +75,7 @@ def read_table(filename, content, columns, max_rows=50_000):
         for index, canonical in mapping.items():
             value = values[index] if index < len(values) else None
             if isinstance(value, str):
-                value = unicodedata.normalize("NFC", value).strip()
+                value = tidy(value)
             row[canonical] = value
         table.rows.append((number, row))
     table.missing = [name for name in columns if name not in mapping.values()]
@@ -129,7 +130,7 @@ def text_value(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return unicodedata.normalize("NFC", str(value)).strip()
+    return tidy(str(value))
 
 
 def write_xlsx(headers, rows, sheet_title="Danh sách"):

@@ -13,7 +13,6 @@ class AuditEvent(db.Model):
 
     __tablename__ = "audit_event"
     __table_args__ = (Index("ix_audit_event_action_at", "action", "created_at"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
     actor_name: Mapped[str] = mapped_column(String(80), default="")

@@ -1,20 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    PasswordField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-)
-from wtforms.validators import (
-    DataRequired,
-    EqualTo,
-    Length,
-    Optional,
-    Regexp,
-    ValidationError,
-)
+from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 
 from lms.auth.models import ROLES
 from lms.auth.passwords import policy_errors

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
 from lms.i18n import N_
-from lms.models_base import UTCDateTime, utcnow
+from lms.models_base import UTCDateTime, label_of, utcnow
 
 ROLES = {
     "learner": N_("Học viên"),
@@ -25,7 +25,6 @@ SCOPED_ROLES = ("hr", "trainer", "proctor")
 
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"
-    id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     display_name: Mapped[str] = mapped_column(String(200))
@@ -36,9 +35,7 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     staff = relationship("Staff")
-    roles: Mapped[list["RoleAssignment"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
-    )
+    roles: Mapped[list["RoleAssignment"]] = relationship(back_populates="user", cascade="all, delete-orphan", lazy="selectin")
 
     # Flask-Login identifies the session, not the user: see UserSession.
     session_token = None
@@ -61,9 +58,6 @@ class User(UserMixin, db.Model):
     def primary_role(self):
         return next((role for role in ROLE_PRIORITY if role in self.role_names), None)
 
-    def scope_units(self, role):
-        """The unit ids whose subtree this role may see; None in the list means the whole city."""
-        return [assignment.unit_id for assignment in self.roles if assignment.role == role]
 
 
 class RoleAssignment(db.Model):
@@ -72,16 +66,13 @@ class RoleAssignment(db.Model):
 
     __tablename__ = "role_assignment"
     __table_args__ = (UniqueConstraint("user_id", "role", "unit_id"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(20))
     unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("unit.id"))
     user: Mapped[User] = relationship(back_populates="roles")
     unit = relationship("Unit")
 
-    @property
-    def role_label(self):
-        return ROLES.get(self.role, self.role)
+    role_label = label_of("role", ROLES)
 
 
 class UserSession(db.Model):
@@ -89,7 +80,6 @@ class UserSession(db.Model):
     deleting the row (sign-out, disabled account) ends the session everywhere."""
 
     __tablename__ = "user_session"
-    id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -106,7 +96,6 @@ class LoginFailure(db.Model):
         Index("ix_login_failure_username_at", "username", "created_at"),
         Index("ix_login_failure_ip_at", "ip_address", "created_at"),
     )
-    id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80))
     ip_address: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

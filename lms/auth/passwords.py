@@ -1,11 +1,12 @@
 """Password hashing (argon2id) and the password policy."""
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
+
+from lms.text import nfc
 
 MIN_LENGTH = 8
 _hasher = PasswordHasher()
@@ -14,12 +15,12 @@ _DUMMY_HASH = _hasher.hash("không-có-tài-khoản-này")
 
 
 def hash_password(password):
-    return _hasher.hash(unicodedata.normalize("NFC", password))
+    return _hasher.hash(nfc(password))
 
 
 def verify_password(password_hash, password):
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, unicodedata.normalize("NFC", password))
+        return _hasher.verify(password_hash or _DUMMY_HASH, nfc(password))
     except (VerificationError, InvalidHashError):
         return False
 

@@ -1,5 +1,4 @@
 """Account operations. They flush; the request (or CLI command) commits."""
-import unicodedata
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -9,6 +8,7 @@ from lms.auth.models import ROLES, SCOPED_ROLES, RoleAssignment, User
 from lms.auth.passwords import hash_password, policy_errors
 from lms.auth.sessions import end_all_sessions
 from lms.extensions import db
+from lms.text import tidy
 
 
 class AccountError(ValueError):
@@ -30,7 +30,7 @@ def create_user(username, password, display_name, roles=(), unit=None, staff=Non
     user = User(
         username=username,
         password_hash=hash_password(password),
-        display_name=unicodedata.normalize("NFC", display_name.strip()),
+        display_name=tidy(display_name),
         staff_id=staff.id if staff else None,
     )
     db.session.add(user)

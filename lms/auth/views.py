@@ -14,7 +14,7 @@ from lms.auth.sessions import end_session, start_session
 from lms.errors import error_response, wants_json
 from lms.extensions import db, login_manager
 from lms.org.models import Staff, Unit
-from lms.redirects import local_target
+from lms.redirects import local_target, redirect_with
 
 bp = Blueprint("auth", __name__)
 admin_bp = require_roles(Blueprint("accounts", __name__, url_prefix="/admin/accounts"), "admin")
@@ -88,8 +88,7 @@ def change_password():
             user = current_user._get_current_object()
             services.set_password(user, form.password.data, actor=user)
             start_session(user)  # the other sessions were ended; keep this one
-            flash(_("Đã đổi mật khẩu."), "success")
-            return redirect(url_for("home.index"))
+            return redirect_with(_("Đã đổi mật khẩu."), url_for("home.index"))
     return render_template("auth/change_password.html", form=form)
 
 
@@ -146,8 +145,7 @@ def _apply_account_form(form, user=None):
 def create_account():
     form = AccountForm()
     if form.validate_on_submit() and _apply_account_form(form):
-        flash(_("Đã tạo tài khoản."), "success")
-        return redirect(url_for("accounts.list_accounts"))
+        return redirect_with(_("Đã tạo tài khoản."), url_for("accounts.list_accounts"))
     return render_template("admin/account_form.html", form=form, user=None)
 
 
@@ -164,6 +162,5 @@ def edit_account(user_id):
     if form.validate_on_submit():
         form.username.data = user.username
         if _apply_account_form(form, user):
-            flash(_("Đã lưu tài khoản."), "success")
-            return redirect(url_for("accounts.list_accounts"))
+            return redirect_with(_("Đã lưu tài khoản."), url_for("accounts.list_accounts"))
     return render_template("admin/account_form.html", form=form, user=user)

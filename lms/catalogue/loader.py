@@ -3,26 +3,20 @@
 `load_catalogues()` is idempotent: it adds what is missing and never overwrites what an
 administrator has edited in the UI.
 """
-import unicodedata
 from pathlib import Path
 
 import yaml
 from sqlalchemy import select
 
-from lms.catalogue.models import (
-    EmulationBloc,
-    LearningPathModule,
-    Module,
-    SyllabusNode,
-    Title,
-)
+from lms.catalogue.models import EmulationBloc, LearningPathModule, Module, SyllabusNode, Title
 from lms.extensions import db
+from lms.text import nfc
 
 DATA_DIR = Path(__file__).resolve().parent
 
 
 def _load(name):
-    text = unicodedata.normalize("NFC", (DATA_DIR / name).read_text(encoding="utf-8"))
+    text = nfc((DATA_DIR / name).read_text(encoding="utf-8"))
     return yaml.safe_load(text)
 
 

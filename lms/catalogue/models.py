@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
 from lms.messages import N_
+from lms.models_base import label_of
 
 TITLE_GROUPS = {
     "commune_civil_servant": N_("Công chức cấp xã"),
@@ -20,7 +21,6 @@ class EmulationBloc(db.Model):
     """Khối thi đua: units are ranked within their bloc."""
 
     __tablename__ = "emulation_bloc"
-    id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
 
@@ -29,7 +29,6 @@ class Module(db.Model):
     """A module of the IT-skills standard (IU01–IU15)."""
 
     __tablename__ = "module"
-    id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(10), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200), default="")
@@ -41,7 +40,6 @@ class SyllabusNode(db.Model):
     """A topic, sub-topic or requirement of a module, by its stable code (IU04.3.1)."""
 
     __tablename__ = "syllabus_node"
-    id: Mapped[int] = mapped_column(primary_key=True)
     module_id: Mapped[int] = mapped_column(ForeignKey("module.id"), index=True)
     code: Mapped[str] = mapped_column(String(30), unique=True)
     title: Mapped[str] = mapped_column(String(300))
@@ -56,20 +54,15 @@ class Title(db.Model):
     """A job title (chức danh) with its learning path."""
 
     __tablename__ = "title"
-    id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     group: Mapped[str] = mapped_column(String(40))
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
-    path_modules: Mapped[list["LearningPathModule"]] = relationship(
-        back_populates="title", cascade="all, delete-orphan"
-    )
+    path_modules: Mapped[list["LearningPathModule"]] = relationship(back_populates="title", cascade="all, delete-orphan")
 
-    @property
-    def group_label(self):
-        return TITLE_GROUPS.get(self.group, self.group)
+    group_label = label_of("group", TITLE_GROUPS)
 
 
 class LearningPathModule(db.Model):
@@ -77,7 +70,6 @@ class LearningPathModule(db.Model):
 
     __tablename__ = "learning_path_module"
     __table_args__ = (UniqueConstraint("title_id", "module_id"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
     title_id: Mapped[int] = mapped_column(ForeignKey("title.id", ondelete="CASCADE"), index=True)
     module_id: Mapped[int] = mapped_column(ForeignKey("module.id"), index=True)
     title: Mapped[Title] = relationship(back_populates="path_modules")

@@ -1,6 +1,6 @@
 """Assignments of courses to units and titles with a deadline, overdue lists and progress
 per unit or title. Trainers and administrators act city-wide; HR officers in their units."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,6 +11,7 @@ from lms.courses.forms import ActionForm, AssignmentForm, ProgressFilterForm
 from lms.courses.models import Assignment, Course
 from lms.localtime import local_today
 from lms.org import queries as org_queries
+from lms.redirects import redirect_with
 
 bp = require_roles(Blueprint("course_assignments", __name__, url_prefix="/courses/assignments"), "trainer", "hr", "admin")
 
@@ -49,8 +50,7 @@ def assignments():
         except services.CourseError as error:
             form.unit_id.errors.append(str(error))
             return _list_page(form, scope)
-        flash(_("Đã giao khóa học %(c)s, hạn %(d)s.", c=course.module.code, d=form.deadline.data.strftime("%d/%m/%Y")), "success")
-        return redirect(url_for("course_assignments.assignments"))
+        return redirect_with(_("Đã giao khóa học %(c)s, hạn %(d)s.", c=course.module.code, d=form.deadline.data.strftime("%d/%m/%Y")), url_for("course_assignments.assignments"))
     return _list_page(form, scope)
 
 
@@ -64,8 +64,7 @@ def delete_assignment(assignment_id):
     if not (current_user.has_role("admin") or assignment.created_by_id == current_user.id or (current_user.has_role("hr") and in_scope)):
         abort(403)
     services.delete_assignment(assignment)
-    flash(_("Đã hủy giao khóa học."), "success")
-    return redirect(url_for("course_assignments.assignments"))
+    return redirect_with(_("Đã hủy giao khóa học."), url_for("course_assignments.assignments"))
 
 
 @bp.route("/overdue")

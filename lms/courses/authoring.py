@@ -7,17 +7,14 @@ from flask_login import current_user
 from lms.auth.access import load_or_404, require_roles
 from lms.catalogue.models import Module
 from lms.courses import queries, services
-from lms.courses.forms import (
-    ActionForm,
-    BuilderAttachmentForm,
-    CourseForm,
-    LessonForm,
-    UploadForm,
-)
+from lms.courses.forms import ActionForm, BuilderAttachmentForm, CourseForm, LessonForm, UploadForm
 from lms.courses.models import Course, Lesson, LessonAttachment, LessonImage
 from lms.courses.rules import slugify
 from lms.courses.services import CourseError
-from lms.courses.views import _file_response, lesson_html
+from lms.courses.views import lesson_html
+from lms.downloads import download
+from lms.messages import N_
+from lms.redirects import flash_outcome, redirect_with
 
 bp = require_roles(Blueprint("course_admin", __name__, url_prefix="/courses"), "trainer", "admin")
 
@@ -55,8 +52,7 @@ def edit_course(course_id):
     form = CourseForm(obj=course)
     if form.validate_on_submit():
         services.update_course(course, form.title.data, form.description.data, form.published.data)
-        flash(_("Đã lưu khóa học."), "success")
-        return redirect(url_for("course_admin.edit_course", course_id=course.id))
+        return redirect_with(_("Đã lưu khóa học."), url_for("course_admin.edit_course", course_id=course.id))
     return render_template("courses/edit_course.html", course=course, form=form, lessons=queries.ordered_lessons(course, published_only=False),
                            action=ActionForm())
 
@@ -66,8 +62,7 @@ def order_by_syllabus(course_id):
     course = load_or_404(Course, course_id)
     _require_post_form()
     services.order_by_syllabus(course)
-    flash(_("Đã sắp xếp bài giảng theo mã chương trình."), "success")
-    return redirect(url_for("course_admin.edit_course", course_id=course.id))
+    return redirect_with(_("Đã sắp xếp bài giảng theo mã chương trình."), url_for("course_admin.edit_course", course_id=course.id))
 
 
 def _lesson_values(form):
@@ -111,8 +106,7 @@ def edit_lesson(course_id=None, lesson_id=None):
         except CourseError as error:
             form.slug.errors.append(str(error))
             return _lesson_form_page(course, form, lesson)
-        flash(_("Đã lưu bài giảng."), "success")
-        return redirect(url_for("course_admin.edit_lesson", lesson_id=lesson.id))
+        return redirect_with(_("Đã lưu bài giảng."), url_for("course_admin.edit_lesson", lesson_id=lesson.id))
     return _lesson_form_page(course, form, lesson)
 
 
@@ -122,7 +116,7 @@ def lesson_image(lesson_id, filename):
     image = queries.image_by_name(load_or_404(Lesson, lesson_id), filename)
     if image is None:
         abort(404)
-    return _file_response(image.content, image.content_type, image.filename, "inline")
+    return download(image.content, image.filename, image.content_type, inline=True)
 
 
 @bp.route("/lessons/<int:lesson_id>/move/<direction>", methods=["POST"])
@@ -141,37 +135,28 @@ def publish_lesson(lesson_id):
     _require_post_form()
     publish = request.form.get("published") == "1"
     services.set_lesson_published(lesson, publish, user=current_user)
-    flash(_("Đã công bố bài giảng.") if publish else _("Đã ngừng công bố bài giảng."), "success")
-    return redirect(url_for("course_admin.edit_course", course_id=lesson.course_id))
+    return redirect_with(_("Đã công bố bài giảng.") if publish else _("Đã ngừng công bố bài giảng."), url_for("course_admin.edit_course", course_id=lesson.course_id))
 
 
-@bp.route("/lessons/<int:lesson_id>/images", methods=["POST"])
-def upload_image(lesson_id):
+# What each kind of lesson upload does: store it, what is said when no file came, when it is kept.
+UPLOADS = {
+    "image": (lambda lesson, file: services.store_image(lesson, file.filename, file.read()), N_("Chưa chọn tệp ảnh."),
+              lambda image: _("Đã tải ảnh lên. Chèn vào bài bằng: ![mô tả](images/%(f)s)", f=image.filename)),
+    "attachment": (lambda lesson, file: services.store_attachment(lesson, file.filename, content=file.read()), N_("Chưa chọn tệp đính kèm."),
+                   lambda _attachment: _("Đã thêm tệp đính kèm.")),
+}
+
+
+@bp.route("/lessons/<int:lesson_id>/images", methods=["POST"], endpoint="upload_image", defaults={"kind": "image"})
+@bp.route("/lessons/<int:lesson_id>/attachments", methods=["POST"], endpoint="upload_attachment", defaults={"kind": "attachment"})
+def upload(lesson_id, kind):
     lesson = load_or_404(Lesson, lesson_id)
+    store, missing, stored = UPLOADS[kind]
     form = UploadForm()
     if not form.validate_on_submit():
-        flash(_("Chưa chọn tệp ảnh."), "danger")
+        flash(_(missing), "danger")
     else:
-        try:
-            image = services.store_image(lesson, form.file.data.filename, form.file.data.read())
-            flash(_("Đã tải ảnh lên. Chèn vào bài bằng: ![mô tả](images/%(f)s)", f=image.filename), "success")
-        except CourseError as error:
-            flash(str(error), "danger")
-    return redirect(url_for("course_admin.edit_lesson", lesson_id=lesson.id))
-
-
-@bp.route("/lessons/<int:lesson_id>/attachments", methods=["POST"])
-def upload_attachment(lesson_id):
-    lesson = load_or_404(Lesson, lesson_id)
-    form = UploadForm()
-    if not form.validate_on_submit():
-        flash(_("Chưa chọn tệp đính kèm."), "danger")
-    else:
-        try:
-            services.store_attachment(lesson, form.file.data.filename, content=form.file.data.read())
-            flash(_("Đã thêm tệp đính kèm."), "success")
-        except CourseError as error:
-            flash(str(error), "danger")
+        flash_outcome(lambda: store(lesson, form.file.data), stored, CourseError)
     return redirect(url_for("course_admin.edit_lesson", lesson_id=lesson.id))
 
 
@@ -201,8 +186,7 @@ def delete_image(lesson_id, image_id):
     image = _owned(LessonImage, image_id, lesson)
     _require_post_form()
     services.delete_image(image)
-    flash(_("Đã xóa ảnh."), "success")
-    return redirect(url_for("course_admin.edit_lesson", lesson_id=lesson.id))
+    return redirect_with(_("Đã xóa ảnh."), url_for("course_admin.edit_lesson", lesson_id=lesson.id))
 
 
 @bp.route("/lessons/<int:lesson_id>/attachments/<int:attachment_id>/delete", methods=["POST"])
@@ -211,5 +195,4 @@ def delete_attachment(lesson_id, attachment_id):
     attachment = _owned(LessonAttachment, attachment_id, lesson)
     _require_post_form()
     services.delete_attachment(attachment)
-    flash(_("Đã xóa tệp đính kèm."), "success")
-    return redirect(url_for("course_admin.edit_lesson", lesson_id=lesson.id))
+    return redirect_with(_("Đã xóa tệp đính kèm."), url_for("course_admin.edit_lesson", lesson_id=lesson.id))

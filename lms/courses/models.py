@@ -3,20 +3,7 @@ practice attempts and assignments."""
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    CheckConstraint,
-    Date,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    LargeBinary,
-    String,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
@@ -25,7 +12,6 @@ from lms.models_base import UTCDateTime, utcnow
 
 class Course(db.Model):
     __tablename__ = "course"
-    id: Mapped[int] = mapped_column(primary_key=True)
     module_id: Mapped[int] = mapped_column(ForeignKey("module.id"), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -43,7 +29,6 @@ class Lesson(db.Model):
         UniqueConstraint("course_id", "slug"),
         Index("ix_lesson_course_position", "course_id", "position"),
     )
-    id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id"))
     syllabus_code: Mapped[str] = mapped_column(String(30), index=True)
     slug: Mapped[str] = mapped_column(String(120))
@@ -82,7 +67,6 @@ class LessonAttachment(db.Model):
         UniqueConstraint("lesson_id", "filename"),
         CheckConstraint("content IS NOT NULL OR builder IS NOT NULL", name="has_source"),
     )
-    id: Mapped[int] = mapped_column(primary_key=True)
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"), index=True)
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(120))
@@ -99,7 +83,6 @@ class LessonImage(db.Model):
 
     __tablename__ = "lesson_image"
     __table_args__ = (UniqueConstraint("lesson_id", "filename"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"), index=True)
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(40))
@@ -117,7 +100,6 @@ class LessonProgress(db.Model):
         UniqueConstraint("user_id", "lesson_id"),
         Index("ix_lesson_progress_lesson_completed", "lesson_id", "completed_at"),
     )
-    id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -136,7 +118,6 @@ class PracticeAttempt(db.Model):
 
     __tablename__ = "practice_attempt"
     __table_args__ = (Index("ix_practice_attempt_user_course", "user_id", "course_id", "started_at"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
     topic_code: Mapped[Optional[str]] = mapped_column(String(30))
@@ -168,7 +149,6 @@ class Assignment(db.Model):
         CheckConstraint("unit_id IS NOT NULL OR title_id IS NOT NULL", name="has_target"),
         Index("ix_course_assignment_course_deadline", "course_id", "deadline"),
     )
-    id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id"))
     unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("unit.id"), index=True)
     title_id: Mapped[Optional[int]] = mapped_column(ForeignKey("title.id"), index=True)

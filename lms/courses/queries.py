@@ -5,15 +5,7 @@ from sqlalchemy.orm import aliased, joinedload
 from lms.auth.access import hr_scope
 from lms.auth.models import User
 from lms.catalogue.models import LearningPathModule, Module, SyllabusNode, Title
-from lms.courses.models import (
-    Assignment,
-    Course,
-    Lesson,
-    LessonAttachment,
-    LessonImage,
-    LessonProgress,
-    PracticeAttempt,
-)
+from lms.courses.models import Assignment, Course, Lesson, LessonAttachment, LessonImage, LessonProgress, PracticeAttempt
 from lms.courses.rules import syllabus_sort_key, topic_of
 from lms.extensions import db
 from lms.org.models import Staff, Unit
@@ -64,10 +56,6 @@ def course_by_module_code(code, published_only):
     if published_only:
         query = query.where(Course.published.is_(True))
     return db.session.execute(query).scalar_one_or_none()
-
-
-def lesson_by_slug(course, slug):
-    return db.session.execute(select(Lesson).where(Lesson.course_id == course.id, Lesson.slug == slug)).scalar_one_or_none()
 
 
 def ordered_lessons(course, published_only):

@@ -14,6 +14,7 @@ from datetime import datetime
 import yaml
 
 from lms.messages import N_, MessageError
+from lms.text import nfc
 
 # A heartbeat is sent every 30 s while the page is visible; a little slack for slow networks.
 HEARTBEAT_MAX_SECONDS = 45
@@ -36,10 +37,6 @@ _IMAGE_REFERENCE = re.compile(r"\]\(\s*images/([^)\s]+)")
 _SAFE_FILENAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
 _ATX_HEADING = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-
-
-def nfc(text):
-    return unicodedata.normalize("NFC", text or "")
 
 
 def syllabus_sort_key(code: str) -> tuple:

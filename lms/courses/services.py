@@ -8,14 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from lms.courses.models import (
-    Assignment,
-    Course,
-    Lesson,
-    LessonAttachment,
-    LessonImage,
-    LessonProgress,
-)
+from lms.courses.models import Assignment, Course, Lesson, LessonAttachment, LessonImage, LessonProgress
 from lms.courses.rules import (
     ATTACHMENT_TYPES,
     IMAGE_TYPES,
@@ -129,17 +122,21 @@ def store_image(lesson, filename, content):
     if not content:
         raise CourseError(_("Tệp ảnh rỗng."))
     digest = hashlib.sha256(content).hexdigest()
-    image = db.session.execute(
-        select(LessonImage).where(LessonImage.lesson_id == lesson.id, LessonImage.filename == name)
-    ).scalar_one_or_none()
-    if image is None:
-        image = LessonImage(lesson_id=lesson.id, filename=name)
-        db.session.add(image)
-    elif image.sha256 == digest:
+    image = _lesson_file(LessonImage, lesson, name)
+    if image.sha256 == digest:
         return image
     image.content_type, image.size, image.sha256, image.content = content_type, len(content), digest, content
     db.session.flush()
     return image
+
+
+def _lesson_file(model, lesson, name):
+    """The lesson's image or attachment of this name, or a new one (added to the session)."""
+    found = db.session.execute(select(model).where(model.lesson_id == lesson.id, model.filename == name)).scalar_one_or_none()
+    if found is None:
+        found = model(lesson_id=lesson.id, filename=name)
+        db.session.add(found)
+    return found
 
 
 def store_attachment(lesson, filename, content=None, builder=None):
@@ -151,13 +148,8 @@ def store_attachment(lesson, filename, content=None, builder=None):
                             "không khoảng trắng."))
     if builder is None and not content:
         raise CourseError(_("Tệp đính kèm rỗng."))
-    attachment = db.session.execute(
-        select(LessonAttachment).where(LessonAttachment.lesson_id == lesson.id, LessonAttachment.filename == name)
-    ).scalar_one_or_none()
-    if attachment is None:
-        attachment = LessonAttachment(lesson_id=lesson.id, filename=name)
-        db.session.add(attachment)
-    elif attachment.builder == builder and attachment.content == content:
+    attachment = _lesson_file(LessonAttachment, lesson, name)
+    if attachment.id is not None and attachment.builder == builder and attachment.content == content:
         return attachment
     attachment.content_type = content_type
     attachment.content, attachment.builder = (None, builder) if builder else (content, None)

@@ -1,16 +1,6 @@
 """Learner pages: courses, lessons, progress, practice quizzes. Trainers and administrators
 may open them too, to preview unpublished content (their visits are not counted)."""
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    flash,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -21,14 +11,15 @@ from lms.courses.forms import ActionForm
 from lms.courses.models import Lesson, PracticeAttempt
 from lms.courses.rules import lesson_headings
 from lms.courses.services import CourseError
+from lms.downloads import download
 from lms.extensions import db
 from lms.localtime import format_local
 from lms.questionbank.types import get_type
+from lms.redirects import redirect_with
 
 bp = require_roles(Blueprint("courses", __name__, url_prefix="/learn"), "learner", "trainer", "admin")
 
 # Files served by the app: nothing in them may run, even when opened directly (an SVG may hold script).
-FILE_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 
 
 def _previewing():
@@ -58,15 +49,6 @@ def _own_attempt(attempt_id):
     if attempt.user_id != current_user.id:
         abort(403)
     return attempt
-
-
-def _file_response(content, content_type, filename, disposition):
-    response = Response(content, mimetype=content_type.split(";")[0])
-    if "charset" in content_type:
-        response.headers["Content-Type"] = content_type
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    response.headers["Content-Security-Policy"] = FILE_CSP
-    return response
 
 
 @bp.app_template_filter("course_datetime")
@@ -109,8 +91,7 @@ def resume(code):
     course = _course_or_404(code)
     lesson = queries.resume_lesson(current_user, course)
     if lesson is None:
-        flash(_("Bạn đã hoàn thành mọi bài giảng của khóa học này."), "success")
-        return redirect(url_for("courses.course", code=code))
+        return redirect_with(_("Bạn đã hoàn thành mọi bài giảng của khóa học này."), url_for("courses.course", code=code))
     return redirect(url_for("courses.lesson", lesson_id=lesson.id))
 
 
@@ -133,7 +114,7 @@ def lesson_image(lesson_id, filename):
     image = queries.image_by_name(_lesson_or_404(lesson_id), filename)
     if image is None:
         abort(404)
-    return _file_response(image.content, image.content_type, image.filename, "inline")
+    return download(image.content, image.filename, image.content_type, inline=True)
 
 
 @bp.route("/lessons/<int:lesson_id>/files/<int:attachment_id>")
@@ -149,7 +130,7 @@ def attachment(lesson_id, attachment_id):
         if builder is None:
             abort(404)
         content = builder()
-    return _file_response(content, item.content_type, item.filename, "attachment")
+    return download(content, item.filename, item.content_type)
 
 
 @bp.route("/lessons/<int:lesson_id>/done", methods=["POST"])
@@ -166,10 +147,8 @@ def mark_done(lesson_id):
     db.session.flush()
     following = queries.resume_lesson(current_user, lesson.course)
     if following is None:
-        flash(_("Chúc mừng! Bạn đã hoàn thành khóa học %(c)s.", c=lesson.course.title), "success")
-        return redirect(url_for("courses.course", code=lesson.course.module.code))
-    flash(_("Đã ghi nhận hoàn thành bài: %(t)s.", t=lesson.title), "success")
-    return redirect(url_for("courses.lesson", lesson_id=following.id))
+        return redirect_with(_("Chúc mừng! Bạn đã hoàn thành khóa học %(c)s.", c=lesson.course.title), url_for("courses.course", code=lesson.course.module.code))
+    return redirect_with(_("Đã ghi nhận hoàn thành bài: %(t)s.", t=lesson.title), url_for("courses.lesson", lesson_id=following.id))
 
 
 @bp.route("/lessons/<int:lesson_id>/heartbeat", methods=["POST"])

@@ -21,6 +21,7 @@ from lms.models_base import utcnow
 from lms.org import services
 from lms.org.models import Staff
 from lms.questionbank.cli import seed_question_banks
+from lms.text import nfc
 
 DEMO_PASSWORD = "Demo@2017"
 DATA = Path(__file__).with_name("hanoi_2016.yaml")
@@ -40,7 +41,7 @@ def slug(text):
 
 
 def seed_units():
-    data = yaml.safe_load(unicodedata.normalize("NFC", DATA.read_text(encoding="utf-8")))
+    data = yaml.safe_load(nfc(DATA.read_text(encoding="utf-8")))
     blocs = {b.code: b for b in db.session.execute(select(EmulationBloc)).scalars()}
     city = services.create_unit(data["city"]["code"], data["city"]["name"], "city")
     units = {city.code: city}

@@ -17,15 +17,7 @@ from sqlalchemy.orm import joinedload
 from lms.database import commit_keeping_state, restart_as_writer
 from lms.exams import grading, papers
 from lms.exams.core import engine
-from lms.exams.models import (
-    AttemptAnswer,
-    AttemptEvent,
-    AttemptQuestion,
-    ExamAttempt,
-    ExamCandidate,
-    ExamSession,
-    PracticalUpload,
-)
+from lms.exams.models import AttemptAnswer, AttemptEvent, AttemptQuestion, ExamAttempt, ExamCandidate, ExamSession, PracticalUpload
 from lms.extensions import db
 from lms.questionbank.models import QuestionVersion
 from lms.questionbank.schema import QuestionData

@@ -7,13 +7,7 @@ from sqlalchemy.orm import aliased
 from lms.catalogue.models import Module
 from lms.exams import results
 from lms.exams.core import engine
-from lms.exams.models import (
-    AttemptAnswer,
-    AttemptEvent,
-    AttemptGrade,
-    AttemptQuestion,
-    ExamAttempt,
-)
+from lms.exams.models import AttemptAnswer, AttemptEvent, AttemptGrade, AttemptQuestion, ExamAttempt
 from lms.exams.result_models import ModuleResult
 from lms.extensions import db
 from lms.questionbank.models import Question, QuestionVersion

@@ -7,24 +7,13 @@ Rules live in lms.exams.engine; these rows only keep what it decides.
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Boolean,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.exams.core import engine
 from lms.extensions import db
 from lms.i18n import N_
-from lms.models_base import UTCDateTime, utcnow
+from lms.models_base import UTCDateTime, label_of, utcnow
 from lms.questionbank import models as _questionbank_models  # noqa: F401  (question_version, module FKs)
 
 BLUEPRINT_KINDS = {"basic": N_("Cơ bản"), "advanced": N_("Nâng cao")}
@@ -53,7 +42,6 @@ class ExamBlueprint(db.Model):
     """Cấu trúc đề: the parts of an exam and how each draws its questions."""
 
     __tablename__ = "exam_blueprint"
-    id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(10), default="basic")
     description: Mapped[str] = mapped_column(Text, default="")
@@ -68,15 +56,12 @@ class ExamBlueprint(db.Model):
         back_populates="blueprint", cascade="all, delete-orphan", order_by="BlueprintPart.position"
     )
 
-    @property
-    def kind_label(self):
-        return BLUEPRINT_KINDS.get(self.kind, self.kind)
+    kind_label = label_of("kind", BLUEPRINT_KINDS)
 
 
 class BlueprintPart(db.Model):
     __tablename__ = "exam_blueprint_part"
     __table_args__ = (UniqueConstraint("blueprint_id", "position"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
     blueprint_id: Mapped[int] = mapped_column(ForeignKey("exam_blueprint.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer, default=1)
     kind: Mapped[str] = mapped_column(String(10))
@@ -92,9 +77,7 @@ class BlueprintPart(db.Model):
         back_populates="part", cascade="all, delete-orphan", order_by="BlueprintQuota.position"
     )
 
-    @property
-    def kind_label(self):
-        return PART_KINDS.get(self.kind, self.kind)
+    kind_label = label_of("kind", PART_KINDS)
 
 
 class BlueprintQuota(db.Model):
@@ -104,7 +87,6 @@ class BlueprintQuota(db.Model):
     """
 
     __tablename__ = "exam_blueprint_quota"
-    id: Mapped[int] = mapped_column(primary_key=True)
     part_id: Mapped[int] = mapped_column(ForeignKey("exam_blueprint_part.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     module_id: Mapped[Optional[int]] = mapped_column(ForeignKey("module.id"))
@@ -121,7 +103,6 @@ class ExamSession(db.Model):
 
     __tablename__ = "exam_session"
     __table_args__ = (Index("ix_exam_session_status_opens", "status", "opens_at"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
     blueprint_id: Mapped[int] = mapped_column(ForeignKey("exam_blueprint.id"), index=True)
     # The unit organising the session: trainers and proctors reach the sessions organised
     # within their unit's subtree (the city for a city-level trainer).
@@ -151,15 +132,12 @@ class ExamSession(db.Model):
     organiser = relationship("Unit")
     rooms: Mapped[list["ExamRoom"]] = relationship(back_populates="session", cascade="all, delete-orphan", order_by="ExamRoom.name")
 
-    @property
-    def status_label(self):
-        return SESSION_STATUSES.get(self.status, self.status)
+    status_label = label_of("status", SESSION_STATUSES)
 
 
 class ExamRoom(db.Model):
     __tablename__ = "exam_room"
     __table_args__ = (UniqueConstraint("session_id", "name"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("exam_session.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(100))
     capacity: Mapped[int] = mapped_column(Integer, default=0)
@@ -173,7 +151,6 @@ class ExamCandidate(db.Model):
 
     __tablename__ = "exam_candidate"
     __table_args__ = (UniqueConstraint("session_id", "staff_id"), Index("ix_exam_candidate_user_session", "user_id", "session_id"))
-    id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("exam_session.id", ondelete="CASCADE"))
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
     user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
@@ -196,7 +173,6 @@ class PredrawnPaper(db.Model):
 
     __tablename__ = "exam_predrawn_paper"
     __table_args__ = (UniqueConstraint("candidate_id", "part_id", "number"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("exam_candidate.id", ondelete="CASCADE"))
     part_id: Mapped[int] = mapped_column(ForeignKey("exam_blueprint_part.id"), index=True)
     number: Mapped[int] = mapped_column(Integer, default=1)
@@ -220,7 +196,6 @@ class ExamAttempt(db.Model):
         UniqueConstraint("candidate_id", "part_id", "open_slot", name="uq_exam_attempt_one_open"),
         Index("ix_exam_attempt_open_deadline", "open_slot", "deadline_at"),
     )
-    id: Mapped[int] = mapped_column(primary_key=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("exam_candidate.id"), index=True)
     part_id: Mapped[int] = mapped_column(ForeignKey("exam_blueprint_part.id"), index=True)
     number: Mapped[int] = mapped_column(Integer, default=1)
@@ -247,9 +222,7 @@ class ExamAttempt(db.Model):
         back_populates="attempt", cascade="all, delete-orphan", order_by="AttemptQuestion.position"
     )
 
-    @property
-    def state_label(self):
-        return ATTEMPT_STATES.get(self.state, self.state)
+    state_label = label_of("state", ATTEMPT_STATES)
 
     def clock(self) -> engine.AttemptClock:
         return engine.AttemptClock(self.state, self.started_at, self.deadline_at, self.submitted_at, self.finalized_by)
@@ -271,7 +244,6 @@ class AttemptQuestion(db.Model):
 
     __tablename__ = "exam_attempt_question"
     __table_args__ = (UniqueConstraint("attempt_id", "position"), Index("ix_exam_attempt_question_version", "question_version_id"))
-    id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("exam_attempt.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
     question_version_id: Mapped[int] = mapped_column(ForeignKey("question_version.id"))
@@ -296,7 +268,6 @@ class AttemptAnswer(db.Model):
     """
 
     __tablename__ = "exam_attempt_answer"
-    id: Mapped[int] = mapped_column(primary_key=True)
     attempt_question_id: Mapped[int] = mapped_column(ForeignKey("exam_attempt_question.id", ondelete="CASCADE"), unique=True)
     response: Mapped[Optional[dict]] = mapped_column(JSON)
     client_seq: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -314,7 +285,6 @@ class AttemptGrade(db.Model):
 
     __tablename__ = "exam_attempt_grade"
     __table_args__ = (Index("ix_exam_attempt_grade_question_current", "attempt_question_id", "current"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
     attempt_question_id: Mapped[int] = mapped_column(ForeignKey("exam_attempt_question.id", ondelete="CASCADE"))
     fraction: Mapped[float] = mapped_column(Float)
     source: Mapped[str] = mapped_column(String(20), default="auto")
@@ -332,7 +302,6 @@ class PracticalUpload(db.Model):
     """A file handed in for a practical task, stored under UPLOAD_DIR/exams/."""
 
     __tablename__ = "exam_practical_upload"
-    id: Mapped[int] = mapped_column(primary_key=True)
     attempt_question_id: Mapped[int] = mapped_column(ForeignKey("exam_attempt_question.id", ondelete="CASCADE"), index=True)
     filename: Mapped[str] = mapped_column(String(255))
     stored_path: Mapped[str] = mapped_column(String(500))
@@ -347,7 +316,6 @@ class AttemptEvent(db.Model):
 
     __tablename__ = "exam_attempt_event"
     __table_args__ = (Index("ix_exam_attempt_event_attempt_at", "attempt_id", "at"), Index("ix_exam_attempt_event_kind", "kind"))
-    id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("exam_attempt.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(30))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -9,13 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.audit.services import record
 from lms.exams import results
-from lms.exams.attempts import (
-    ExamError,
-    grace,
-    lock_and_clock,
-    log_event,
-    require_loaded,
-)
+from lms.exams.attempts import ExamError, grace, lock_and_clock, log_event, require_loaded
 from lms.exams.core import engine
 from lms.exams.models import ExamAttempt, ExamCandidate
 from lms.extensions import db

@@ -6,21 +6,12 @@ Written by lms.exams.results only, in the transaction of the change itself.
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Float,
-    ForeignKey,
-    Index,
-    String,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
 from lms.messages import N_
-from lms.models_base import UTCDateTime, utcnow
+from lms.models_base import UTCDateTime, label_of, utcnow
 
 RESULT_EVENT_KINDS = {
     "graded": N_("Có kết quả"),
@@ -35,7 +26,6 @@ class ModuleResult(db.Model):
 
     __tablename__ = "exam_module_result"
     __table_args__ = (UniqueConstraint("attempt_id", "module_id"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("exam_attempt.id", ondelete="CASCADE"))
     module_id: Mapped[int] = mapped_column(ForeignKey("module.id"), index=True)
     score: Mapped[float] = mapped_column(Float)
@@ -57,7 +47,6 @@ class ResultEvent(db.Model):
 
     __tablename__ = "exam_result_event"
     __table_args__ = (Index("ix_exam_result_event_staff_at", "staff_id", "at"), Index("ix_exam_result_event_attempt", "attempt_id"))
-    id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("exam_attempt.id", ondelete="CASCADE"))
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     kind: Mapped[str] = mapped_column(String(20))
@@ -70,9 +59,7 @@ class ResultEvent(db.Model):
     attempt = relationship("ExamAttempt")
     actor = relationship("User")
 
-    @property
-    def kind_label(self):
-        return RESULT_EVENT_KINDS.get(self.kind, self.kind)
+    kind_label = label_of("kind", RESULT_EVENT_KINDS)
 
 
 class StaffModuleResult(db.Model):
@@ -82,7 +69,6 @@ class StaffModuleResult(db.Model):
 
     __tablename__ = "staff_module_result"
     __table_args__ = (UniqueConstraint("staff_id", "module_id"), Index("ix_staff_module_result_module", "module_id", "achieved_at"))
-    id: Mapped[int] = mapped_column(primary_key=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
     module_id: Mapped[int] = mapped_column(ForeignKey("module.id"))
     score: Mapped[float] = mapped_column(Float)

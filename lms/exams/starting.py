@@ -15,14 +15,7 @@ from lms.auth.passwords import hash_password, verify_password
 from lms.exams import papers
 from lms.exams.attempts import ExamError, hold, lock_and_clock, log_event
 from lms.exams.core import engine
-from lms.exams.models import (
-    AttemptQuestion,
-    BlueprintPart,
-    ExamAttempt,
-    ExamCandidate,
-    ExamSession,
-    PredrawnPaper,
-)
+from lms.exams.models import AttemptQuestion, BlueprintPart, ExamAttempt, ExamCandidate, ExamSession, PredrawnPaper
 from lms.extensions import db
 
 _PAPER_INSERT = insert(AttemptQuestion.__table__).returning(AttemptQuestion.__table__.c.id)

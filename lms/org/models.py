@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.catalogue.models import EmulationBloc, Title
 from lms.extensions import db
 from lms.i18n import N_
-from lms.models_base import UTCDateTime, utcnow
+from lms.models_base import UTCDateTime, label_of, utcnow
 
 UNIT_KINDS = {
     "city": N_("Thành phố"),
@@ -33,7 +33,6 @@ class Unit(db.Model):
     """A node of the organisation tree. `path` ("/1/7/42/") makes subtree queries one prefix match."""
 
     __tablename__ = "unit"
-    id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(30))
@@ -45,13 +44,11 @@ class Unit(db.Model):
     merged_into_id: Mapped[Optional[int]] = mapped_column(ForeignKey("unit.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    parent: Mapped[Optional["Unit"]] = relationship(remote_side=[id], foreign_keys=[parent_id])
-    merged_into: Mapped[Optional["Unit"]] = relationship(remote_side=[id], foreign_keys=[merged_into_id])
+    parent: Mapped[Optional["Unit"]] = relationship(remote_side="Unit.id", foreign_keys=[parent_id])
+    merged_into: Mapped[Optional["Unit"]] = relationship(remote_side="Unit.id", foreign_keys=[merged_into_id])
     bloc: Mapped[Optional[EmulationBloc]] = relationship()
 
-    @property
-    def kind_label(self):
-        return UNIT_KINDS.get(self.kind, self.kind)
+    kind_label = label_of("kind", UNIT_KINDS)
 
     @property
     def is_active(self):
@@ -66,7 +63,6 @@ class Staff(db.Model):
     """A person working in a unit (cán bộ, công chức, viên chức)."""
 
     __tablename__ = "staff"
-    id: Mapped[int] = mapped_column(primary_key=True)
     full_name: Mapped[str] = mapped_column(String(200), index=True)
     birth_date: Mapped[Optional[date]] = mapped_column(Date)
     birth_place: Mapped[str] = mapped_column(String(200), default="")
@@ -87,9 +83,7 @@ class Staff(db.Model):
     def sex_label(self):
         return SEXES.get(self.sex or "", "")
 
-    @property
-    def status_label(self):
-        return STAFF_STATUSES.get(self.status, self.status)
+    status_label = label_of("status", STAFF_STATUSES)
 
 
 class StaffPosting(db.Model):
@@ -97,7 +91,6 @@ class StaffPosting(db.Model):
 
     __tablename__ = "staff_posting"
     __table_args__ = (Index("ix_staff_posting_staff_started", "staff_id", "started_at"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     title_id: Mapped[Optional[int]] = mapped_column(ForeignKey("title.id"))
@@ -114,7 +107,6 @@ class PendingImport(db.Model):
     """
 
     __tablename__ = "pending_import"
-    id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)
     kind: Mapped[str] = mapped_column(String(30))
     filename: Mapped[str] = mapped_column(String(255))

@@ -1,16 +1,11 @@
 """Reads of the organisation: units in scope, staff lists, learning paths."""
-import unicodedata
-
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from lms.catalogue.models import EmulationBloc, LearningPathModule, Module, Title
 from lms.extensions import db
 from lms.org.models import Staff, Unit
-
-
-def nfc(text):
-    return unicodedata.normalize("NFC", text or "").strip()
+from lms.text import tidy
 
 
 def learning_path(title_id):
@@ -92,10 +87,16 @@ def staff_query(scope, text=None, unit=None, title_id=None, status=None):
     if status:
         query = query.where(Staff.status == status)
     if text:
-        pattern = f"%{nfc(text)}%"
+        pattern = f"%{tidy(text)}%"
         query = query.where(or_(Staff.full_name.ilike(pattern), Staff.id_number.ilike(pattern), Staff.email.ilike(pattern)))
     return query
 
 
 def unit_by_code(code):
     return db.session.execute(select(Unit).where(Unit.code == code)).scalar_one_or_none()
+
+
+def code_taken(model, code, current=None) -> bool:
+    """Whether another row of a catalogue `model` (a title, a bloc …) already has this code."""
+    other = db.session.execute(select(model).where(model.code == tidy(code))).scalar_one_or_none()
+    return other is not None and other is not current

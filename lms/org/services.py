@@ -5,17 +5,11 @@ from flask_babel import gettext as _
 from sqlalchemy import String, func, literal, select, update
 
 from lms.audit.services import record
-from lms.catalogue.models import (
-    TITLE_GROUPS,
-    EmulationBloc,
-    LearningPathModule,
-    Module,
-    Title,
-)
+from lms.catalogue.models import TITLE_GROUPS, EmulationBloc, LearningPathModule, Module, Title
 from lms.extensions import db
 from lms.models_base import utcnow
 from lms.org.models import UNIT_KINDS, Staff, StaffPosting, Unit
-from lms.org.queries import nfc
+from lms.text import tidy as nfc
 
 
 class OrgError(ValueError):

@@ -1,29 +1,15 @@
 """Units, staff, imports and catalogues. HR officers see their subtree; administrators everything."""
 import secrets
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import delete, select
 
 from lms.audit.services import record
-from lms.auth.access import (
-    hr_scope,
-    load_or_404,
-    load_unit_in_scope,
-    require_roles,
-    roles_allowed,
-)
+from lms.auth.access import hr_scope, load_or_404, load_unit_in_scope, require_roles, roles_allowed
 from lms.catalogue.models import EmulationBloc, Module, Title
+from lms.downloads import table_download
 from lms.extensions import db
 from lms.org import imports, queries, services
 from lms.org.forms import (
@@ -37,15 +23,9 @@ from lms.org.forms import (
     UnitForm,
     UnitLifecycleForm,
 )
-from lms.org.models import (
-    SEXES,
-    STAFF_STATUSES,
-    PendingImport,
-    Staff,
-    StaffPosting,
-    Unit,
-)
-from lms.tabular import write_csv, write_xlsx
+from lms.org.models import SEXES, STAFF_STATUSES, PendingImport, Staff, StaffPosting, Unit
+from lms.redirects import redirect_with
+from lms.text import tidy
 
 bp = require_roles(Blueprint("org", __name__, url_prefix="/org"), "hr", "admin")
 
@@ -106,12 +86,11 @@ def unit_form(unit_id=None):
                 if unit is None:
                     unit = services.create_unit(form.code.data, form.name.data, form.kind.data, parent=parent)
                 else:
-                    unit.code, unit.name, unit.kind = form.code.data.strip(), queries.nfc(form.name.data), form.kind.data
+                    unit.code, unit.name, unit.kind = form.code.data.strip(), tidy(form.name.data), form.kind.data
                     services.move_unit(unit, parent)
                 unit.bloc_id = bloc_id
                 record("catalogue.update", target=f"unit:{unit.code}")
-                flash(_("Đã lưu đơn vị."), "success")
-                return redirect(url_for("org.unit_detail", unit_id=unit.id))
+                return redirect_with(_("Đã lưu đơn vị."), url_for("org.unit_detail", unit_id=unit.id))
             except services.OrgError as error:
                 form.parent_id.errors.append(str(error))
     return render_template("org/unit_form.html", form=form, unit=unit)
@@ -185,11 +164,7 @@ def staff_export(fmt):
         for s in db.session.execute(query).unique().scalars()
     ]
     record("staff.export", target=fmt, rows=len(rows), filters=dict(request.args))
-    if fmt == "csv":
-        body, mimetype = write_csv(EXPORT_HEADERS, rows), "text/csv; charset=utf-8"
-    else:
-        body, mimetype = write_xlsx(EXPORT_HEADERS, rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename=danh-sach-can-bo.{fmt}"})
+    return table_download(EXPORT_HEADERS, rows, fmt, "danh-sach-can-bo", "Cán bộ")
 
 
 def _load_staff(staff_id):
@@ -236,8 +211,7 @@ def staff_form(staff_id=None):
                 staff.id_number = form.id_number.data
             staff, created = services.save_staff(values, unit, title, staff=staff)
             record("staff.create" if created else "staff.update", target=staff.id_number)
-            flash(_("Đã lưu hồ sơ."), "success")
-            return redirect(url_for("org.staff_detail", staff_id=staff.id))
+            return redirect_with(_("Đã lưu hồ sơ."), url_for("org.staff_detail", staff_id=staff.id))
     return render_template("org/staff_form.html", form=form, staff=staff)
 
 
@@ -285,11 +259,7 @@ def import_template(kind):
     if kind not in IMPORT_TEMPLATES:
         abort(404)
     headers, rows = IMPORT_TEMPLATES[kind]
-    return Response(
-        write_xlsx(headers, rows, sheet_title="Mẫu"),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f"attachment; filename=mau-nhap-{kind}.xlsx"},
-    )
+    return table_download(headers, rows, "xlsx", f"mau-nhap-{kind}", "Mẫu")
 
 
 @bp.route("/import/<kind>/<token>", methods=["POST"])
@@ -308,8 +278,7 @@ def import_confirm(kind, token):
     if not report.ok:  # the data changed between preview and confirmation
         db.session.rollback()
         return render_template("org/import_preview.html", kind=kind, report=report, pending=None, confirm=None, filename=pending.filename)
-    flash(_("Đã nhập: %(c)d thêm mới, %(u)d cập nhật, %(n)d không đổi.", c=report.created, u=report.updated, n=report.unchanged), "success")
-    return redirect(url_for("org.staff_list" if kind == "staff" else "org.units"))
+    return redirect_with(_("Đã nhập: %(c)d thêm mới, %(u)d cập nhật, %(n)d không đổi.", c=report.created, u=report.updated, n=report.unchanged), url_for("org.staff_list" if kind == "staff" else "org.units"))
 
 
 # --- Catalogues: titles with learning paths, modules ------------------------------------
@@ -332,14 +301,12 @@ def title_form(title_id=None):
             m.id for m in queries.modules() if m.level == "basic"
         ]
     if form.validate_on_submit():
-        duplicate = db.session.execute(select(Title).where(Title.code == form.code.data.strip())).scalar_one_or_none()
-        if duplicate is not None and duplicate is not title:
+        if queries.code_taken(Title, form.code.data, title):
             form.code.errors.append(_("Mã chức danh đã được dùng."))
         else:
             title = services.save_title(title, form.code.data, form.name.data, form.group.data, form.active.data)
             services.set_learning_path(title, form.modules.data)
-            flash(_("Đã lưu chức danh %(t)s.", t=title.name), "success")
-            return redirect(url_for("org.titles"))
+            return redirect_with(_("Đã lưu chức danh %(t)s.", t=title.name), url_for("org.titles"))
     return render_template("org/title_form.html", form=form, title=title)
 
 
@@ -350,13 +317,11 @@ def blocs(bloc_id=None):
     bloc = load_or_404(EmulationBloc, bloc_id) if bloc_id else None
     form = BlocForm(obj=bloc)
     if form.validate_on_submit():
-        duplicate = db.session.execute(select(EmulationBloc).where(EmulationBloc.code == form.code.data.strip())).scalar_one_or_none()
-        if duplicate is not None and duplicate is not bloc:
+        if queries.code_taken(EmulationBloc, form.code.data, bloc):
             form.code.errors.append(_("Mã khối đã được dùng."))
         else:
             services.save_bloc(bloc, form.code.data, form.name.data)
-            flash(_("Đã lưu khối thi đua."), "success")
-            return redirect(url_for("org.blocs"))
+            return redirect_with(_("Đã lưu khối thi đua."), url_for("org.blocs"))
     return render_template("org/blocs.html", form=form, bloc=bloc, blocs=queries.blocs())
 
 
@@ -367,6 +332,5 @@ def module_form(module_id):
     form = ModuleForm(obj=module)
     if form.validate_on_submit():
         services.update_module(module, form.name.data, form.name_en.data, form.level.data)
-        flash(_("Đã lưu mô đun."), "success")
-        return redirect(url_for("org.titles"))
+        return redirect_with(_("Đã lưu mô đun."), url_for("org.titles"))
     return render_template("org/module_form.html", form=form, module=module)

@@ -1,5 +1,5 @@
 """Question images: who may fetch one (the one place that decides), serving it, uploading it.
-Routes in blueprint.py; the image itself is served under /media/questions/."""
+Registered by blueprint.py; the image itself is served under /media/questions/."""
 from flask import abort, flash, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,6 +15,9 @@ from lms.questionbank.access import load_bank
 from lms.questionbank.forms import ImageForm
 from lms.questionbank.models import QuestionBank, QuestionImage
 from lms.redirects import redirect_back
+from lms.routing import Routes
+
+routes = Routes()
 
 
 def media_access_allowed(user, image):
@@ -39,6 +42,7 @@ def media(image_id):
     return download(image.content, image.filename or f"image-{image.id}", image.content_type, inline=True)
 
 
+@routes.route("/banks/<int:bank_id>/images", methods=("POST",))
 def image_upload(bank_id):
     bank = load_bank(bank_id)
     form = ImageForm()

@@ -7,21 +7,12 @@ attempt references the exact `QuestionVersion.id` it showed.
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import (
-    JSON,
-    ForeignKey,
-    Index,
-    Integer,
-    LargeBinary,
-    String,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
 from lms.i18n import N_
-from lms.models_base import UTCDateTime, utcnow
+from lms.models_base import UTCDateTime, label_of, utcnow
 from lms.questionbank.schema import QuestionData
 
 QUESTION_STATUSES = {"draft": N_("Bản nháp"), "review": N_("Chờ duyệt"), "approved": N_("Đã duyệt"), "retired": N_("Ngừng sử dụng")}
@@ -32,7 +23,6 @@ REVIEW_DECISIONS = {"approve": N_("Duyệt"), "return": N_("Trả lại"), "subm
 
 class QuestionBank(db.Model):
     __tablename__ = "question_bank"
-    id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
     owner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
@@ -47,7 +37,6 @@ class QuestionBankShare(db.Model):
 
     __tablename__ = "question_bank_share"
     __table_args__ = (UniqueConstraint("bank_id", "user_id"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
     bank_id: Mapped[int] = mapped_column(ForeignKey("question_bank.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -63,7 +52,6 @@ class Question(db.Model):
         Index("ix_question_bank_status", "bank_id", "status"),
         Index("ix_question_module_status_pool", "module_id", "status", "pool"),
     )
-    id: Mapped[int] = mapped_column(primary_key=True)
     bank_id: Mapped[int] = mapped_column(ForeignKey("question_bank.id"))
     # The stable import key: re-importing a file matches questions by it.
     key: Mapped[str] = mapped_column(String(120))
@@ -88,17 +76,11 @@ class Question(db.Model):
     author = relationship("User", foreign_keys=[author_id])
     current_version: Mapped[Optional["QuestionVersion"]] = relationship(foreign_keys=[current_version_id], post_update=True)
 
-    @property
-    def status_label(self):
-        return QUESTION_STATUSES.get(self.status, self.status)
+    status_label = label_of("status", QUESTION_STATUSES)
 
-    @property
-    def difficulty_label(self):
-        return DIFFICULTIES.get(self.difficulty, self.difficulty)
+    difficulty_label = label_of("difficulty", DIFFICULTIES)
 
-    @property
-    def pool_label(self):
-        return POOLS.get(self.pool, self.pool)
+    pool_label = label_of("pool", POOLS)
 
     def question_data(self) -> QuestionData:
         return self.current_version.question_data()
@@ -109,7 +91,6 @@ class QuestionVersion(db.Model):
 
     __tablename__ = "question_version"
     __table_args__ = (UniqueConstraint("question_id", "number"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id"))
     number: Mapped[int] = mapped_column(Integer)
     data: Mapped[dict] = mapped_column(JSON)
@@ -129,7 +110,6 @@ class QuestionReview(db.Model):
 
     __tablename__ = "question_review"
     __table_args__ = (Index("ix_question_review_question_at", "question_id", "created_at"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"))
     version_id: Mapped[Optional[int]] = mapped_column(ForeignKey("question_version.id", ondelete="SET NULL"))
     reviewer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
@@ -140,16 +120,13 @@ class QuestionReview(db.Model):
     reviewer = relationship("User")
     version = relationship("QuestionVersion")
 
-    @property
-    def decision_label(self):
-        return REVIEW_DECISIONS.get(self.decision, self.decision)
+    decision_label = label_of("decision", REVIEW_DECISIONS)
 
 
 class QuestionImage(db.Model):
     """An image used in question text, stored by the app (never hot-linked)."""
 
     __tablename__ = "question_image"
-    id: Mapped[int] = mapped_column(primary_key=True)
     bank_id: Mapped[Optional[int]] = mapped_column(ForeignKey("question_bank.id", ondelete="CASCADE"), index=True)
     filename: Mapped[str] = mapped_column(String(255), default="")
     content_type: Mapped[str] = mapped_column(String(40))

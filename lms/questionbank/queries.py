@@ -1,5 +1,4 @@
 """Reads of the question banks: who may open which bank, filtered lists, history, counts."""
-import unicodedata
 
 from sqlalchemy import Text, case, cast, exists, func, or_, select, true
 from sqlalchemy.orm import joinedload
@@ -8,18 +7,13 @@ from lms.auth.models import RoleAssignment, User
 from lms.catalogue.models import Module, SyllabusNode
 from lms.extensions import db
 from lms.questionbank.markup import question_data_images
-from lms.questionbank.models import (
-    Question,
-    QuestionBank,
-    QuestionBankShare,
-    QuestionReview,
-    QuestionVersion,
-)
+from lms.questionbank.models import Question, QuestionBank, QuestionBankShare, QuestionReview, QuestionVersion
+from lms.text import tidy
 
 
 def fold(text):
     """The search form of a text: NFC, lower case (diacritics kept: "hà" ≠ "ha")."""
-    return unicodedata.normalize("NFC", text or "").strip().lower()
+    return tidy(text).lower()
 
 
 # --- Access ------------------------------------------------------------------------------

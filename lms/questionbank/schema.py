@@ -16,19 +16,16 @@ shuffled order a candidate saw is stored separately with the attempt):
 """
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Optional
+
+from lms.text import nfc  # noqa: F401  (the formats and types import it from here)
 
 TYPES = ("single_choice", "multiple_response", "true_false", "matching", "short_answer", "numeric", "practical")
 DIFFICULTIES = ("easy", "medium", "hard")
 POOLS = ("exam", "practice")
 STATUSES = ("draft", "review", "approved", "retired")
 TEXT_FORMATS = ("markdown", "html", "plain")
-
-
-def nfc(text: Optional[str]) -> str:
-    return unicodedata.normalize("NFC", text or "")
 
 
 @dataclass
@@ -83,9 +80,3 @@ class QuestionData:
         values["choices"] = [c if isinstance(c, Choice) else Choice(**c) for c in values.get("choices", [])]
         values["pairs"] = [list(p) for p in values.get("pairs", [])]
         return cls(**values)
-
-    def content_signature(self) -> dict:
-        """What makes two versions of a question the same (ignores status and bookkeeping)."""
-        data = self.to_dict()
-        data.pop("status", None)
-        return data

@@ -19,13 +19,7 @@ from lms.messages import translated
 from lms.models_base import utcnow
 from lms.questionbank import queries
 from lms.questionbank.formats.common import canonicalize
-from lms.questionbank.models import (
-    Question,
-    QuestionBank,
-    QuestionBankShare,
-    QuestionReview,
-    QuestionVersion,
-)
+from lms.questionbank.models import Question, QuestionBank, QuestionBankShare, QuestionReview, QuestionVersion
 from lms.questionbank.schema import STATUSES, nfc
 from lms.questionbank.types import validate_question
 

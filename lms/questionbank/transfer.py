@@ -15,11 +15,7 @@ from lms.messages import translated
 from lms.questionbank import formats
 from lms.questionbank.models import QuestionImage
 from lms.questionbank.schema import nfc
-from lms.questionbank.services import (
-    QuestionBankError,
-    config_value,
-    questions_for_export,
-)
+from lms.questionbank.services import QuestionBankError, config_value, questions_for_export
 
 EXPORT_FILES = {
     "native": ("yaml", YAML),

@@ -17,14 +17,7 @@ from typing import Optional
 from lms.messages import N_, Message
 from lms.questionbank import markup
 from lms.questionbank.responses import ResponseError
-from lms.questionbank.schema import (
-    DIFFICULTIES,
-    POOLS,
-    STATUSES,
-    TEXT_FORMATS,
-    QuestionData,
-    nfc,
-)
+from lms.questionbank.schema import DIFFICULTIES, POOLS, STATUSES, TEXT_FORMATS, QuestionData, nfc
 
 MODULE_CODE = re.compile(r"^IU(0[1-9]|1[0-5])$")
 

@@ -9,14 +9,7 @@ import math
 
 from lms.messages import N_, Message
 from lms.questionbank import markup
-from lms.questionbank.responses import (
-    MAX_TEXT_RESPONSE,
-    ResponseError,
-    normalize_text,
-    parse_number,
-    permutation,
-    response_index,
-)
+from lms.questionbank.responses import MAX_TEXT_RESPONSE, ResponseError, normalize_text, parse_number, permutation, response_index
 from lms.questionbank.schema import QuestionData, nfc
 from lms.questionbank.type_base import QuestionType
 

@@ -1,5 +1,5 @@
 """Question banks: lists, authoring, preview, history, review. Trainers and administrators only.
-Import and export are in views_transfer.py, images in media.py; routes in blueprint.py.
+Import and export are in views_transfer.py, images in media.py; registered by blueprint.py.
 """
 import random
 
@@ -26,7 +26,10 @@ from lms.questionbank.forms import (
 )
 from lms.questionbank.schema import TYPES
 from lms.questionbank.types import get_type
-from lms.redirects import redirect_back
+from lms.redirects import redirect_back, redirect_with
+from lms.routing import Routes
+
+routes = Routes()
 
 TYPE_LABELS = {name: get_type(name).label for name in TYPES}
 
@@ -39,11 +42,13 @@ def candidate_preview(data):
 # --- Banks -------------------------------------------------------------------------------
 
 
+@routes.route("/")
 def banks():
     return render_template("questionbank/banks.html", rows=queries.banks_for(current_user),
                            review_count=len(queries.review_queue(current_user)))
 
 
+@routes.route("/banks/new", methods=("GET", "POST"))
 def bank_create():
     form = BankForm()
     if form.validate_on_submit():
@@ -52,11 +57,11 @@ def bank_create():
         except services.QuestionBankError as error:
             form.name.errors.append(str(error))
         else:
-            flash(_("Đã tạo ngân hàng câu hỏi."), "success")
-            return redirect(url_for("questionbank.bank_detail", bank_id=bank.id))
+            return redirect_with(_("Đã tạo ngân hàng câu hỏi."), url_for("questionbank.bank_detail", bank_id=bank.id))
     return render_template("questionbank/bank_form.html", form=form)
 
 
+@routes.route("/banks/<int:bank_id>")
 def bank_detail(bank_id):
     bank = load_bank(bank_id)
     share_form = ShareForm()
@@ -66,6 +71,7 @@ def bank_detail(bank_id):
                            types=[(name, get_type(name).label) for name in TYPES], confirm=ReviewForm())
 
 
+@routes.route("/banks/<int:bank_id>/share", methods=("POST",))
 def bank_share(bank_id):
     bank = load_bank(bank_id)
     form = ShareForm()
@@ -81,18 +87,19 @@ def bank_share(bank_id):
     return redirect(url_for("questionbank.bank_detail", bank_id=bank.id))
 
 
+@routes.route("/banks/<int:bank_id>/unshare/<int:user_id>", methods=("POST",))
 def bank_unshare(bank_id, user_id):
     bank = load_bank(bank_id)
     if not ReviewForm().validate_on_submit():
         abort(400)
     services.unshare_bank(bank, user_id)
-    flash(_("Đã thôi chia sẻ."), "success")
-    return redirect(url_for("questionbank.bank_detail", bank_id=bank.id))
+    return redirect_with(_("Đã thôi chia sẻ."), url_for("questionbank.bank_detail", bank_id=bank.id))
 
 
 # --- Question list and bulk status ------------------------------------------------------------
 
 
+@routes.route("/questions/")
 def questions():
     form = QuestionFilterForm(request.args)
     form.bank.choices = [(0, _("Tất cả"))] + [(b.id, b.name) for b in queries.accessible_banks(current_user)]
@@ -110,6 +117,7 @@ def questions():
     return render_template("questionbank/questions.html", form=form, page=page, bulk=BulkStatusForm(), type_labels=TYPE_LABELS)
 
 
+@routes.route("/questions/bulk-status", methods=("POST",))
 def bulk_status():
     form = BulkStatusForm()
     ids = [int(value) for value in request.form.getlist("question_ids") if value.isdigit()]
@@ -137,6 +145,7 @@ def _question_form(qtype, data=None):
     return form
 
 
+@routes.route("/banks/<int:bank_id>/questions/new/<qtype>", methods=("GET", "POST"))
 def question_create(bank_id, qtype):
     bank = load_bank(bank_id)
     if qtype not in TYPES:
@@ -150,11 +159,11 @@ def question_create(bank_id, qtype):
         except services.QuestionBankError as error:
             form.text.errors.append(str(error))
         else:
-            flash(_("Đã lưu câu hỏi (%(s)s).", s=_(question.status_label)), "success")
-            return redirect(url_for("questionbank.question_detail", question_id=question.id))
+            return redirect_with(_("Đã lưu câu hỏi (%(s)s).", s=_(question.status_label)), url_for("questionbank.question_detail", question_id=question.id))
     return render_template("questionbank/question_form.html", form=form, bank=bank, qtype=qtype, type_label=get_type(qtype).label, question=None)
 
 
+@routes.route("/questions/<int:question_id>/edit", methods=("GET", "POST"))
 def question_edit(question_id):
     question = load_question(question_id)
     form = _question_form(question.type, question.question_data())
@@ -176,6 +185,7 @@ def question_edit(question_id):
                            type_label=get_type(question.type).label, question=question)
 
 
+@routes.route("/questions/<int:question_id>")
 def question_detail(question_id):
     question = load_question(question_id)
     data = question.question_data()
@@ -191,6 +201,7 @@ def question_detail(question_id):
     )
 
 
+@routes.route("/questions/<int:question_id>/preview")
 def question_preview(question_id):
     question = load_question(question_id)
     number = request.args.get("version", type=int)
@@ -200,6 +211,7 @@ def question_preview(question_id):
     return render_template("questionbank/preview.html", question=question, version=version, view=candidate_preview(version.question_data()))
 
 
+@routes.route("/questions/<int:question_id>/history")
 def question_history(question_id):
     question = load_question(question_id)
     versions = queries.versions(question.id)
@@ -213,6 +225,7 @@ def question_history(question_id):
     return render_template("questionbank/history.html", question=question, versions=versions, rows=rows, old=by_number[old], new=by_number[new])
 
 
+@routes.route("/questions/<int:question_id>/status", methods=("POST",))
 def question_status(question_id):
     question = load_question(question_id)
     form = StatusForm()
@@ -226,13 +239,9 @@ def question_status(question_id):
     return redirect_back(request.form.get("next"), url_for("questionbank.question_detail", question_id=question.id))
 
 
+@routes.route("/review/")
 def review_queue():
     pending = queries.review_queue(current_user)
     approvable = {q.id for q in pending if services.can_approve(current_user, q)}
     return render_template("questionbank/review.html", questions=pending, approvable=approvable, form=ReviewForm())
 
-
-from lms.questionbank import (
-    cli,  # noqa: E402,F401  (the `questions` commands and the seed step)
-    views_transfer,  # noqa: E402,F401  (routes on the same blueprint)
-)

@@ -1,5 +1,5 @@
 """Import (upload → preview → confirm), export and the XLSX template of question banks.
-Routes in blueprint.py."""
+Registered by blueprint.py."""
 import secrets
 
 from flask import abort, flash, redirect, render_template, url_for
@@ -14,6 +14,9 @@ from lms.org.models import PendingImport
 from lms.questionbank import queries, services, transfer
 from lms.questionbank.access import load_bank
 from lms.questionbank.forms import EXPORT_FORMATS, ConfirmForm, ImportForm
+from lms.routing import Routes
+
+routes = Routes()
 
 PENDING_KIND = "questions"
 
@@ -38,6 +41,7 @@ def _parse_and_check(bank, filename, content, default_module, apply):
     return report, list(report.errors)
 
 
+@routes.route("/banks/<int:bank_id>/import", methods=("GET", "POST"))
 def import_upload(bank_id):
     bank = load_bank(bank_id)
     form = ImportForm()
@@ -56,6 +60,7 @@ def import_upload(bank_id):
     return render_template("questionbank/import_upload.html", bank=bank, form=form)
 
 
+@routes.route("/banks/<int:bank_id>/import/<token>", methods=("POST",))
 def import_confirm(bank_id, token):
     bank = load_bank(bank_id)
     pending = db.session.execute(
@@ -80,6 +85,7 @@ def import_confirm(bank_id, token):
     return redirect(url_for("questionbank.questions", bank=bank.id))
 
 
+@routes.route("/banks/<int:bank_id>/export/<fmt>")
 def export(bank_id, fmt):
     bank = load_bank(bank_id)
     if fmt not in EXPORT_FORMATS:
@@ -88,6 +94,7 @@ def export(bank_id, fmt):
     return download(body, filename, mimetype)
 
 
+@routes.route("/xlsx-template")
 def xlsx_template():
     from lms.questionbank.formats import xlsx
 

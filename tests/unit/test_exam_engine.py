@@ -90,7 +90,14 @@ def test_finalize_overdue_records_the_command_as_finalizer():
     assert untouched.attempt.state == IN_PROGRESS and untouched.attempt.finalized_by is None
 
 
-# --- can_save -------------------------------------------------------------------------------
+# --- saving: the clock, then save_decision ------------------------------------------------------
+
+
+def can_save(clock, now, grace):
+    """What the server decides for an answer arriving at `now`: the loader applies the clock,
+    the service asks save_decision."""
+    return engine.save_decision(engine.apply_clock(clock, now, grace).attempt)
+
 
 @pytest.mark.parametrize(
     "state, now, allowed, late, reason",
@@ -108,14 +115,14 @@ def test_finalize_overdue_records_the_command_as_finalizer():
     ],
 )
 def test_save_is_accepted_until_deadline_plus_grace(state, now, allowed, late, reason):
-    decision = engine.can_save(attempt(state), now, GRACE)
+    decision = can_save(attempt(state), now, GRACE)
     assert (decision.allowed, decision.late, decision.reason) == (allowed, late, reason)
 
 
 def test_grace_is_a_parameter():
-    decision = engine.can_save(attempt(), DEADLINE + timedelta(seconds=45), timedelta(seconds=60))
+    decision = can_save(attempt(), DEADLINE + timedelta(seconds=45), timedelta(seconds=60))
     assert decision.allowed and decision.late
-    assert not engine.can_save(attempt(), DEADLINE + S, timedelta(0)).allowed
+    assert not can_save(attempt(), DEADLINE + S, timedelta(0)).allowed
 
 
 # --- submit ---------------------------------------------------------------------------------

@@ -86,8 +86,6 @@ class SaveDecision:
     allowed: bool
     late: bool = False
     reason: str = ""  # in_time, within_grace, finished, past_grace
-    attempt: Optional[AttemptClock] = None
-    events: tuple = ()
 
 
 def compute_deadline(
@@ -157,19 +155,10 @@ def save_decision(attempt: AttemptClock) -> SaveDecision:
     finished it."""
     if attempt.is_finished:
         reason = "past_grace" if attempt.finalized_by in (BY_CLOCK, BY_COMMAND) else "finished"
-        return SaveDecision(False, reason=reason, attempt=attempt)
+        return SaveDecision(False, reason=reason)
     if attempt.state == OVERDUE:
-        return SaveDecision(True, late=True, reason="within_grace", attempt=attempt)
-    return SaveDecision(True, reason="in_time", attempt=attempt)
-
-
-def can_save(attempt: AttemptClock, now: datetime, grace: timedelta = DEFAULT_GRACE) -> SaveDecision:
-    """May an answer arriving at `now` be stored? The clock applied, then save_decision."""
-    transition = apply_clock(attempt, now, grace)
-    decision = save_decision(transition.attempt)
-    if not decision.allowed and attempt.is_finished:
-        decision = replace(decision, reason="finished")  # it was finished before this answer arrived
-    return replace(decision, events=transition.events)
+        return SaveDecision(True, late=True, reason="within_grace")
+    return SaveDecision(True, reason="in_time")
 
 
 def submit(attempt: AttemptClock, now: datetime, grace: timedelta = DEFAULT_GRACE, by: str = BY_CANDIDATE) -> Transition:

@@ -6,15 +6,7 @@ from sqlalchemy import case, func, select
 from lms.exams.core import engine
 from lms.exams.core.blueprint_rules import PRACTICAL
 from lms.exams.manage.queries import candidate_in_scope
-from lms.exams.models import (
-    AttemptAnswer,
-    AttemptEvent,
-    AttemptGrade,
-    AttemptQuestion,
-    BlueprintPart,
-    ExamAttempt,
-    ExamCandidate,
-)
+from lms.exams.models import AttemptAnswer, AttemptEvent, AttemptGrade, AttemptQuestion, BlueprintPart, ExamAttempt, ExamCandidate
 from lms.extensions import db
 from lms.org.models import Staff
 

@@ -17,15 +17,7 @@ from lms.exams.core import engine
 from lms.exams.core.blueprint_rules import PartRule, QuotaRule, check_blueprint
 from lms.exams.design import root_unit_id
 from lms.exams.manage import queries
-from lms.exams.models import (
-    BlueprintPart,
-    BlueprintQuota,
-    ExamAttempt,
-    ExamBlueprint,
-    ExamCandidate,
-    ExamRoom,
-    ExamSession,
-)
+from lms.exams.models import BlueprintPart, BlueprintQuota, ExamAttempt, ExamBlueprint, ExamCandidate, ExamRoom, ExamSession
 from lms.exams.starting import set_access_code
 from lms.extensions import db
 from lms.org.models import Staff, Unit

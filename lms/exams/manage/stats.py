@@ -7,13 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from lms.exams.core import analysis, engine
 from lms.exams.core.blueprint_rules import THEORY
-from lms.exams.models import (
-    AttemptAnswer,
-    AttemptQuestion,
-    BlueprintPart,
-    ExamAttempt,
-    ExamCandidate,
-)
+from lms.exams.models import AttemptAnswer, AttemptQuestion, BlueprintPart, ExamAttempt, ExamCandidate
 from lms.extensions import db
 from lms.questionbank.models import Question, QuestionVersion
 from lms.questionbank.types import get_type

@@ -1,6 +1,6 @@
 """Tổ chức thi: exam blueprints (cấu trúc đề), checked against the approved pool before they
-are saved. Blueprints are shared designs, not tied to a unit. Routes in blueprint.py."""
-from flask import abort, flash, redirect, render_template, request, url_for
+are saved. Blueprints are shared designs, not tied to a unit. Registered by blueprint.py."""
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -8,12 +8,11 @@ from lms.auth.access import load_or_404
 from lms.exams.core.blueprint_rules import PRACTICAL, THEORY
 from lms.exams.manage import queries, services
 from lms.exams.manage.forms import REGISTERED, BlueprintForm, ConfirmForm
-from lms.exams.models import (
-    DEFAULT_PRACTICAL_QUOTAS,
-    DEFAULT_THEORY_QUOTAS,
-    ExamBlueprint,
-)
-from lms.transactions import refused
+from lms.exams.models import DEFAULT_PRACTICAL_QUOTAS, DEFAULT_THEORY_QUOTAS, ExamBlueprint
+from lms.redirects import flash_outcome, redirect_with
+from lms.routing import Routes
+
+routes = Routes()
 
 
 def _module_choices(form):
@@ -70,6 +69,8 @@ def _part_input(form, kind):
     )
 
 
+@routes.route("/blueprints/<int:blueprint_id>/edit", methods=("GET", "POST"))
+@routes.route("/blueprints/new", methods=("GET", "POST"))
 def blueprint_form(blueprint_id=None):
     blueprint = load_or_404(ExamBlueprint, blueprint_id) if blueprint_id else None
     form = BlueprintForm()
@@ -81,13 +82,13 @@ def blueprint_form(blueprint_id=None):
         parts = [_part_input(form, THEORY)] + ([_part_input(form, PRACTICAL)] if form.has_practical.data else [])
         try:
             blueprint = services.save_blueprint(blueprint, form.name.data, form.kind.data, form.description.data, form.offered_modules.data, parts, current_user)
-            flash(_("Đã lưu cấu trúc đề."), "success")
-            return redirect(url_for("exam_admin.blueprint_detail", blueprint_id=blueprint.id))
+            return redirect_with(_("Đã lưu cấu trúc đề."), url_for("exam_admin.blueprint_detail", blueprint_id=blueprint.id))
         except services.ManageError as error:
             problems = error.messages
     return render_template("exam_admin/blueprint_form.html", form=form, blueprint=blueprint, problems=problems), (422 if problems else 200)
 
 
+@routes.route("/blueprints/<int:blueprint_id>")
 def blueprint_detail(blueprint_id):
     blueprint = load_or_404(ExamBlueprint, blueprint_id)
     check = services.check_parts(
@@ -99,15 +100,11 @@ def blueprint_detail(blueprint_id):
                            confirm=ConfirmForm(), in_use=queries.blueprint_in_use(blueprint.id))
 
 
+@routes.route("/blueprints/<int:blueprint_id>/delete", methods=("POST",))
 def blueprint_delete(blueprint_id):
     blueprint = load_or_404(ExamBlueprint, blueprint_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        services.delete_blueprint(blueprint, current_user)
-        flash(_("Đã xóa cấu trúc đề."), "success")
+    if flash_outcome(lambda: services.delete_blueprint(blueprint, current_user), _("Đã xóa cấu trúc đề."), services.ManageError):
         return redirect(url_for("exam_admin.index"))
-    except services.ManageError as error:
-        refused()
-        flash(str(error), "danger")
-        return redirect(url_for("exam_admin.blueprint_detail", blueprint_id=blueprint.id))
+    return redirect(url_for("exam_admin.blueprint_detail", blueprint_id=blueprint.id))

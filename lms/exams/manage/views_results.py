@@ -1,13 +1,13 @@
 """Tổ chức thi, the finished session: results and their export, item analysis and its export,
-regrading a corrected question, the score changes. Routes in blueprint.py; only candidates
+regrading a corrected question, the score changes. Registered by blueprint.py; only candidates
 of the reader's exam scope are shown, exported or regraded."""
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.audit.services import record
 from lms.auth.access import exam_scope, load_or_404
-from lms.downloads import CSV, XLSX, download
+from lms.downloads import table_download
 from lms.exams.core.analysis import FLAG_LABELS
 from lms.exams.manage import marking, queries, services, stats
 from lms.exams.manage.access import load_session
@@ -15,23 +15,18 @@ from lms.exams.manage.forms import ConfirmForm, RegradeForm
 from lms.models_base import utcnow
 from lms.questionbank.models import Question
 from lms.questionbank.queries import can_access_bank
-from lms.tabular import write_csv, write_xlsx
+from lms.redirects import redirect_with
+from lms.routing import Routes
 from lms.transactions import refused
 
-
-def table_download(headers, rows, fmt, filename, sheet):
-    """An export of a table as CSV (UTF-8 with BOM) or XLSX; any other format is a 404."""
-    if fmt == "csv":
-        return download(write_csv(headers, rows), f"{filename}.csv", CSV)
-    if fmt == "xlsx":
-        return download(write_xlsx(headers, rows, sheet), f"{filename}.xlsx", XLSX)
-    abort(404)
+routes = Routes()
 
 
 def _pass_label(value):
     return {True: _("Đạt"), False: _("Không đạt"), None: "—"}[value]
 
 
+@routes.route("/sessions/<int:session_id>/results")
 def results(session_id):
     session = load_session(session_id)
     parts, rows = queries.results_table(session, exam_scope())
@@ -39,6 +34,7 @@ def results(session_id):
                            pass_label=_pass_label)
 
 
+@routes.route("/sessions/<int:session_id>/results.<fmt>")
 def results_export(session_id, fmt):
     session = load_session(session_id)
     parts, rows = queries.results_table(session, exam_scope())
@@ -60,6 +56,7 @@ def results_export(session_id, fmt):
     return table_download(headers, table, fmt, f"ket-qua-thi-{session.id}", _("Kết quả"))
 
 
+@routes.route("/sessions/<int:session_id>/analysis")
 def analysis(session_id):
     session = load_session(session_id)
     return render_template("exam_admin/analysis.html", session=session, items=stats.session_item_analysis(session.id), flag_labels=FLAG_LABELS)
@@ -69,6 +66,7 @@ def _figure(value):
     return "" if value is None else value
 
 
+@routes.route("/sessions/<int:session_id>/analysis.<fmt>")
 def analysis_export(session_id, fmt):
     session = load_session(session_id)
     headers = [_("Mã câu hỏi"), _("Mô đun"), _("Mã nội dung"), _("Số lượt"), _("Độ khó (facility)"), _("Độ phân biệt point-biserial"),
@@ -82,6 +80,7 @@ def analysis_export(session_id, fmt):
     return table_download(headers, rows, fmt, f"phan-tich-cau-hoi-{session.id}", _("Phân tích câu hỏi"))
 
 
+@routes.route("/sessions/<int:session_id>/questions/<int:question_id>/regrade", methods=("GET", "POST"))
 def regrade(session_id, question_id):
     session = load_session(session_id)
     question = load_or_404(Question, question_id)
@@ -96,8 +95,7 @@ def regrade(session_id, question_id):
         try:
             changes = marking.regrade_question(session, question, utcnow(), current_user, form.reason.data, scope)
             changed = sum(1 for _attempt, before, after in changes if before != after)
-            flash(_("Đã chấm lại %(n)d bài; %(c)d bài thay đổi điểm.", n=len(changes), c=changed), "success")
-            return redirect(url_for("exam_admin.score_changes", session_id=session.id))
+            return redirect_with(_("Đã chấm lại %(n)d bài; %(c)d bài thay đổi điểm.", n=len(changes), c=changed), url_for("exam_admin.score_changes", session_id=session.id))
         except services.ManageError as error:
             refused()
             flash(str(error), "danger")
@@ -106,6 +104,7 @@ def regrade(session_id, question_id):
                            outdated=outdated, question_url=url_for("questionbank.question_detail", question_id=question.id))
 
 
+@routes.route("/sessions/<int:session_id>/score-changes")
 def score_changes(session_id):
     session = load_session(session_id)
     return render_template("exam_admin/score_changes.html", session=session, changes=queries.score_changes(session.id, exam_scope()))

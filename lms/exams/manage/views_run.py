@@ -1,18 +1,9 @@
 """Tổ chức thi, the running session: the proctor board (page and JSON), extra time, reopening
-an attempt, practical marking and the files handed in. Routes in blueprint.py; sessions,
+an attempt, practical marking and the files handed in. Registered by blueprint.py; sessions,
 candidates and attempts are loaded within the reader's exam scope."""
 from pathlib import Path
 
-from flask import (
-    abort,
-    current_app,
-    flash,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,19 +11,16 @@ from lms.auth.access import exam_scope, roles_allowed
 from lms.downloads import download, stored_file
 from lms.exams.attempts import ExamError
 from lms.exams.manage import board, marking, queries, services
-from lms.exams.manage.access import (
-    load_candidate,
-    load_session,
-    locked_attempt,
-    read_attempt,
-)
+from lms.exams.manage.access import load_candidate, load_session, locked_attempt, read_attempt
 from lms.exams.manage.forms import ExtraTimeForm, MarkingForm, ReopenForm
 from lms.exams.models import ATTEMPT_STATES
 from lms.exams.proctoring import grant_extra_time, reopen_attempt
 from lms.messages import N_
 from lms.models_base import utcnow
-from lms.redirects import redirect_back
-from lms.transactions import refused
+from lms.redirects import flash_outcome, redirect_back
+from lms.routing import Routes
+
+routes = Routes()
 
 PROCTORS = ("trainer", "admin", "proctor")
 
@@ -43,6 +31,7 @@ def _board(session):
     return now, rows, board.board_summary(rows)
 
 
+@routes.route("/sessions/<int:session_id>/proctor")
 @roles_allowed(*PROCTORS)
 def proctor(session_id):
     session = load_session(session_id)
@@ -51,6 +40,7 @@ def proctor(session_id):
                            extra_form=ExtraTimeForm(), reopen_form=ReopenForm(), now=now)
 
 
+@routes.route("/sessions/<int:session_id>/proctor.json")
 @roles_allowed(*PROCTORS)
 def proctor_data(session_id):
     session = load_session(session_id)
@@ -59,6 +49,7 @@ def proctor_data(session_id):
                     "states": {**{k: _(v) for k, v in ATTEMPT_STATES.items()}, "not_started": _("Chưa bắt đầu")}})
 
 
+@routes.route("/sessions/<int:session_id>/candidates/<int:candidate_id>/extra-time", methods=("POST",))
 @roles_allowed(*PROCTORS)
 def extra_time(session_id, candidate_id):
     session = load_session(session_id)
@@ -73,6 +64,7 @@ def extra_time(session_id, candidate_id):
     return redirect_back(request.form.get("next"), url_for("exam_admin.proctor", session_id=session.id))
 
 
+@routes.route("/sessions/<int:session_id>/attempts/<int:attempt_id>/reopen", methods=("POST",))
 @roles_allowed(*PROCTORS)
 def reopen(session_id, attempt_id):
     session = load_session(session_id)
@@ -82,18 +74,14 @@ def reopen(session_id, attempt_id):
     else:
         now = utcnow()
         attempt = locked_attempt(session, attempt_id, now)
-        try:
-            reopen_attempt(attempt, now, current_user, form.minutes.data, form.reason.data)
-            flash(_("Đã mở lại bài thi."), "success")
-        except ExamError as error:
-            refused()
-            flash(error.message, "danger")
+        flash_outcome(lambda: reopen_attempt(attempt, now, current_user, form.minutes.data, form.reason.data), _("Đã mở lại bài thi."), ExamError)
     return redirect(url_for("exam_admin.proctor", session_id=session.id))
 
 
 # --- Practical marking ----------------------------------------------------------------------
 
 
+@routes.route("/sessions/<int:session_id>/grading")
 def grading_queue(session_id):
     session = load_session(session_id)
     return render_template("exam_admin/grading_queue.html", session=session, queue=board.practical_queue(session.id, exam_scope()),
@@ -122,6 +110,7 @@ MARKING_MESSAGES = {
 }
 
 
+@routes.route("/sessions/<int:session_id>/attempts/<int:attempt_id>/grade", methods=("GET", "POST"))
 def grade_attempt(session_id, attempt_id):
     session = load_session(session_id)
     # Marking writes the attempt's grades and score: under its lock, as every writer does.
@@ -153,6 +142,7 @@ def grade_attempt(session_id, attempt_id):
                            problems=problems), (422 if problems else 200)
 
 
+@routes.route("/uploads/<int:upload_id>")
 def upload_download(upload_id):
     upload = queries.upload_in_scope(upload_id, exam_scope())
     path = stored_file(Path(current_app.config["UPLOAD_DIR"]) / "exams", upload.stored_path) if upload is not None else None

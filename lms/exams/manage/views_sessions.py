@@ -1,5 +1,5 @@
 """Tổ chức thi: the sessions list, a session's form and page, its candidates (by unit, from a
-file, one by one), pre-drawing papers and releasing results. Routes in blueprint.py; every
+file, one by one), pre-drawing papers and releasing results. Registered by blueprint.py; every
 session, candidate and unit is loaded within the reader's exam scope."""
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -8,23 +8,20 @@ from flask_login import current_user
 from lms.auth.access import exam_scope, load_or_404, load_unit_in_scope, roles_allowed
 from lms.exams.manage import queries, services
 from lms.exams.manage.access import load_candidate, load_session
-from lms.exams.manage.forms import (
-    CandidateForm,
-    CandidateImportForm,
-    CandidatesByUnitForm,
-    ConfirmForm,
-    ExtraTimeForm,
-    SessionForm,
-)
+from lms.exams.manage.forms import CandidateForm, CandidateImportForm, CandidatesByUnitForm, ConfirmForm, ExtraTimeForm, SessionForm
 from lms.exams.models import ExamBlueprint
 from lms.localtime import from_local, to_local
 from lms.models_base import utcnow
-from lms.transactions import refused
+from lms.redirects import flash_outcome, redirect_with
+from lms.routing import Routes
+
+routes = Routes()
 
 SESSION_FIELDS = ("name", "blueprint_id", "organiser_unit_id", "council", "location", "attempts_allowed", "grace_seconds", "status",
                   "double_marking", "reconcile_threshold")
 
 
+@routes.route("/")
 @roles_allowed("trainer", "admin", "proctor")
 def index():
     designer = current_user.has_role("trainer", "admin")
@@ -36,6 +33,8 @@ def _unit_choices(scope):
     return [(u.id, "— " * max(0, u.depth) + u.name) for u in queries.units(scope)]
 
 
+@routes.route("/sessions/<int:session_id>/edit", methods=("GET", "POST"))
+@routes.route("/sessions/new", methods=("GET", "POST"))
 def session_form(session_id=None):
     session = load_session(session_id) if session_id else None
     scope = exam_scope()
@@ -63,8 +62,7 @@ def session_form(session_id=None):
         try:
             session = services.save_session(session, values, form.rooms.data, form.allowed_networks.data, form.access_code.data,
                                             form.clear_access_code.data, current_user)
-            flash(_("Đã lưu kỳ thi."), "success")
-            return redirect(url_for("exam_admin.session_detail", session_id=session.id))
+            return redirect_with(_("Đã lưu kỳ thi."), url_for("exam_admin.session_detail", session_id=session.id))
         except services.ManageError as error:
             problems = error.messages
     return render_template("exam_admin/session_form.html", form=form, session=session, problems=problems), (422 if problems else 200)
@@ -84,6 +82,7 @@ def _by_unit_form(scope):
     return form
 
 
+@routes.route("/sessions/<int:session_id>")
 def session_detail(session_id):
     session = load_session(session_id)
     scope = exam_scope()
@@ -104,6 +103,7 @@ def _back_to(session):
     return redirect(url_for("exam_admin.session_detail", session_id=session.id))
 
 
+@routes.route("/sessions/<int:session_id>/candidates/by-unit", methods=("POST",))
 def candidates_by_unit(session_id):
     session = load_session(session_id)
     scope = exam_scope()
@@ -117,6 +117,7 @@ def candidates_by_unit(session_id):
     return _back_to(session)
 
 
+@routes.route("/sessions/<int:session_id>/candidates/import", methods=("POST",))
 def candidates_import(session_id):
     session = load_session(session_id)
     form = CandidateImportForm()
@@ -133,17 +134,14 @@ def candidates_import(session_id):
     return _back_to(session)
 
 
+@routes.route("/sessions/<int:session_id>/candidates/<int:candidate_id>", methods=("POST",))
 def candidate_update(session_id, candidate_id):
     session = load_session(session_id)
     candidate = load_candidate(session, candidate_id)
     form = _candidate_form(session)
     if form.validate_on_submit():
-        try:
-            services.update_candidate(candidate, form.room_id.data, form.registered_modules.data or [], current_user)
-            flash(_("Đã lưu thí sinh."), "success")
-        except services.ManageError as error:
-            refused()
-            flash(str(error), "danger")
+        flash_outcome(lambda: services.update_candidate(candidate, form.room_id.data, form.registered_modules.data or [], current_user),
+                      _("Đã lưu thí sinh."), services.ManageError)
     return _back_to(session)
 
 
@@ -152,34 +150,28 @@ def _confirmed():
         abort(400)
 
 
+@routes.route("/sessions/<int:session_id>/candidates/<int:candidate_id>/remove", methods=("POST",))
 def candidate_remove(session_id, candidate_id):
     session = load_session(session_id)
     candidate = load_candidate(session, candidate_id)
     _confirmed()
-    try:
-        services.remove_candidate(candidate, current_user)
-        flash(_("Đã xóa thí sinh khỏi danh sách."), "success")
-    except services.ManageError as error:
-        refused()
-        flash(str(error), "danger")
+    flash_outcome(lambda: services.remove_candidate(candidate, current_user), _("Đã xóa thí sinh khỏi danh sách."), services.ManageError)
     return _back_to(session)
 
 
+@routes.route("/sessions/<int:session_id>/predraw", methods=("POST",))
 def session_predraw(session_id):
     session = load_session(session_id)
     _confirmed()
-    try:
-        drawn = services.predraw(session, utcnow(), current_user)
-        flash(_("Đã tạo trước %(n)d đề.", n=drawn), "success")
-    except services.ManageError as error:
-        refused()  # nothing of a partial draw is kept
-        flash(str(error), "danger")
+    # Refused: nothing of a partial draw is kept.
+    flash_outcome(lambda: services.predraw(session, utcnow(), current_user), lambda drawn: _("Đã tạo trước %(n)d đề.", n=drawn),
+                  services.ManageError)
     return _back_to(session)
 
 
+@routes.route("/sessions/<int:session_id>/release", methods=("POST",))
 def session_release(session_id):
     session = load_session(session_id)
     _confirmed()
     services.release_results(session, utcnow(), current_user)
-    flash(_("Đã công bố kết quả."), "success")
-    return redirect(url_for("exam_admin.results", session_id=session.id))
+    return redirect_with(_("Đã công bố kết quả."), url_for("exam_admin.results", session_id=session.id))

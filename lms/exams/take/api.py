@@ -5,17 +5,14 @@ from flask import jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 
-from lms.exams.attempts import (
-    ExamError,
-    expire_attempt,
-    save_answers,
-    set_flag,
-    submit_attempt,
-)
+from lms.exams.attempts import ExamError, expire_attempt, save_answers, set_flag, submit_attempt
 from lms.exams.models import AttemptQuestion
 from lms.exams.take import queries
 from lms.exams.take.access import own_attempt
 from lms.extensions import db
+from lms.routing import Routes
+
+routes = Routes()
 
 
 def json_error(error: ExamError, attempt=None, now=None):
@@ -25,12 +22,14 @@ def json_error(error: ExamError, attempt=None, now=None):
     return jsonify(body), error.status
 
 
+@routes.route("/api/attempts/<int:attempt_id>/state")
 def api_state(attempt_id):
     attempt, now = own_attempt(attempt_id)
     return jsonify({**queries.state_payload(attempt, now), "answers": queries.saved_answers(attempt),
                     "last_seq": queries.last_seq(attempt), "csrf_token": generate_csrf()})
 
 
+@routes.route("/api/attempts/<int:attempt_id>/answers", methods=("POST",))
 def api_save(attempt_id):
     attempt, now = own_attempt(attempt_id)
     payload = request.get_json(silent=True)
@@ -43,6 +42,7 @@ def api_save(attempt_id):
     return jsonify({"saved": acknowledged, "late": late, **queries.state_payload(attempt, now)})
 
 
+@routes.route("/api/attempts/<int:attempt_id>/flag", methods=("POST",))
 def api_flag(attempt_id):
     attempt, now = own_attempt(attempt_id)
     payload = request.get_json(silent=True)
@@ -54,6 +54,7 @@ def api_flag(attempt_id):
     return jsonify({"question": attempt_question.id, "flagged": attempt_question.flagged, **queries.state_payload(attempt, now)})
 
 
+@routes.route("/api/attempts/<int:attempt_id>/submit", methods=("POST",))
 def api_submit(attempt_id):
     attempt, now = own_attempt(attempt_id)
     payload = request.get_json(silent=True)

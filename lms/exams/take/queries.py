@@ -11,15 +11,7 @@ from sqlalchemy import Text, cast, func, select
 
 from lms.catalogue.models import Module
 from lms.exams.core import engine
-from lms.exams.models import (
-    AttemptAnswer,
-    AttemptQuestion,
-    BlueprintPart,
-    ExamAttempt,
-    ExamCandidate,
-    ExamSession,
-    PracticalUpload,
-)
+from lms.exams.models import AttemptAnswer, AttemptQuestion, BlueprintPart, ExamAttempt, ExamCandidate, ExamSession, PracticalUpload
 from lms.exams.result_models import ModuleResult
 from lms.extensions import db
 from lms.questionbank.models import QuestionVersion

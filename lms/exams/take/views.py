@@ -1,5 +1,5 @@
 """The candidate's pages: my exams, the session page, the start, the exam page, submit, the
-result, a practical file handed in. Routes in lms.exams.take.blueprint."""
+result, a practical file handed in. Registered by lms.exams.take.blueprint."""
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,15 +16,21 @@ from lms.exams.take.access import not_a_candidate, own_attempt
 from lms.exams.take.api import json_error
 from lms.extensions import db
 from lms.models_base import utcnow
+from lms.redirects import redirect_with
+from lms.routing import Routes
 from lms.transactions import refused
 
+routes = Routes()
 
+
+@routes.route("/")
 def index():
     now = utcnow()
     rows = queries.my_candidacies(current_user, now)
     return render_template("exams/my_exams.html", rows=rows, now=now)
 
 
+@routes.route("/sessions/<int:session_id>")
 def session_page(session_id):
     session = load_or_404(ExamSession, session_id)
     candidate = queries.candidate_of(current_user, session.id)
@@ -45,6 +51,7 @@ def session_page(session_id):
     return render_template("exams/session.html", session=session, candidate=candidate, parts=parts, window=window, now=now)
 
 
+@routes.route("/sessions/<int:session_id>/parts/<int:part_id>/start", methods=("POST",))
 def start(session_id, part_id):
     """Start (or resume) and answer with the exam page itself rather than a redirect to it:
     one round trip less on a slow commune network, and one request less for the server in
@@ -71,6 +78,7 @@ def start(session_id, part_id):
     return _exam_page(attempt, now)
 
 
+@routes.route("/attempts/<int:attempt_id>")
 def take(attempt_id):
     attempt, now = own_attempt(attempt_id)
     if attempt.open_slot != 1:
@@ -99,12 +107,14 @@ def _exam_page(attempt, now):
     return render_template("exams/take.html", **context)
 
 
+@routes.route("/attempts/<int:attempt_id>/submit", methods=("POST",))
 def submit_form(attempt_id):
     attempt, now = own_attempt(attempt_id)
     submit_attempt(attempt, now)
     return redirect(url_for("exams.result", attempt_id=attempt.id))
 
 
+@routes.route("/attempts/<int:attempt_id>/result")
 def result(attempt_id):
     attempt, now = own_attempt(attempt_id)
     if attempt.open_slot == 1:
@@ -120,6 +130,7 @@ def result(attempt_id):
     )
 
 
+@routes.route("/attempts/<int:attempt_id>/questions/<int:question_id>/upload", methods=("POST",))
 def upload(attempt_id, question_id):
     attempt, now = own_attempt(attempt_id)
     attempt_question = load_or_404(AttemptQuestion, question_id)
@@ -141,5 +152,4 @@ def upload(attempt_id, question_id):
         return redirect(anchor)
     if wants_json:
         return jsonify({"upload": stored.id, "filename": stored.filename, "size": stored.size, **queries.state_payload(attempt, now)})
-    flash(_("Đã nộp tệp %(name)s.", name=stored.filename), "success")
-    return redirect(anchor)
+    return redirect_with(_("Đã nộp tệp %(name)s.", name=stored.filename), anchor)

@@ -11,12 +11,7 @@ import re
 from pathlib import PurePath
 
 from lms.messages import N_
-from lms.questionbank.formats.common import (
-    MAX_FILE_BYTES,
-    MAX_QUESTIONS,
-    FormatError,
-    ParseResult,
-)
+from lms.questionbank.formats.common import MAX_FILE_BYTES, MAX_QUESTIONS, FormatError, ParseResult
 
 __all__ = ["FORMATS", "EXPORT_FORMATS", "FormatError", "ParseResult", "MAX_FILE_BYTES", "MAX_QUESTIONS",
            "detect_format", "get_format", "parse_file", "serialize"]

@@ -13,15 +13,7 @@ from __future__ import annotations
 import re
 
 from lms.messages import N_
-from lms.questionbank.formats.common import (
-    FormatError,
-    ParseResult,
-    canonicalize,
-    check_count,
-    content_key,
-    decode_text,
-    finish,
-)
+from lms.questionbank.formats.common import FormatError, ParseResult, canonicalize, check_count, content_key, decode_text, finish
 from lms.questionbank.schema import Choice, QuestionData
 
 _OPTION = re.compile(r"^\s*([A-Z])\s*[.)]\s+(.*\S)\s*$")

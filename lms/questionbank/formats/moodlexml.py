@@ -15,18 +15,8 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from lms.messages import N_, Message, reason
-from lms.questionbank.formats.common import (
-    FormatError,
-    ParseResult,
-    apply_fields,
-    canonicalize,
-    check_count,
-    check_size,
-    content_key,
-    encode_fields,
-    finish,
-    residual_fields,
-)
+from lms.questionbank.formats import common
+from lms.questionbank.formats.common import FormatError, canonicalize
 from lms.questionbank.schema import Choice, QuestionData, nfc
 from lms.questionbank.types import MultipleResponse
 
@@ -38,7 +28,7 @@ _FORMAT_OUT = {"html": "html", "plain": "plain_text", "markdown": "markdown"}
 
 
 def _read(content):
-    check_size(content, element="quiz")
+    common.check_size(content, element="quiz")
     try:
         return SafeET.fromstring(content, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
@@ -139,16 +129,16 @@ def _question(element, index: int, category: str, default_module, warnings: list
             q.tags.append(value)
     _fill(q, kind, element, where, warnings)
     try:
-        apply_fields(q, extra)
+        common.apply_fields(q, extra)
     except (TypeError, ValueError) as error:
         raise FormatError(N_("lms_data không hợp lệ: %(error)s."), error=reason(error), element=where) from None
     if not q.key:
         canonicalize(q)
-        q.key = content_key("xml", q.type, q.text, q.to_dict()["choices"], q.answer, q.tolerance, q.answers, q.pairs)
+        q.key = common.content_key("xml", q.type, q.text, q.to_dict()["choices"], q.answer, q.tolerance, q.answers, q.pairs)
     return q, where
 
 
-def parse(content, default_module=None) -> ParseResult:
+def parse(content, default_module=None) -> common.ParseResult:
     root = _read(content)
     if root.tag != "quiz":
         raise FormatError(N_("Phần tử gốc phải là <quiz>, không phải <%(tag)s>."), tag=root.tag, element=root.tag)
@@ -161,8 +151,8 @@ def parse(content, default_module=None) -> ParseResult:
         if parsed:
             questions.append(parsed[0])
             locations.append({"element": parsed[1]})
-            check_count(len(questions), element=parsed[1])
-    return finish(questions, locations, warnings)
+            common.check_count(len(questions), element=parsed[1])
+    return common.finish(questions, locations, warnings)
 
 
 # -- export -------------------------------------------------------------------------------
@@ -250,14 +240,14 @@ def serialize(questions) -> str:
         element = _plain_element(q)
         if q.type == "practical":
             # to Moodle it is an essay with a required attachment; this marks it as ours
-            _simple(element, "lms_data", encode_fields({"type": "practical"}))
+            _simple(element, "lms_data", common.encode_fields({"type": "practical"}))
         reparsed, _ = _question(element, index, category, None, [])
-        extra = residual_fields(q, canonicalize(reparsed))
+        extra = common.residual_fields(q, canonicalize(reparsed))
         if q.type == "practical":
             extra["type"] = "practical"
             element.remove(element.find("lms_data"))
         if extra:
-            _simple(element, "lms_data", encode_fields(extra))
+            _simple(element, "lms_data", common.encode_fields(extra))
         quiz.append(element)
     ET.indent(quiz)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode") + "\n"

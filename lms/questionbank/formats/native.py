@@ -12,13 +12,7 @@ from collections import Counter
 import yaml
 
 from lms.messages import N_
-from lms.questionbank.formats.common import (
-    FormatError,
-    ParseResult,
-    check_count,
-    decode_text,
-    finish,
-)
+from lms.questionbank.formats.common import FormatError, ParseResult, check_count, decode_text, finish
 from lms.questionbank.schema import Choice, QuestionData, nfc
 
 FORMAT_TAG = "lms-question-bank/1"

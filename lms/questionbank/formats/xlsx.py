@@ -15,18 +15,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from lms.messages import N_, reason
-from lms.questionbank.formats.common import (
-    FormatError,
-    ParseResult,
-    apply_fields,
-    canonicalize,
-    check_count,
-    check_size,
-    content_key,
-    encode_fields,
-    finish,
-    residual_fields,
-)
+from lms.questionbank.formats import common
+from lms.questionbank.formats.common import FormatError, canonicalize
 from lms.questionbank.formats.xlsx_template import GUIDE, TEMPLATE_QUESTIONS
 from lms.questionbank.schema import Choice, QuestionData, nfc
 from lms.questionbank.types import all_types
@@ -126,18 +116,18 @@ def _row_question(values: dict, row: int, default_module) -> QuestionData:
         _answer(q, values.get("Đáp án đúng", ""), options, row)
     if extra:
         try:
-            apply_fields(q, json.loads(extra))
+            common.apply_fields(q, json.loads(extra))
         except (ValueError, TypeError) as error:
             raise FormatError(N_("JSON không hợp lệ: %(error)s."), error=reason(error), row=row, column="Thuộc tính khác (JSON)") from None
     if not q.key:
         canonicalize(q)
-        q.key = content_key("xlsx", q.type, q.text, q.to_dict()["choices"], q.answer, q.tolerance, q.answers, q.pairs)
+        q.key = common.content_key("xlsx", q.type, q.text, q.to_dict()["choices"], q.answer, q.tolerance, q.answers, q.pairs)
     return q
 
 
-def parse(content, default_module=None) -> ParseResult:
+def parse(content, default_module=None) -> common.ParseResult:
     """Cells are read as written: text starting with '=' (a formula to Excel) is taken as text, not computed."""
-    check_size(content, row=1)
+    common.check_size(content, row=1)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
@@ -159,9 +149,9 @@ def parse(content, default_module=None) -> ParseResult:
             continue
         questions.append(_row_question(values, row_number, default_module))
         locations.append({"row": row_number})
-        check_count(len(questions), row=row_number)
+        common.check_count(len(questions), row=row_number)
     workbook.close()
-    return finish(questions, locations)
+    return common.finish(questions, locations)
 
 
 # -- export -------------------------------------------------------------------------------
@@ -227,11 +217,11 @@ def serialize(questions) -> bytes:
         plain = {name: _cell_text(value) for name, value in values.items()}
         try:
             reparsed = canonicalize(_row_question(plain, number, None))
-            extra = residual_fields(q, reparsed)
+            extra = common.residual_fields(q, reparsed)
         except FormatError:
             extra = {k: v for k, v in q.to_dict().items() if k != "key"}  # e.g. more than six options
         if extra:
-            values["Thuộc tính khác (JSON)"] = encode_fields(extra)
+            values["Thuộc tính khác (JSON)"] = common.encode_fields(extra)
         rows.append(values)
     workbook = Workbook()
     _sheet(workbook, rows)
