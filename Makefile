@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test setup deps dev-deps migrate seed translations bench browser-deps clean
+.PHONY: run test lint setup deps dev-deps migrate seed translations bench browser-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,9 @@ run: translations seed
 
 test: dev-deps translations
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+lint: dev-deps
+	$(BIN)/ruff check lms tests bench wsgi.py
 
 bench: dev-deps
 	$(BIN)/python -m bench.run_all

@@ -42,7 +42,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
@@ -73,28 +72,8 @@ def bare_app():
 
 # --- database and data --------------------------------------------------------------------------
 
-def private_postgres(base_url):
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    url = make_url(base_url)
-    name = f"lms_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0'))
-
-    def drop():
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return url.set(database=name).render_as_string(hide_password=False), drop
-
-
 def seed(database_url, candidates):
     """Candidates with accounts, sessions and cookies; a pool, a session, pre-drawn papers."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    from exam_support import make_pool
     from flask_wtf.csrf import generate_csrf
     from sqlalchemy import insert, select
 
@@ -106,6 +85,7 @@ def seed(database_url, candidates):
     from lms.extensions import db
     from lms.models_base import utcnow
     from lms.org.models import Staff, Unit
+    from tests.exam_support import make_pool
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": SECRET_KEY, "SESSION_COOKIE_SECURE": False})
     with app.app_context():
@@ -165,12 +145,7 @@ def count_saved(app, session_id, acknowledged, excluded):
     """Answers in the database carrying exactly the last acknowledged sequence number."""
     from sqlalchemy import select
 
-    from lms.exams.models import (
-        AttemptAnswer,
-        AttemptQuestion,
-        ExamAttempt,
-        ExamCandidate,
-    )
+    from lms.exams.models import AttemptAnswer, AttemptQuestion, ExamAttempt, ExamCandidate
     from lms.extensions import db
 
     with app.app_context():
@@ -437,7 +412,9 @@ def main():
     drop = None
     base = os.environ.get("LMS_BENCH_DATABASE_URL")
     if base:
-        database_url, drop = private_postgres(base)
+        from tests.private_postgres import private_postgres_database
+
+        database_url, drop = private_postgres_database(base, prefix="lms_bench")
     else:
         database_url = f"sqlite:///{Path(directory) / 'bench.sqlite3'}"
     dialect = database_url.split(":", 1)[0]

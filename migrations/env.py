@@ -92,14 +92,25 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
-
-        with context.begin_transaction():
-            context.run_migrations()
+        # SQLite rebuilds a table to alter it (batch mode): DROP TABLE of the old copy would,
+        # with foreign keys on (lms.database turns them on for every connection), cascade and
+        # empty the tables that refer to it. Off for the migration, on again after, and the
+        # keys checked before the commit. (The pragma is ignored inside a transaction.)
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"the migration left foreign keys broken: {broken[:10]}")
+        finally:
+            if sqlite:
+                connection.rollback()
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # the connection goes back to the pool
 
 
 if context.is_offline_mode():

@@ -4,37 +4,19 @@ so that several runs may share one server."""
 import contextvars
 import os
 import re
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from private_postgres import private_postgres_database
+from sqlalchemy import text
 
 from lms import create_app
 from lms.extensions import db as _db
 
 DEMO_PASSWORD = "Demo@2017"
-
-
-def _private_postgres_database(base_url):
-    url = make_url(base_url)
-    name = f"lms_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0'))
-    admin.dispose()
-
-    def drop():
-        engine = create_engine(url, isolation_level="AUTOCOMMIT")
-        with engine.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        engine.dispose()
-
-    return url.set(database=name).render_as_string(hide_password=False), drop
 
 
 @contextmanager
@@ -44,7 +26,7 @@ def _own_database(sqlite_path):
     if not base:
         yield f"sqlite:///{sqlite_path}"
         return
-    url, drop = _private_postgres_database(base)
+    url, drop = private_postgres_database(base, prefix="lms_test")
     try:
         yield url
     finally:
@@ -187,3 +169,13 @@ def compiled():
     (`make translations`, which `make test` runs first)."""
     if not (Path(__file__).resolve().parents[1] / "lms" / "translations" / "en" / "LC_MESSAGES" / "messages.mo").exists():
         pytest.skip("run `make translations` first")
+
+
+@pytest.fixture(autouse=True)
+def _sqlite_reads_by_default():
+    """A test that drives the exam loader directly (not through a request) may leave SQLite's
+    next transactions set to take the write lock; each test starts with reads that do not."""
+    yield
+    from lms.database import begin_immediate
+
+    begin_immediate(False)

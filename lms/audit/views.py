@@ -3,7 +3,6 @@ from datetime import datetime, time, timedelta, timezone
 
 from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Optional
@@ -12,16 +11,14 @@ from lms.audit.models import AuditEvent
 from lms.audit.services import ACTIONS
 from lms.auth.access import require_roles
 from lms.extensions import db
+from lms.forms import FilterForm, label_choices
 
 bp = require_roles(Blueprint("audit", __name__, url_prefix="/admin/audit"), "admin")
 VIETNAM = timezone(timedelta(hours=7))
 
 
-class AuditFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
-    action = SelectField(_l("Sự kiện"), choices=[("", _l("Tất cả"))] + [(k, _l(v)) for k, v in ACTIONS.items()], validators=[Optional()])
+class AuditFilterForm(FilterForm):
+    action = SelectField(_l("Sự kiện"), choices=label_choices(ACTIONS, first=("", _l("Tất cả"))), validators=[Optional()])
     actor = StringField(_l("Người thực hiện"), validators=[Optional()])
     target = StringField(_l("Đối tượng"), validators=[Optional()])
     since = DateField(_l("Từ ngày"), validators=[Optional()])

@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, 
 
 from lms.auth.models import ROLES
 from lms.auth.passwords import policy_errors
+from lms.forms import FilterForm, label_choices, name_field
 
 
 class LoginForm(FlaskForm):
@@ -30,7 +31,7 @@ class AccountForm(FlaskForm):
         _l("Tên đăng nhập"),
         validators=[DataRequired(), Length(min=3, max=80), Regexp(r"^[a-zA-Z0-9._-]+$", message=_l("Chỉ dùng chữ không dấu, số, dấu chấm, gạch dưới, gạch ngang."))],
     )
-    display_name = StringField(_l("Họ và tên hiển thị"), validators=[DataRequired(), Length(max=200)])
+    display_name = name_field(_l("Họ và tên hiển thị"))
     staff_id_number = StringField(_l("Số định danh của cán bộ (nếu có)"), validators=[Optional(), Length(max=20)])
     password = PasswordField(_l("Mật khẩu"), validators=[Optional(), PasswordPolicy("username")])
     confirm = PasswordField(_l("Nhập lại mật khẩu"), validators=[EqualTo("password", message=_l("Hai mật khẩu không khớp."))])
@@ -46,9 +47,6 @@ class ChangePasswordForm(FlaskForm):
     confirm = PasswordField(_l("Nhập lại mật khẩu mới"), validators=[EqualTo("password", message=_l("Hai mật khẩu không khớp."))])
 
 
-class AccountFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
+class AccountFilterForm(FilterForm):
     q = StringField(_l("Tìm kiếm"), validators=[Optional()])
-    role = SelectField(_l("Vai trò"), choices=[("", _l("Tất cả"))] + [(k, _l(v)) for k, v in ROLES.items()], validators=[Optional()])
+    role = SelectField(_l("Vai trò"), choices=label_choices(ROLES, first=("", _l("Tất cả"))), validators=[Optional()])

@@ -180,19 +180,18 @@ def _owned(model, item_id, lesson):
     return item
 
 
-@bp.route("/lessons/<int:lesson_id>/images/<int:image_id>/delete", methods=["POST"])
-def delete_image(lesson_id, image_id):
-    lesson = load_or_404(Lesson, lesson_id)
-    image = _owned(LessonImage, image_id, lesson)
-    _require_post_form()
-    services.delete_image(image)
-    return redirect_with(_("Đã xóa ảnh."), url_for("course_admin.edit_lesson", lesson_id=lesson.id))
+# What each kind of lesson file deletion removes, with what, and what it then says.
+DELETIONS = {"image": (LessonImage, services.delete_image, N_("Đã xóa ảnh.")),
+             "attachment": (LessonAttachment, services.delete_attachment, N_("Đã xóa tệp đính kèm."))}
 
 
-@bp.route("/lessons/<int:lesson_id>/attachments/<int:attachment_id>/delete", methods=["POST"])
-def delete_attachment(lesson_id, attachment_id):
+@bp.route("/lessons/<int:lesson_id>/images/<int:file_id>/delete", methods=["POST"], endpoint="delete_image", defaults={"kind": "image"})
+@bp.route("/lessons/<int:lesson_id>/attachments/<int:file_id>/delete", methods=["POST"], endpoint="delete_attachment",
+          defaults={"kind": "attachment"})
+def delete_file(lesson_id, file_id, kind):
     lesson = load_or_404(Lesson, lesson_id)
-    attachment = _owned(LessonAttachment, attachment_id, lesson)
+    model, delete, done = DELETIONS[kind]
+    item = _owned(model, file_id, lesson)
     _require_post_form()
-    services.delete_attachment(attachment)
-    return redirect_with(_("Đã xóa tệp đính kèm."), url_for("course_admin.edit_lesson", lesson_id=lesson.id))
+    delete(item)
+    return redirect_with(_(done), url_for("course_admin.edit_lesson", lesson_id=lesson.id))

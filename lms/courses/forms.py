@@ -1,12 +1,15 @@
+"""Forms of the courses area: course and lesson authoring, uploads, assignments, progress filters."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from lms.forms import FilterForm, name_field
+
 
 class CourseForm(FlaskForm):
-    title = StringField(_l("Tên khóa học"), validators=[DataRequired(), Length(max=200)])
+    title = name_field(_l("Tên khóa học"))
     description = TextAreaField(_l("Giới thiệu"), validators=[Optional(), Length(max=5000)])
     published = BooleanField(_l("Công bố cho học viên"))
 
@@ -44,8 +47,5 @@ class AssignmentForm(FlaskForm):
     note = StringField(_l("Ghi chú"), validators=[Optional(), Length(max=500)])
 
 
-class ProgressFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
+class ProgressFilterForm(FilterForm):
     group = SelectField(_l("Thống kê theo"), choices=[("unit", _l("Đơn vị")), ("title", _l("Chức danh"))], default="unit")

@@ -24,7 +24,7 @@ def close_overdue_command():
 @click.argument("session_id", type=int)
 def predraw_command(session_id):
     """Tạo trước đề thi cho mọi thí sinh của một kỳ thi (kỳ thi đông thí sinh)."""
-    from lms.exams.core.engine import PoolShortage
+    from lms.exams.core.drawing import PoolShortage
     from lms.exams.models import ExamSession
     from lms.exams.papers import predraw_session
     from lms.models_base import utcnow

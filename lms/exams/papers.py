@@ -6,7 +6,7 @@ import secrets
 from sqlalchemy import insert, select
 
 from lms.catalogue.models import Module
-from lms.exams.core import engine
+from lms.exams.core import drawing
 from lms.exams.models import BlueprintPart, ExamCandidate, ExamSession, PredrawnPaper
 from lms.extensions import db
 from lms.questionbank.models import Question, QuestionVersion
@@ -22,7 +22,7 @@ def part_quotas(part: BlueprintPart, candidate: ExamCandidate) -> list:
     for quota in part.quotas:
         modules = [quota.module.code] if quota.module is not None else list(candidate.registered_modules or [])
         for code in modules:
-            quotas.append(engine.Quota(code, quota.count, quota.syllabus_prefix or None, quota.difficulty or None))
+            quotas.append(drawing.Quota(code, quota.count, quota.syllabus_prefix or None, quota.difficulty or None))
     return quotas
 
 
@@ -56,7 +56,7 @@ class Pool:
             query = query.add_columns(Question.module_id, QuestionVersion.id, QuestionVersion.data).join(
                 QuestionVersion, QuestionVersion.id == Question.current_version_id)
         rows = db.session.execute(query).all() if module_codes else []
-        self.items = [engine.PoolItem(row[0], row[1], row[2] or "", row[3] or "medium") for row in rows]
+        self.items = [drawing.PoolItem(row[0], row[1], row[2] or "", row[3] or "medium") for row in rows]
         self._versions = {row[0]: tuple(row[4:7]) for row in rows} if versions else None
 
     def for_modules(self, module_codes) -> list:
@@ -76,7 +76,7 @@ class Pool:
 
 def shortages(part: BlueprintPart, candidate: ExamCandidate) -> tuple:
     quotas = part_quotas(part, candidate)
-    return engine.check_pool(Pool(part, [q.module for q in quotas]).items, quotas)
+    return drawing.check_pool(Pool(part, [q.module for q in quotas]).items, quotas)
 
 
 def new_seed() -> int:
@@ -87,14 +87,14 @@ def draw_items(part: BlueprintPart, candidate: ExamCandidate, seed: int, pool: P
     """The paper as stored items: [{version_id, module_id, order, points}], in paper order.
     From `pool` when given (pre-drawing), else from the part's pool for this candidate.
 
-    Raises engine.PoolShortage when the pool cannot satisfy the quotas.
+    Raises drawing.PoolShortage when the pool cannot satisfy the quotas.
     """
     quotas = part_quotas(part, candidate)
     if not quotas:
-        raise engine.PoolShortage(())
+        raise drawing.PoolShortage(())
     modules = [q.module for q in quotas]
     pool = pool or Pool(part, modules)
-    question_ids = engine.draw_paper(pool.for_modules(modules), quotas, seed)
+    question_ids = drawing.draw_paper(pool.for_modules(modules), quotas, seed)
     versions = pool.versions(question_ids)
     # Option order: its own generator from the seed, so that it never shifts the draw.
     rng = random.Random(f"{seed}:options")

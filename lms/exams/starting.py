@@ -14,7 +14,7 @@ from lms.audit.services import record_refusal
 from lms.auth.passwords import hash_password, verify_password
 from lms.exams import papers
 from lms.exams.attempts import ExamError, hold, lock_and_clock, log_event
-from lms.exams.core import engine
+from lms.exams.core import drawing, engine
 from lms.exams.models import AttemptQuestion, BlueprintPart, ExamAttempt, ExamCandidate, ExamSession, PredrawnPaper
 from lms.extensions import db
 
@@ -157,7 +157,7 @@ def start_attempt(candidate: ExamCandidate, part: BlueprintPart, now, address=""
         seed = papers.new_seed()
         try:
             items = papers.draw_items(part, candidate, seed)
-        except engine.PoolShortage as shortage:
+        except drawing.PoolShortage as shortage:
             raise ExamError(_("Ngân hàng câu hỏi chưa đủ để tạo đề: %(detail)s.", detail=shortage.translated(_) or "—"), "pool_shortage",
                             shortages=[{"quota": s.quota.label(), "missing": s.missing} for s in shortage.shortages]) from None
     deadline = engine.compute_deadline(now, timedelta(minutes=part.minutes), candidate.extra_minutes, candidate.extra_multiplier, session.closes_at)

@@ -19,15 +19,31 @@ HOME_ENDPOINTS = {
     "proctor": "exam_admin.index",
     "learner": "home.learner",
 }
-# Areas add links to the trainer's and administrator's home pages: (role, endpoint, label).
-HOME_LINKS = [
-    ("trainer", "questionbank.banks", N_("Ngân hàng câu hỏi")),
-    ("admin", "questionbank.banks", N_("Ngân hàng câu hỏi")),
-    ("trainer", "course_admin.manage_courses", N_("Khóa học và bài giảng")),
-    ("admin", "course_admin.manage_courses", N_("Khóa học và bài giảng")),
-    ("trainer", "exam_admin.index", N_("Tổ chức thi")),
-    ("admin", "exam_admin.index", N_("Tổ chức thi")),
+# The tiles of each role's home page: (endpoint, label, url arguments).
+TEACHING_TILES = [
+    ("questionbank.banks", N_("Ngân hàng câu hỏi"), {}),
+    ("course_admin.manage_courses", N_("Khóa học và bài giảng"), {}),
+    ("exam_admin.index", N_("Tổ chức thi"), {}),
 ]
+HOME_TILES = {
+    "trainer": TEACHING_TILES,
+    "hr": [
+        ("org.staff_list", N_("Danh sách cán bộ"), {}),
+        ("org.units", N_("Cây đơn vị"), {}),
+        ("org.import_upload", N_("Nhập danh sách cán bộ từ Excel/CSV"), {"kind": "staff"}),
+        ("org.titles", N_("Chức danh và lộ trình học"), {}),
+        ("course_assignments.assignments", N_("Giao khóa học và hạn hoàn thành"), {}),
+        ("course_assignments.overdue", N_("Cán bộ quá hạn học tập"), {}),
+    ],
+    "admin": [
+        ("accounts.list_accounts", N_("Tài khoản và vai trò"), {}),
+        ("audit.events", N_("Nhật ký an ninh"), {}),
+        ("org.units", N_("Cây đơn vị"), {}),
+        ("org.import_upload", N_("Nhập cây đơn vị từ Excel/CSV"), {"kind": "units"}),
+        ("org.staff_list", N_("Danh sách cán bộ"), {}),
+        ("org.titles", N_("Danh mục mô đun, chức danh, lộ trình học"), {}),
+    ] + TEACHING_TILES,
+}
 
 
 @bp.route("/")
@@ -50,8 +66,7 @@ def learner():
 @bp.route("/trainer/")
 @roles_allowed("trainer", "admin")
 def trainer():
-    links = [link for link in HOME_LINKS if link[0] == "trainer"]
-    return render_template("home/trainer.html", links=links)
+    return render_template("home/trainer.html", links=HOME_TILES["trainer"])
 
 
 @bp.route("/hr/")
@@ -63,14 +78,13 @@ def hr():
     ).scalar_one()
     units = db.session.execute(select(func.count(Unit.id)).where(scope.unit_condition(), Unit.status == "active")).scalar_one()
     roots = org_queries.scope_roots(scope)
-    return render_template("home/hr.html", staff_count=counts, unit_count=units, roots=roots)
+    return render_template("home/hr.html", staff_count=counts, unit_count=units, roots=roots, links=HOME_TILES["hr"])
 
 
 @bp.route("/admin/")
 @roles_allowed("admin")
 def admin():
-    links = [link for link in HOME_LINKS if link[0] == "admin"]
-    return render_template("home/admin.html", links=links)
+    return render_template("home/admin.html", links=HOME_TILES["admin"])
 
 
 @bp.route("/healthz")

@@ -5,14 +5,15 @@ from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, S
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from lms.catalogue.models import MODULE_LEVELS, TITLE_GROUPS
+from lms.forms import FilterForm, code_field, label_choices, name_field
 from lms.org.models import SEXES, STAFF_STATUSES, UNIT_KINDS
 
 
 class StaffForm(FlaskForm):
-    full_name = StringField(_l("Họ và tên"), validators=[DataRequired(), Length(max=200)])
+    full_name = name_field(_l("Họ và tên"))
     birth_date = DateField(_l("Ngày sinh"), validators=[Optional()])
     birth_place = StringField(_l("Nơi sinh"), validators=[Optional(), Length(max=200)])
-    sex = SelectField(_l("Giới tính"), choices=[("", "—")] + [(k, _l(v)) for k, v in SEXES.items()], validators=[Optional()])
+    sex = SelectField(_l("Giới tính"), choices=label_choices(SEXES, first=("", "—")), validators=[Optional()])
     id_number = StringField(
         _l("Số định danh (CCCD/CMND)"),
         validators=[DataRequired(), Regexp(r"^(\d{9}|\d{12})$", message=_l("Gồm 9 hoặc 12 chữ số."))],
@@ -21,23 +22,19 @@ class StaffForm(FlaskForm):
     title_id = SelectField(_l("Chức danh"), coerce=int)
     email = StringField(_l("Thư điện tử"), validators=[Optional(), Email(), Length(max=200)])
     phone = StringField(_l("Điện thoại"), validators=[Optional(), Length(max=30)])
-    status = SelectField(_l("Trạng thái"), choices=[(k, _l(v)) for k, v in STAFF_STATUSES.items()])
+    status = SelectField(_l("Trạng thái"), choices=label_choices(STAFF_STATUSES))
 
 
-class StaffFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
+class StaffFilterForm(FilterForm):
     q = StringField(_l("Tìm theo tên, số định danh, thư điện tử"), validators=[Optional()])
     unit = SelectField(_l("Đơn vị"), coerce=int, validators=[Optional()])
     title = SelectField(_l("Chức danh"), coerce=int, validators=[Optional()])
-    status = SelectField(_l("Trạng thái"), choices=[("", _l("Tất cả"))] + [(k, _l(v)) for k, v in STAFF_STATUSES.items()], validators=[Optional()])
+    status = SelectField(_l("Trạng thái"), choices=label_choices(STAFF_STATUSES, first=("", _l("Tất cả"))), validators=[Optional()])
 
 
 class UnitForm(FlaskForm):
-    code = StringField(_l("Mã đơn vị"), validators=[DataRequired(), Length(max=40), Regexp(r"^[A-Za-z0-9._-]+$")])
-    name = StringField(_l("Tên đơn vị"), validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Loại đơn vị"), choices=[(k, _l(v)) for k, v in UNIT_KINDS.items()])
+    code, name = code_field(_l("Mã đơn vị")), name_field(_l("Tên đơn vị"))
+    kind = SelectField(_l("Loại đơn vị"), choices=label_choices(UNIT_KINDS))
     parent_id = SelectField(_l("Đơn vị cấp trên"), coerce=int)
     bloc_id = SelectField(_l("Khối thi đua"), coerce=int)
 
@@ -58,19 +55,17 @@ class ConfirmForm(FlaskForm):
 
 
 class ModuleForm(FlaskForm):
-    name = StringField(_l("Tên mô đun"), validators=[DataRequired(), Length(max=200)])
+    name = name_field(_l("Tên mô đun"))
     name_en = StringField(_l("Tên tiếng Anh"), validators=[Optional(), Length(max=200)])
-    level = SelectField(_l("Trình độ"), choices=[(k, _l(v)) for k, v in MODULE_LEVELS.items()])
+    level = SelectField(_l("Trình độ"), choices=label_choices(MODULE_LEVELS))
 
 
 class TitleForm(FlaskForm):
-    code = StringField(_l("Mã chức danh"), validators=[DataRequired(), Length(max=40), Regexp(r"^[A-Za-z0-9._-]+$")])
-    name = StringField(_l("Tên chức danh"), validators=[DataRequired(), Length(max=200)])
-    group = SelectField(_l("Nhóm"), choices=[(k, _l(v)) for k, v in TITLE_GROUPS.items()])
+    code, name = code_field(_l("Mã chức danh")), name_field(_l("Tên chức danh"))
+    group = SelectField(_l("Nhóm"), choices=label_choices(TITLE_GROUPS))
     active = BooleanField(_l("Đang sử dụng"), default=True)
     modules = SelectMultipleField(_l("Mô đun bắt buộc (lộ trình học)"), coerce=int)
 
 
 class BlocForm(FlaskForm):
-    code = StringField(_l("Mã khối"), validators=[DataRequired(), Length(max=40), Regexp(r"^[A-Za-z0-9._-]+$")])
-    name = StringField(_l("Tên khối thi đua"), validators=[DataRequired(), Length(max=200)])
+    code, name = code_field(_l("Mã khối")), name_field(_l("Tên khối thi đua"))

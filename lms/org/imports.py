@@ -84,6 +84,34 @@ def _read(filename, content, columns, required, report, max_rows):
     return None if missing else table
 
 
+class _RowCheck:
+    """The errors of one row, added to the report with its number and the column's header."""
+
+    def __init__(self, report, number):
+        self.report, self.number, self.before = report, number, len(report.errors)
+
+    def error(self, column, message):
+        self.report.errors.append(RowError(self.number, HEADER_LABEL[column], message))
+
+    @property
+    def ok(self):
+        return len(self.report.errors) == self.before
+
+
+def _checked_rows(table, report):
+    """(row number, row, its _RowCheck) for each row of the table."""
+    for number, row in table.rows:
+        yield number, row, _RowCheck(report, number)
+
+
+def _by_code_and_name(model):
+    """Every row of a catalogue (titles, blocs), found by its code or its name, folded."""
+    found = {}
+    for row in db.session.execute(select(model)).scalars():
+        found[fold(row.code)] = found[fold(row.name)] = row
+    return found
+
+
 def import_staff(filename, content, scope, apply=False, max_rows=50_000):
     """Validate a staff list; with `apply`, save it when (and only when) every row is valid.
 
@@ -98,56 +126,48 @@ def import_staff(filename, content, scope, apply=False, max_rows=50_000):
     id_numbers = {text_value(row.get("id_number")) for _, row in table.rows}
     units = {u.code: u for u in db.session.execute(select(Unit).where(Unit.code.in_(codes))).scalars()}
     existing = {s.id_number: s for s in db.session.execute(select(Staff).where(Staff.id_number.in_(id_numbers))).scalars()}
-    titles = {}
-    for title in db.session.execute(select(Title)).scalars():
-        titles[fold(title.code)] = title
-        titles[fold(title.name)] = title
+    titles = _by_code_and_name(Title)
     seen = {}
     valid = []
-    for number, row in table.rows:
-        errors_before = len(report.errors)
-
-        def error(column, message):
-            report.errors.append(RowError(number, HEADER_LABEL[column], message))
-
+    for number, row, check in _checked_rows(table, report):
         values = {}
         values["full_name"] = text_value(row.get("full_name"))
         if not values["full_name"]:
-            error("full_name", _("không được để trống"))
+            check.error("full_name", _("không được để trống"))
         id_number = text_value(row.get("id_number"))
         if not ID_NUMBER.match(id_number):
-            error("id_number", _("«%(value)s» không phải số CMND (9 số) hoặc CCCD (12 số)", value=id_number))
+            check.error("id_number", _("«%(value)s» không phải số CMND (9 số) hoặc CCCD (12 số)", value=id_number))
         elif id_number in seen:
-            error("id_number", _("trùng với dòng %(row)d", row=seen[id_number]))
+            check.error("id_number", _("trùng với dòng %(row)d", row=seen[id_number]))
         else:
             seen[id_number] = number
         values["id_number"] = id_number
         unit = units.get(text_value(row.get("unit_code")))
         if unit is None:
-            error("unit_code", _("không có đơn vị mã «%(code)s»", code=text_value(row.get("unit_code"))))
+            check.error("unit_code", _("không có đơn vị mã «%(code)s»", code=text_value(row.get("unit_code"))))
         elif unit.status != "active":
-            error("unit_code", _("đơn vị «%(unit)s» không còn hoạt động", unit=unit.name))
+            check.error("unit_code", _("đơn vị «%(unit)s» không còn hoạt động", unit=unit.name))
         elif not scope.contains_unit(unit):
-            error("unit_code", _("đơn vị «%(unit)s» nằm ngoài phạm vi quản lý của bạn", unit=unit.name))
+            check.error("unit_code", _("đơn vị «%(unit)s» nằm ngoài phạm vi quản lý của bạn", unit=unit.name))
         title = None
         if text_value(row.get("title")):
             title = titles.get(fold(row.get("title")))
             if title is None:
-                error("title", _("không có chức danh «%(title)s»", title=text_value(row.get("title"))))
+                check.error("title", _("không có chức danh «%(title)s»", title=text_value(row.get("title"))))
         if "birth_date" in row:
             try:
                 values["birth_date"] = parse_date(row.get("birth_date"))
             except MessageError as problem:
-                error("birth_date", problem.translated(_))
+                check.error("birth_date", problem.translated(_))
         if "birth_place" in row:
             values["birth_place"] = text_value(row.get("birth_place"))
         if text_value(row.get("sex")):
             values["sex"] = SEX_LOOKUP.get(fold(row.get("sex")))
             if values["sex"] is None:
-                error("sex", _("chỉ nhận «Nam» hoặc «Nữ»"))
+                check.error("sex", _("chỉ nhận «Nam» hoặc «Nữ»"))
         email = text_value(row.get("email"))
         if email and not EMAIL.match(email):
-            error("email", _("«%(value)s» không phải địa chỉ thư điện tử", value=email))
+            check.error("email", _("«%(value)s» không phải địa chỉ thư điện tử", value=email))
         if "email" in row:
             values["email"] = email.lower()
         if "phone" in row:
@@ -155,11 +175,11 @@ def import_staff(filename, content, scope, apply=False, max_rows=50_000):
         if text_value(row.get("status")):
             values["status"] = STATUS_LOOKUP.get(fold(row.get("status")))
             if values["status"] is None:
-                error("status", _("trạng thái «%(value)s» không hợp lệ", value=text_value(row.get("status"))))
+                check.error("status", _("trạng thái «%(value)s» không hợp lệ", value=text_value(row.get("status"))))
         current = existing.get(id_number)
         if current is not None and not scope.contains_unit(current.unit):
-            error("id_number", _("người này đang thuộc một đơn vị ngoài phạm vi quản lý của bạn"))
-        if len(report.errors) == errors_before:
+            check.error("id_number", _("người này đang thuộc một đơn vị ngoài phạm vi quản lý của bạn"))
+        if check.ok:
             valid.append((values, unit, title, current))
             if len(report.preview) < 20:
                 report.preview.append({**values, "unit": unit.name, "title": title.name if title else "", "action": "update" if current else "create"})
@@ -188,43 +208,35 @@ def import_units(filename, content, apply=False, max_rows=50_000):
     if table is None:
         return report
     existing = {u.code: u for u in db.session.execute(select(Unit)).scalars()}
-    blocs = {}
-    for bloc in db.session.execute(select(EmulationBloc)).scalars():
-        blocs[fold(bloc.code)] = bloc
-        blocs[fold(bloc.name)] = bloc
+    blocs = _by_code_and_name(EmulationBloc)
     in_file = {}
     valid = []
-    for number, row in table.rows:
-        errors_before = len(report.errors)
-
-        def error(column, message):
-            report.errors.append(RowError(number, HEADER_LABEL[column], message))
-
+    for number, row, check in _checked_rows(table, report):
         code = text_value(row.get("code"))
         name = text_value(row.get("name"))
         if not code:
-            error("code", _("không được để trống"))
+            check.error("code", _("không được để trống"))
         elif code in in_file:
-            error("code", _("trùng với dòng %(row)d", row=in_file[code]))
+            check.error("code", _("trùng với dòng %(row)d", row=in_file[code]))
         if not name:
-            error("name", _("không được để trống"))
+            check.error("name", _("không được để trống"))
         kind = KIND_LOOKUP.get(fold(row.get("kind")))
         if kind is None:
-            error("kind", _("loại «%(value)s» không hợp lệ (ví dụ: Quận, Huyện, Phường, Xã, Thị trấn, Trường học)",
+            check.error("kind", _("loại «%(value)s» không hợp lệ (ví dụ: Quận, Huyện, Phường, Xã, Thị trấn, Trường học)",
                             value=text_value(row.get("kind"))))
         parent_code = text_value(row.get("parent_code"))
         if parent_code and parent_code not in existing and parent_code not in in_file:
-            error("parent_code", _("không có đơn vị cấp trên mã «%(code)s» (trong CSDL hoặc ở các dòng trên)", code=parent_code))
+            check.error("parent_code", _("không có đơn vị cấp trên mã «%(code)s» (trong CSDL hoặc ở các dòng trên)", code=parent_code))
         if parent_code and parent_code == code:
-            error("parent_code", _("đơn vị không thể là cấp trên của chính nó"))
+            check.error("parent_code", _("đơn vị không thể là cấp trên của chính nó"))
         bloc = None
         if text_value(row.get("bloc")):
             bloc = blocs.get(fold(row.get("bloc")))
             if bloc is None:
-                error("bloc", _("không có khối thi đua «%(bloc)s»", bloc=text_value(row.get("bloc"))))
+                check.error("bloc", _("không có khối thi đua «%(bloc)s»", bloc=text_value(row.get("bloc"))))
         if code:
             in_file.setdefault(code, number)
-        if len(report.errors) == errors_before:
+        if check.ok:
             valid.append((code, name, kind, parent_code, bloc))
             if len(report.preview) < 20:
                 report.preview.append({"code": code, "name": name, "kind": UNIT_KINDS[kind], "parent_code": parent_code, "action": "update" if code in existing else "create"})

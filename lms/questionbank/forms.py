@@ -5,6 +5,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, FieldList, Form, FormField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from lms.forms import FilterForm, label_choices, name_field
 from lms.i18n import N_
 from lms.questionbank.models import DIFFICULTIES, POOLS, QUESTION_STATUSES
 from lms.questionbank.schema import TYPES, Choice, QuestionData, nfc
@@ -23,7 +24,7 @@ def _blank(label):
 
 
 class BankForm(FlaskForm):
-    name = StringField(_l("Tên ngân hàng"), validators=[DataRequired(), Length(max=200)])
+    name = name_field(_l("Tên ngân hàng"))
     description = TextAreaField(_l("Mô tả"), validators=[Optional(), Length(max=2000)])
 
 
@@ -31,18 +32,15 @@ class ShareForm(FlaskForm):
     user_id = SelectField(_l("Chia sẻ với giảng viên"), coerce=int)
 
 
-class QuestionFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
+class QuestionFilterForm(FilterForm):
     q = StringField(_l("Tìm trong nội dung"), validators=[Optional()])
     bank = SelectField(_l("Ngân hàng"), coerce=int, validators=[Optional()])
     module = SelectField(_l("Mô đun"), coerce=int, validators=[Optional()])
     syllabus = StringField(_l("Mã nội dung"), validators=[Optional(), Length(max=30)])
     type = SelectField(_l("Loại"), validators=[Optional()])
-    difficulty = SelectField(_l("Mức độ"), choices=_blank(_l("Tất cả")) + [(k, _l(v)) for k, v in DIFFICULTIES.items()], validators=[Optional()])
-    status = SelectField(_l("Trạng thái"), choices=_blank(_l("Tất cả")) + [(k, _l(v)) for k, v in QUESTION_STATUSES.items()], validators=[Optional()])
-    pool = SelectField(_l("Dùng cho"), choices=_blank(_l("Tất cả")) + [(k, _l(v)) for k, v in POOLS.items()], validators=[Optional()])
+    difficulty = SelectField(_l("Mức độ"), choices=label_choices(DIFFICULTIES, first=("", _l("Tất cả"))), validators=[Optional()])
+    status = SelectField(_l("Trạng thái"), choices=label_choices(QUESTION_STATUSES, first=("", _l("Tất cả"))), validators=[Optional()])
+    pool = SelectField(_l("Dùng cho"), choices=label_choices(POOLS, first=("", _l("Tất cả"))), validators=[Optional()])
     author = SelectField(_l("Người soạn"), coerce=int, validators=[Optional()])
 
 
@@ -67,12 +65,12 @@ class QuestionForm(FlaskForm):
     key = StringField(_l("Mã câu hỏi"), validators=[DataRequired(), Length(max=120), Regexp(r"^[\w.\-]+$", message=_l("Chỉ dùng chữ, số, dấu chấm, gạch ngang, gạch dưới."))])
     module = SelectField(_l("Mô đun"))
     syllabus = StringField(_l("Mã nội dung (vd. IU04.3.1)"), validators=[Optional(), Length(max=30)])
-    difficulty = SelectField(_l("Mức độ"), choices=[(k, _l(v)) for k, v in DIFFICULTIES.items()], default="medium")
-    pool = SelectField(_l("Dùng cho"), choices=[(k, _l(v)) for k, v in POOLS.items()], default="exam")
-    status = SelectField(_l("Trạng thái sau khi lưu"), choices=[(k, _l(v)) for k, v in QUESTION_STATUSES.items()], default="draft")
+    difficulty = SelectField(_l("Mức độ"), choices=label_choices(DIFFICULTIES), default="medium")
+    pool = SelectField(_l("Dùng cho"), choices=label_choices(POOLS), default="exam")
+    status = SelectField(_l("Trạng thái sau khi lưu"), choices=label_choices(QUESTION_STATUSES), default="draft")
     tags = StringField(_l("Thẻ (phân cách bằng dấu phẩy)"), validators=[Optional(), Length(max=500)])
     title = StringField(_l("Tiêu đề ngắn (tùy chọn)"), validators=[Optional(), Length(max=200)])
-    text_format = SelectField(_l("Định dạng nội dung"), choices=[(k, _l(v)) for k, v in TEXT_FORMATS.items()], default="markdown")
+    text_format = SelectField(_l("Định dạng nội dung"), choices=label_choices(TEXT_FORMATS), default="markdown")
     text = TextAreaField(_l("Nội dung câu hỏi"), validators=[DataRequired(), Length(max=20000)])
     points = StringField(_l("Điểm"), default="1", validators=[DataRequired(), Regexp(r"^\d{1,3}([.,]\d+)?$")])
     shuffle = BooleanField(_l("Đảo thứ tự phương án"), default=True)
@@ -186,7 +184,7 @@ def type_choices(blank=None):
 
 
 class StatusForm(FlaskForm):
-    status = SelectField(_l("Chuyển sang"), choices=[(k, _l(v)) for k, v in QUESTION_STATUSES.items()])
+    status = SelectField(_l("Chuyển sang"), choices=label_choices(QUESTION_STATUSES))
     comment = TextAreaField(_l("Nhận xét"), validators=[Optional(), Length(max=2000)])
 
 
@@ -195,7 +193,7 @@ class ReviewForm(FlaskForm):
 
 
 class BulkStatusForm(FlaskForm):
-    status = SelectField(_l("Chuyển các câu đã chọn sang"), choices=[(k, _l(v)) for k, v in QUESTION_STATUSES.items()])
+    status = SelectField(_l("Chuyển các câu đã chọn sang"), choices=label_choices(QUESTION_STATUSES))
     comment = StringField(_l("Nhận xét"), validators=[Optional(), Length(max=2000)])
 
 

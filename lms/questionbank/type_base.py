@@ -101,3 +101,12 @@ class QuestionType:
     def describe_response(self, q: QuestionData, response: dict, inline, gettext) -> list:
         """A stored response as short lines of safe HTML (`inline` renders question text)."""
         return []
+
+
+def answer_field(raw: dict, key: str, kind: type, message: str):
+    """The response's `key` when it is a `kind`; None when it is missing (not answered); a
+    ResponseError with `message` (an N_ template) when it is something else."""
+    value = raw.get(key)
+    if value is not None and not isinstance(value, kind):
+        raise ResponseError(message)
+    return value

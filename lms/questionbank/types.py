@@ -11,7 +11,7 @@ from lms.messages import N_, Message
 from lms.questionbank import markup
 from lms.questionbank.responses import MAX_TEXT_RESPONSE, ResponseError, normalize_text, parse_number, permutation, response_index
 from lms.questionbank.schema import QuestionData, nfc
-from lms.questionbank.type_base import QuestionType
+from lms.questionbank.type_base import QuestionType, answer_field
 
 __all__ = ["PRACTICAL_EXTENSIONS", "ResponseError", "QuestionType", "all_types", "get_type", "normalize_text", "parse_number",
            "validate_question"]
@@ -111,12 +111,8 @@ class MultipleResponse(_ChoiceType):
         return 1.0 / k if choice.correct else -1.0 / k
 
     def normalize_answer(self, q, raw):
-        chosen = raw.get("choices")
-        if chosen is None:
-            return {}
-        if not isinstance(chosen, list):
-            raise ResponseError(N_("Danh sách phương án không hợp lệ."))
-        indexes = sorted({response_index(value, len(q.choices), OPTION) for value in chosen})
+        chosen = answer_field(raw, "choices", list, N_("Danh sách phương án không hợp lệ."))
+        indexes = sorted({response_index(value, len(q.choices), OPTION) for value in chosen or ()})
         return {"choices": indexes} if indexes else {}
 
     def score(self, q, response):
@@ -214,11 +210,7 @@ class Matching(QuestionType):
         return view
 
     def normalize_answer(self, q, raw):
-        pairs = raw.get("pairs")
-        if pairs is None:
-            return {}
-        if not isinstance(pairs, dict):
-            raise ResponseError(N_("Các cặp ghép không đúng định dạng."))
+        pairs = answer_field(raw, "pairs", dict, N_("Các cặp ghép không đúng định dạng.")) or {}
         lefts = set(self._lefts(q))
         result = {}
         for left, right in pairs.items():
@@ -259,11 +251,9 @@ class ShortAnswer(QuestionType):
         return []
 
     def normalize_answer(self, q, raw):
-        text = raw.get("text")
+        text = answer_field(raw, "text", str, N_("Câu trả lời phải là văn bản."))
         if text is None:
             return {}
-        if not isinstance(text, str):
-            raise ResponseError(N_("Câu trả lời phải là văn bản."))
         if len(text) > MAX_TEXT_RESPONSE:
             raise ResponseError(N_("Câu trả lời dài quá %(max)d ký tự."), max=MAX_TEXT_RESPONSE)
         text = nfc(text).strip()

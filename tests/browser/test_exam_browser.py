@@ -95,6 +95,14 @@ def start_exam(page, base, session_id):
     return attempt_id
 
 
+def learner_in_new_exam(live, browser, **session_options):
+    """A new session, and the demo learner signed in on it in a browser context of its own: (context, page, attempt id)."""
+    app, base = live
+    session_id = new_session(app, **session_options)
+    context, page = signed_in_page(browser, base)
+    return context, page, start_exam(page, base, session_id)
+
+
 def saved_answers(app, attempt_id):
     from sqlalchemy import select
 
@@ -112,10 +120,8 @@ def seconds(text):
 
 
 def test_answers_and_countdown_survive_a_reload(live, browser):
-    app, base = live
-    session_id = new_session(app, minutes=30)
-    context, page = signed_in_page(browser, base)
-    attempt_id = start_exam(page, base, session_id)
+    app, _ = live
+    context, page, attempt_id = learner_in_new_exam(live, browser, minutes=30)
     page.locator("#q1 .choice input").nth(2).check()
     page.wait_for_selector("#save-status.saved", timeout=10000)
     value = page.locator("#q1 .choice input").nth(2).get_attribute("value")
@@ -134,9 +140,7 @@ def test_a_tab_whose_answer_was_overtaken_shows_the_saved_one(live, browser):
     from playwright.sync_api import expect
 
     app, base = live
-    session_id = new_session(app, minutes=30)
-    context, first = signed_in_page(browser, base)
-    attempt_id = start_exam(first, base, session_id)
+    context, first, attempt_id = learner_in_new_exam(live, browser, minutes=30)
     second = context.new_page()  # a second tab on the same attempt, opened before anything is saved
     second.goto(f"{base}/exams/attempts/{attempt_id}")
     second.wait_for_selector("#exam")
@@ -152,10 +156,8 @@ def test_a_tab_whose_answer_was_overtaken_shows_the_saved_one(live, browser):
 
 
 def test_answers_given_offline_are_buffered_then_saved(live, browser):
-    app, base = live
-    session_id = new_session(app, minutes=30)
-    context, page = signed_in_page(browser, base)
-    attempt_id = start_exam(page, base, session_id)
+    app, _ = live
+    context, page, attempt_id = learner_in_new_exam(live, browser, minutes=30)
     context.set_offline(True)
     page.click("#q1 .next")
     page.locator("#q2 .choice input").nth(0).check()
@@ -175,10 +177,9 @@ def test_answers_given_offline_are_buffered_then_saved(live, browser):
 def test_when_time_runs_out_the_page_shows_the_auto_submitted_attempt(live, browser):
     from lms.exams.models import ExamAttempt
 
-    app, base = live
-    session_id = new_session(app, minutes=30, closes_in=timedelta(seconds=12))  # the close caps the deadline
-    context, page = signed_in_page(browser, base)
-    attempt_id = start_exam(page, base, session_id)
+    app, _ = live
+    # The session closes in 12 s: the close caps the deadline.
+    context, page, attempt_id = learner_in_new_exam(live, browser, minutes=30, closes_in=timedelta(seconds=12))
     page.locator("#q1 .choice input").nth(1).check()
     page.wait_for_selector("#finished-banner:not([hidden])", timeout=30000)
     assert "tự động nộp" in page.text_content("#finished-text")
@@ -193,10 +194,8 @@ def test_submitting_twice_gives_one_result(live, browser):
 
     from lms.exams.models import AttemptEvent
 
-    app, base = live
-    session_id = new_session(app, minutes=30)
-    context, page = signed_in_page(browser, base)
-    attempt_id = start_exam(page, base, session_id)
+    app, _ = live
+    context, page, attempt_id = learner_in_new_exam(live, browser, minutes=30)
     page.locator("#q1 .choice input").nth(0).check()
     page.click("#toggle-mode")
     page.click("#submit-button")

@@ -4,11 +4,11 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from lms.scope import Scope
 from lms.auth.services import create_user, find_user
 from lms.catalogue.models import Module, Title
 from lms.courses import queries, services
 from lms.org.models import Staff, Unit
+from lms.scope import Scope
 
 TODAY = date(2017, 10, 1)
 EVERYONE = Scope((), everything=True)

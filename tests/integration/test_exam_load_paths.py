@@ -11,8 +11,7 @@ import pytest
 from exam_support import make_pool, make_session
 from sqlalchemy import event, func, select
 
-from lms.exams import attempts, starting
-from lms.exams import papers
+from lms.exams import attempts, papers, starting
 from lms.exams.models import AttemptEvent, AttemptGrade, AttemptQuestion, PredrawnPaper
 from lms.exams.result_models import ModuleResult
 from lms.exams.take import queries

@@ -5,9 +5,9 @@ import pytest
 from sqlalchemy import select
 
 from lms.audit.models import AuditEvent
-from lms.scope import Scope
 from lms.org import queries, services
 from lms.org.models import Staff, StaffPosting, Unit
+from lms.scope import Scope
 
 
 def unit(db, code):

@@ -251,12 +251,7 @@ def test_the_fast_version_dict_equals_the_schema_one():
 def test_the_edit_form_reproduces_every_shipped_question_unchanged(app, db, demo):
     """Opening and saving the edit form without changes must not create a version."""
     from lms.questionbank.cli import seed_question_banks
-    from lms.questionbank.forms import (
-        QuestionForm,
-        add_spare_rows,
-        fill_question_form,
-        question_data_from_form,
-    )
+    from lms.questionbank.forms import QuestionForm, add_spare_rows, fill_question_form, question_data_from_form
 
     seed_question_banks()
     versions = db.session.execute(select(QuestionVersion)).scalars().all()

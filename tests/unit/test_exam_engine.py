@@ -3,20 +3,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from lms.exams.core import engine
-from lms.exams.core.engine import (
-    AUTO_SUBMITTED,
-    GRADED,
-    IN_PROGRESS,
-    OVERDUE,
-    SUBMITTED,
-    AttemptClock,
-    EngineError,
-    PartScore,
-    PoolItem,
-    PoolShortage,
-    Quota,
-)
+from lms.exams.core import drawing, engine
+from lms.exams.core.drawing import PoolItem, PoolShortage, Quota
+from lms.exams.core.engine import AUTO_SUBMITTED, GRADED, IN_PROGRESS, OVERDUE, SUBMITTED, AttemptClock, EngineError, PartScore
 
 T0 = datetime(2017, 5, 20, 8, 0, tzinfo=timezone.utc)
 LIMIT = timedelta(minutes=30)
@@ -249,22 +238,22 @@ BASIC_QUOTAS = [Quota(f"IU0{m}", 5) for m in range(1, 7)]
 
 
 def test_draw_takes_the_quota_of_each_module_in_order():
-    paper = engine.draw_paper(basic_pool(), BASIC_QUOTAS, seed=42)
+    paper = drawing.draw_paper(basic_pool(), BASIC_QUOTAS, seed=42)
     assert len(paper) == 30 and len(set(paper)) == 30
     assert [question_id // 100 for question_id in paper] == [m for m in range(1, 7) for _ in range(5)]
 
 
 def test_same_seed_same_paper_other_seed_other_paper():
     pool = basic_pool()
-    assert engine.draw_paper(pool, BASIC_QUOTAS, 7) == engine.draw_paper(list(reversed(pool)), BASIC_QUOTAS, 7)
-    assert engine.draw_paper(pool, BASIC_QUOTAS, 7) != engine.draw_paper(pool, BASIC_QUOTAS, 8)
+    assert drawing.draw_paper(pool, BASIC_QUOTAS, 7) == drawing.draw_paper(list(reversed(pool)), BASIC_QUOTAS, 7)
+    assert drawing.draw_paper(pool, BASIC_QUOTAS, 7) != drawing.draw_paper(pool, BASIC_QUOTAS, 8)
 
 
 def test_pool_shortage_reports_every_missing_count():
     pool = [item for item in basic_pool() if not (item.module == "IU03" and item.question_id % 100 >= 2)]
     pool = [item for item in pool if item.module != "IU05"]
     with pytest.raises(PoolShortage) as raised:
-        engine.draw_paper(pool, BASIC_QUOTAS, 1)
+        drawing.draw_paper(pool, BASIC_QUOTAS, 1)
     missing = {s.quota.module: s.missing for s in raised.value.shortages}
     assert missing == {"IU03": 3, "IU05": 5}
     assert "IU03: thiếu 3" in str(raised.value)
@@ -273,7 +262,7 @@ def test_pool_shortage_reports_every_missing_count():
 def test_syllabus_and_difficulty_quotas_draw_only_matching_questions():
     quotas = [Quota("IU04", 2, syllabus_prefix="IU04.2"), Quota("IU04", 1, difficulty="hard"), Quota("IU04", 2)]
     pool = basic_pool()
-    paper = engine.draw_paper(pool, quotas, 3)
+    paper = drawing.draw_paper(pool, quotas, 3)
     by_id = {item.question_id: item for item in pool}
     assert all(by_id[q].syllabus.startswith("IU04.2.") for q in paper[:2])
     assert by_id[paper[2]].difficulty == "hard"
@@ -292,7 +281,7 @@ def test_narrow_quota_is_served_before_a_broad_one_of_the_same_module():
     pool = [PoolItem(i, "IU01", "IU01.1", "hard" if i < 2 else "easy") for i in range(5)]
     quotas = [Quota("IU01", 3), Quota("IU01", 2, difficulty="hard")]
     for seed in range(20):
-        paper = engine.draw_paper(pool, quotas, seed)
+        paper = drawing.draw_paper(pool, quotas, seed)
         assert set(paper[3:]) == {0, 1}
 
 
@@ -301,8 +290,8 @@ def test_crossing_quotas_that_the_pool_can_serve_are_always_drawn():
     # first at random would often take a hard question the difficulty quota needs.
     pool = [PoolItem(i, "IU04", "IU04.2.1", "hard" if i < 2 else "easy") for i in range(6)] + [PoolItem(9, "IU04", "IU04.1.1", "easy")]
     quotas = [Quota("IU04", 2, syllabus_prefix="IU04.2"), Quota("IU04", 2, difficulty="hard")]
-    assert engine.check_pool(pool, quotas) == ()
-    papers = {engine.draw_paper(pool, quotas, seed) for seed in range(40)}
+    assert drawing.check_pool(pool, quotas) == ()
+    papers = {drawing.draw_paper(pool, quotas, seed) for seed in range(40)}
     for paper in papers:
         assert set(paper[:2]) <= {2, 3, 4, 5} and len(set(paper[:2])) == 2 and set(paper[2:]) == {0, 1}
     assert len({frozenset(paper[:2]) for paper in papers}) > 1  # still drawn at random
@@ -311,10 +300,10 @@ def test_crossing_quotas_that_the_pool_can_serve_are_always_drawn():
 def test_crossing_quotas_report_what_no_assignment_can_give():
     pool = [PoolItem(i, "IU04", "IU04.2.1", "hard" if i < 2 else "easy") for i in range(3)]
     quotas = [Quota("IU04", 2, syllabus_prefix="IU04.2"), Quota("IU04", 2, difficulty="hard")]
-    shortages = engine.check_pool(pool, quotas)
+    shortages = drawing.check_pool(pool, quotas)
     assert sum(shortage.missing for shortage in shortages) == 1
     with pytest.raises(PoolShortage):
-        engine.draw_paper(pool, quotas, 1)
+        drawing.draw_paper(pool, quotas, 1)
 
 
 # --- scores ---------------------------------------------------------------------------------

@@ -4,9 +4,9 @@ import re
 from pathlib import Path
 
 import pytest
+from question_samples import samples
 
 from lms.questionbank.types import all_types, get_type
-from question_samples import samples
 
 SAMPLES = {question.type: question for question in reversed(samples())}  # the first sample of each type
 EXAM_JS = (Path(__file__).resolve().parents[2] / "lms" / "static" / "js" / "exam.js").read_text(encoding="utf-8")

@@ -2,6 +2,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from format_errors import assert_refused_at_line
 
 from lms.questionbank.formats import FormatError, native
 from lms.questionbank.schema import TYPES
@@ -46,11 +47,8 @@ def test_text_is_normalised_to_nfc_and_defaults_apply():
     ("  - key: A\n    type: true_false\n    text: [Câu\n", 8, "YAML không hợp lệ"),
 ])
 def test_a_broken_bank_names_the_line_and_imports_nothing(body, line, reason):
-    with pytest.raises(FormatError) as error:
-        native.parse((HEADER + body).encode("utf-8"))
-    assert error.value.line == line, str(error.value)
-    assert reason in str(error.value)
-    assert str(error.value).startswith(f"Dòng {line}: ")
+    error = assert_refused_at_line(native.parse, (HEADER + body).encode("utf-8"), line, reason)
+    assert str(error).startswith(f"Dòng {line}: ")
 
 
 def test_yaml_tags_that_build_python_objects_are_refused():

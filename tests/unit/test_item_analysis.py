@@ -3,16 +3,7 @@ import math
 
 import pytest
 
-from lms.exams.core.analysis import (
-    FLAG_NEGATIVE,
-    FLAG_TOO_EASY,
-    FLAG_TOO_HARD,
-    ItemResponse,
-    analyse,
-    flags_for,
-    group_size,
-    pearson,
-)
+from lms.exams.core.analysis import FLAG_NEGATIVE, FLAG_TOO_EASY, FLAG_TOO_HARD, ItemResponse, analyse, flags_for, group_size, pearson
 
 # Four candidates, three one-point questions; every paper holds all three.
 #            Q10 Q20 Q30  paper score

@@ -9,6 +9,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PURE = [
     "lms.exams.core.engine",
+    "lms.exams.core.drawing",
     "lms.exams.core.flow",
     "lms.exams.core.blueprint_rules",
     "lms.exams.core.analysis",

@@ -4,13 +4,7 @@ import random
 import pytest
 
 from lms.questionbank.schema import TYPES, Choice, QuestionData
-from lms.questionbank.types import (
-    PRACTICAL_EXTENSIONS,
-    ResponseError,
-    all_types,
-    get_type,
-    validate_question,
-)
+from lms.questionbank.types import PRACTICAL_EXTENSIONS, ResponseError, all_types, get_type, validate_question
 
 
 def single():

@@ -1,5 +1,4 @@
 """Every role reaches only its pages; HR officers only their unit subtree."""
-import re
 
 import pytest
 from sqlalchemy import select

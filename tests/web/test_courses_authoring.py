@@ -1,6 +1,5 @@
 """Trainers author and publish lessons, assign courses; HR assigns within its units; learners stay out."""
 import io
-import re
 from datetime import date
 
 import pytest

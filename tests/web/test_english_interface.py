@@ -4,7 +4,6 @@ Needs the compiled catalogue (`make translations`, which `make test` runs first)
 import re
 from pathlib import Path
 
-import pytest
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -287,9 +287,7 @@ def test_a_start_refused_for_a_short_pool_lists_the_missing_counts_in_english(cl
 
 
 def test_a_malformed_answer_and_a_refused_reopen_in_english(client, auth, demo, db, compiled):
-    from exam_support import make_session
-
-    from exam_support import loaded
+    from exam_support import loaded, make_session
 
     from lms.exams.attempts import ExamError
     from lms.exams.models import AttemptQuestion

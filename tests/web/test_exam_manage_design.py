@@ -30,6 +30,14 @@ def blueprint_data(name="Đề cơ bản 2017", counts=None, practical=True):
     return data
 
 
+def post_new_blueprint(auth, db, per_module):
+    """Fills the exam pool (`per_module` approved questions a module, practical tasks for IU03-IU05); the trainer posts the default blueprint."""
+    make_pool(per_module=per_module, practical=("IU03", "IU04", "IU05"))
+    db.session.commit()
+    auth.login("trainer")
+    return auth.post("/exams/manage/blueprints/new", blueprint_data(), token_page="/exams/manage/blueprints/new")
+
+
 def test_the_new_blueprint_form_starts_from_the_defaults(client, auth, demo):
     auth.login("trainer")
     page = client.get("/exams/manage/blueprints/new").get_data(as_text=True)
@@ -48,10 +56,7 @@ def test_the_new_blueprint_form_starts_from_the_defaults(client, auth, demo):
 
 
 def test_a_blueprint_the_pool_cannot_fill_is_refused_with_the_missing_counts(client, auth, demo, db):
-    make_pool(per_module=3, practical=("IU03", "IU04", "IU05"))
-    db.session.commit()
-    auth.login("trainer")
-    response = auth.post("/exams/manage/blueprints/new", blueprint_data(), token_page="/exams/manage/blueprints/new")
+    response = post_new_blueprint(auth, db, per_module=3)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     for module in ("IU01", "IU02", "IU03", "IU04", "IU05", "IU06"):
@@ -60,10 +65,7 @@ def test_a_blueprint_the_pool_cannot_fill_is_refused_with_the_missing_counts(cli
 
 
 def test_a_blueprint_the_pool_fills_is_saved_with_its_parts_and_quotas(client, auth, demo, db):
-    make_pool(per_module=6, practical=("IU03", "IU04", "IU05"))
-    db.session.commit()
-    auth.login("trainer")
-    response = auth.post("/exams/manage/blueprints/new", blueprint_data(), token_page="/exams/manage/blueprints/new")
+    response = post_new_blueprint(auth, db, per_module=6)
     assert response.status_code == 302
     blueprint = db.session.execute(select(ExamBlueprint)).scalar_one()
     theory, practical = blueprint.parts
@@ -76,10 +78,7 @@ def test_a_blueprint_the_pool_fills_is_saved_with_its_parts_and_quotas(client, a
 
 
 def test_editing_a_blueprint_replaces_its_quotas(client, auth, demo, db):
-    make_pool(per_module=10, practical=("IU03", "IU04", "IU05"))
-    db.session.commit()
-    auth.login("trainer")
-    auth.post("/exams/manage/blueprints/new", blueprint_data(), token_page="/exams/manage/blueprints/new")
+    post_new_blueprint(auth, db, per_module=10)
     blueprint_id = db.session.execute(select(ExamBlueprint.id)).scalar_one()
     path = f"/exams/manage/blueprints/{blueprint_id}/edit"
     response = auth.post(path, blueprint_data(counts={"IU01": 10, "IU04": 8}, practical=False), token_page=path)
@@ -110,10 +109,15 @@ def make_blueprint(db):
     return blueprint.id
 
 
-def test_a_session_is_saved_with_local_times_rooms_networks_and_a_hashed_access_code(client, auth, demo, db):
+def post_new_session(auth, db, **overrides):
+    """The trainer posts the new-session form for a fresh default blueprint, the form's data changed by `overrides`; the response."""
     blueprint_id = make_blueprint(db)
     auth.login("trainer")
-    response = auth.post("/exams/manage/sessions/new", session_data(blueprint_id), token_page="/exams/manage/sessions/new")
+    return auth.post("/exams/manage/sessions/new", session_data(blueprint_id, **overrides), token_page="/exams/manage/sessions/new")
+
+
+def test_a_session_is_saved_with_local_times_rooms_networks_and_a_hashed_access_code(client, auth, demo, db):
+    response = post_new_session(auth, db)
     assert response.status_code == 302
     session = db.session.execute(select(ExamSession)).scalar_one()
     assert session.opens_at.isoformat() == "2017-06-20T01:00:00+00:00"  # 08:00 in Hà Nội
@@ -124,18 +128,14 @@ def test_a_session_is_saved_with_local_times_rooms_networks_and_a_hashed_access_
 
 
 def test_an_invalid_network_range_is_refused(client, auth, demo, db):
-    blueprint_id = make_blueprint(db)
-    auth.login("trainer")
-    response = auth.post("/exams/manage/sessions/new", session_data(blueprint_id, allowed_networks="10.1.2.0/33"), token_page="/exams/manage/sessions/new")
+    response = post_new_session(auth, db, allowed_networks="10.1.2.0/33")
     assert response.status_code == 422
     assert "Dải địa chỉ không hợp lệ: 10.1.2.0/33" in response.get_data(as_text=True)
     assert db.session.execute(select(func.count(ExamSession.id))).scalar_one() == 0
 
 
 def test_closing_before_opening_is_refused(client, auth, demo, db):
-    blueprint_id = make_blueprint(db)
-    auth.login("trainer")
-    response = auth.post("/exams/manage/sessions/new", session_data(blueprint_id, closes_at="2017-06-20T07:00"), token_page="/exams/manage/sessions/new")
+    response = post_new_session(auth, db, closes_at="2017-06-20T07:00")
     assert response.status_code == 422
     assert "Giờ đóng phải sau giờ mở." in response.get_data(as_text=True)
 

@@ -11,14 +11,7 @@ from sqlalchemy import select
 from lms.audit.models import AuditEvent
 from lms.exams import attempts, starting
 from lms.exams.manage.stats import question_usage_stats
-from lms.exams.models import (
-    AttemptAnswer,
-    AttemptGrade,
-    AttemptQuestion,
-    ExamAttempt,
-    ExamCandidate,
-    ExamSession,
-)
+from lms.exams.models import AttemptAnswer, AttemptGrade, AttemptQuestion, ExamAttempt, ExamCandidate, ExamSession
 from lms.extensions import db
 from lms.models_base import utcnow
 from lms.org.models import Staff

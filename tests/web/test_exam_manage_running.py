@@ -35,6 +35,15 @@ def learner(app, exam):
     return client, attempt_id
 
 
+@pytest.fixture()
+def submitted_attempt(learner):
+    """The learner's started attempt, submitted straight away: its id."""
+    _client, attempt_id = learner
+    attempts.submit_attempt(loaded(attempt_id), utcnow())
+    db.session.commit()
+    return attempt_id
+
+
 def state(client, attempt_id):
     return client.get(f"/exams/api/attempts/{attempt_id}/state", headers={"Accept": "application/json"}).get_json()
 
@@ -95,11 +104,9 @@ def test_the_proctor_board_counts_started_active_submitted_and_late_saves(exam, 
     assert "js/proctor.js" in page and "<script>" not in page
 
 
-def test_reopening_an_attempt_needs_a_reason_and_is_audited(exam, learner, auth, client):
+def test_reopening_an_attempt_needs_a_reason_and_is_audited(exam, submitted_attempt, auth, client):
     session, _candidate = exam
-    _client, attempt_id = learner
-    attempts.submit_attempt(loaded(attempt_id), utcnow())
-    db.session.commit()
+    attempt_id = submitted_attempt
     auth.login("trainer")
     proctor = f"/exams/manage/sessions/{session.id}/proctor"
     auth.post(f"/exams/manage/sessions/{session.id}/attempts/{attempt_id}/reopen", {"minutes": "10", "reason": ""}, token_page=proctor)
@@ -172,11 +179,8 @@ def test_regrade_after_a_key_correction_keeps_old_and_new_scores(exam, learner, 
     assert "Đáp án A mới đúng theo giáo trình" in changes and str(attempt.score) in changes
 
 
-def test_a_regrade_needs_a_reason_and_a_question_of_the_session(exam, learner, auth, client):
+def test_a_regrade_needs_a_reason_and_a_question_of_the_session(exam, submitted_attempt, auth, client):
     session, _candidate = exam
-    _client, attempt_id = learner
-    attempts.submit_attempt(loaded(attempt_id), utcnow())
-    db.session.commit()
     auth.login("trainer")
     unused = db.session.execute(select(Question.id).where(Question.id.not_in(
         select(QuestionVersion.question_id).join(AttemptQuestion, AttemptQuestion.question_version_id == QuestionVersion.id)))).scalars().first()

@@ -12,13 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.auth.models import UserSession
 from lms.auth.services import create_user, find_user
 from lms.exams import design, proctoring, starting
-from lms.exams.models import (
-    AttemptAnswer,
-    AttemptEvent,
-    AttemptGrade,
-    AttemptQuestion,
-    ExamAttempt,
-)
+from lms.exams.models import AttemptAnswer, AttemptEvent, AttemptGrade, AttemptQuestion, ExamAttempt
 from lms.exams.result_models import ModuleResult
 from lms.extensions import db
 from lms.models_base import utcnow
@@ -43,6 +37,12 @@ def attempt_on_page(response):
     return int(re.search(r'<div id="exam" [^>]*data-attempt="(\d+)"', response.get_data(as_text=True)).group(1))
 
 
+def start_as_learner(auth, session, part=None):
+    """Signs the demo learner in and starts a part of the session (the first unless named); the attempt id."""
+    auth.login("learner")
+    return start(auth, session, part)
+
+
 def csrf(client, attempt_id):
     return client.get(f"/exams/api/attempts/{attempt_id}/state", headers={"Accept": "application/json"}).get_json()["csrf_token"]
 
@@ -54,6 +54,14 @@ def save(client, attempt_id, token, question, seq, response):
 
 def paper_ids(attempt_id):
     return db.session.execute(select(AttemptQuestion.id).where(AttemptQuestion.attempt_id == attempt_id).order_by(AttemptQuestion.position)).scalars().all()
+
+
+@pytest.fixture()
+def started(exam, auth, client):
+    """The demo learner signed in on a just-started attempt: (its id, the exam's CSRF token, the first question on its paper)."""
+    session, _ = exam
+    attempt_id = start_as_learner(auth, session)
+    return attempt_id, csrf(client, attempt_id), paper_ids(attempt_id)[0]
 
 
 def all_at_once(calls):
@@ -82,8 +90,7 @@ def move_deadline(attempt_id, seconds_from_now):
 
 def test_start_draws_the_default_paper_and_a_reload_shows_the_same_one(exam, auth, client):
     session, _ = exam
-    auth.login("learner")
-    attempt_id = start(auth, session)
+    attempt_id = start_as_learner(auth, session)
     attempt = db.session.get(ExamAttempt, attempt_id)
     assert len(attempt.questions) == 30
     assert attempt.deadline_at - attempt.started_at == timedelta(minutes=30)
@@ -95,12 +102,8 @@ def test_start_draws_the_default_paper_and_a_reload_shows_the_same_one(exam, aut
     assert start(auth, session) == attempt_id
 
 
-def test_exam_pages_and_json_are_not_cached_and_never_carry_the_key(exam, auth, client):
-    session, _ = exam
-    auth.login("learner")
-    attempt_id = start(auth, session)
-    token = csrf(client, attempt_id)
-    question = paper_ids(attempt_id)[0]
+def test_exam_pages_and_json_are_not_cached_and_never_carry_the_key(started, client):
+    attempt_id, token, question = started
     responses = [
         client.get(f"/exams/attempts/{attempt_id}"),
         client.get(f"/exams/api/attempts/{attempt_id}/state", headers={"Accept": "application/json"}),
@@ -114,12 +117,8 @@ def test_exam_pages_and_json_are_not_cached_and_never_carry_the_key(exam, auth, 
         assert SECRET not in body and '"correct"' not in body and "fraction" not in body
 
 
-def test_answers_are_saved_and_an_older_sequence_never_overwrites_a_newer_one(exam, auth, client):
-    session, _ = exam
-    auth.login("learner")
-    attempt_id = start(auth, session)
-    token = csrf(client, attempt_id)
-    question = paper_ids(attempt_id)[0]
+def test_answers_are_saved_and_an_older_sequence_never_overwrites_a_newer_one(started, client):
+    attempt_id, token, question = started
     assert save(client, attempt_id, token, question, 5, {"choice": 2}).get_json()["saved"] == [{"question": question, "seq": 5, "stored": True}]
     stale = save(client, attempt_id, token, question, 3, {"choice": 0}).get_json()
     assert stale["saved"][0]["stored"] is False
@@ -139,12 +138,8 @@ def test_answers_are_saved_and_an_older_sequence_never_overwrites_a_newer_one(ex
     assert re.search(rf'class="nav-q answered" data-goto="{question}"', page)
 
 
-def test_malformed_answers_are_refused(exam, auth, client):
-    session, _ = exam
-    auth.login("learner")
-    attempt_id = start(auth, session)
-    token = csrf(client, attempt_id)
-    question = paper_ids(attempt_id)[0]
+def test_malformed_answers_are_refused(started, client):
+    attempt_id, token, question = started
     assert save(client, attempt_id, token, question, 1, {"choice": 9}).status_code == 400
     assert save(client, attempt_id, token, question, "x", {"choice": 1}).status_code == 400
     no_csrf = client.post(f"/exams/api/attempts/{attempt_id}/answers", json={"question": question, "seq": 1, "response": {"choice": 1}})
@@ -166,8 +161,7 @@ def test_another_candidates_attempt_is_403_and_a_question_off_the_paper_is_404(e
     auth.login("learner2")
     theirs = start(auth, session)
     auth.logout()
-    auth.login("learner")
-    mine = start(auth, session)
+    mine = start_as_learner(auth, session)
     token = csrf(client, mine)
     assert client.get(f"/exams/attempts/{theirs}").status_code == 403
     assert client.get(f"/exams/api/attempts/{theirs}/state", headers={"Accept": "application/json"}).status_code == 403
@@ -179,12 +173,9 @@ def test_another_candidates_attempt_is_403_and_a_question_off_the_paper_is_404(e
     assert db.session.get(ExamAttempt, theirs).state == "in_progress"
 
 
-def test_save_within_grace_is_late_and_logged_and_past_grace_refused_keeping_earlier_answers(exam, auth, client):
-    session, _ = exam
-    auth.login("learner")
-    attempt_id = start(auth, session)
-    token = csrf(client, attempt_id)
-    first, second = paper_ids(attempt_id)[:2]
+def test_save_within_grace_is_late_and_logged_and_past_grace_refused_keeping_earlier_answers(started, client):
+    attempt_id, token, first = started
+    second = paper_ids(attempt_id)[1]
     assert save(client, attempt_id, token, first, 1, {"choice": 1}).status_code == 200
     move_deadline(attempt_id, -10)  # 10 s past the deadline, inside the 30 s grace
     late = save(client, attempt_id, token, second, 2, {"choice": 0})
@@ -202,12 +193,8 @@ def test_save_within_grace_is_late_and_logged_and_past_grace_refused_keeping_ear
     assert attempt.state == "graded" and attempt.finalized_by == "clock" and attempt.open_slot is None
 
 
-def test_save_after_submit_is_refused_with_a_clear_message(exam, auth, client):
-    session, _ = exam
-    auth.login("learner")
-    attempt_id = start(auth, session)
-    token = csrf(client, attempt_id)
-    question = paper_ids(attempt_id)[0]
+def test_save_after_submit_is_refused_with_a_clear_message(started, client):
+    attempt_id, token, question = started
     save(client, attempt_id, token, question, 1, {"choice": 1})
     assert client.post(f"/exams/api/attempts/{attempt_id}/submit", json={}, headers={"X-CSRFToken": token}).status_code == 200
     refused = save(client, attempt_id, token, question, 2, {"choice": 0})
@@ -218,8 +205,7 @@ def test_save_after_submit_is_refused_with_a_clear_message(exam, auth, client):
 
 def test_two_concurrent_submits_give_one_grade_and_the_same_answer(exam, auth, app):
     session, _ = exam
-    auth.login("learner")
-    attempt_id = start(auth, session)
+    attempt_id = start_as_learner(auth, session)
     clients = []
     for _ in range(2):
         client = app.test_client()
@@ -275,8 +261,7 @@ def test_a_start_that_loses_the_race_resumes_the_winner(exam, monkeypatch):
 
 def test_the_database_refuses_a_second_open_attempt(exam, auth):
     session, candidate = exam
-    auth.login("learner")
-    attempt_id = start(auth, session)
+    attempt_id = start_as_learner(auth, session)
     first = db.session.get(ExamAttempt, attempt_id)
     db.session.add(ExamAttempt(candidate_id=candidate.id, part_id=first.part_id, number=2, state="in_progress", open_slot=1,
                                seed=1, started_at=utcnow(), deadline_at=utcnow() + timedelta(minutes=30)))
@@ -285,12 +270,8 @@ def test_the_database_refuses_a_second_open_attempt(exam, auth):
     db.session.rollback()
 
 
-def test_close_overdue_finalizes_with_saved_answers(exam, auth, client, runner):
-    session, _ = exam
-    auth.login("learner")
-    attempt_id = start(auth, session)
-    token = csrf(client, attempt_id)
-    question = paper_ids(attempt_id)[0]
+def test_close_overdue_finalizes_with_saved_answers(started, client, runner):
+    attempt_id, token, question = started
     save(client, attempt_id, token, question, 1, {"choice": 1})
     move_deadline(attempt_id, -31)
     result = runner.invoke(args=["exams", "close-overdue"])
@@ -306,8 +287,7 @@ def test_close_overdue_finalizes_with_saved_answers(exam, auth, client, runner):
 
 def test_overdue_attempt_is_finalized_on_its_next_access(exam, auth, client):
     session, _ = exam
-    auth.login("learner")
-    attempt_id = start(auth, session)
+    attempt_id = start_as_learner(auth, session)
     move_deadline(attempt_id, -60)
     page = client.get(f"/exams/attempts/{attempt_id}")
     assert page.status_code == 302 and page.headers["Location"].endswith(f"/exams/attempts/{attempt_id}/result")
@@ -317,8 +297,7 @@ def test_overdue_attempt_is_finalized_on_its_next_access(exam, auth, client):
 
 def test_extra_time_during_the_exam_moves_the_deadline_at_once(exam, auth, client):
     session, candidate = exam
-    auth.login("learner")
-    attempt_id = start(auth, session)
+    attempt_id = start_as_learner(auth, session)
     before = client.get(f"/exams/api/attempts/{attempt_id}/state", headers={"Accept": "application/json"}).get_json()["remaining_seconds"]
     proctoring.grant_extra_time(candidate, utcnow(), find_user("trainer"), extra_minutes=15, reason="Thí sinh khuyết tật")
     db.session.commit()
@@ -336,8 +315,7 @@ def test_session_close_caps_the_deadline(demo):
 
 def test_signing_out_leaves_no_questions_behind_the_back_button(exam, auth, client):
     session, _ = exam
-    auth.login("learner")
-    attempt_id = start(auth, session)
+    attempt_id = start_as_learner(auth, session)
     assert "Câu hỏi" in client.get(f"/exams/attempts/{attempt_id}").get_data(as_text=True)
     auth.logout()
     page = client.get(f"/exams/attempts/{attempt_id}")
@@ -345,12 +323,9 @@ def test_signing_out_leaves_no_questions_behind_the_back_button(exam, auth, clie
     assert "Câu hỏi" not in page.get_data(as_text=True)
 
 
-def test_an_expired_sign_in_keeps_the_attempt_and_signing_in_resumes_it(exam, auth, client):
+def test_an_expired_sign_in_keeps_the_attempt_and_signing_in_resumes_it(exam, started, auth, client):
     session, _ = exam
-    auth.login("learner")
-    attempt_id = start(auth, session)
-    token = csrf(client, attempt_id)
-    question = paper_ids(attempt_id)[0]
+    attempt_id, token, question = started
     save(client, attempt_id, token, question, 1, {"choice": 2})
     db.session.execute(delete(UserSession))
     db.session.commit()
@@ -392,8 +367,7 @@ def test_a_pool_too_small_is_shown_with_the_missing_counts(demo, auth, client):
 def test_result_shows_only_what_the_review_policy_allows(demo, auth, client):
     make_pool()
     session, _ = make_session(review_policy={"after_submit": "none", "after_close": "answers"})
-    auth.login("learner")
-    attempt_id = start(auth, session)
+    attempt_id = start_as_learner(auth, session)
     token = csrf(client, attempt_id)
     client.post(f"/exams/api/attempts/{attempt_id}/submit", json={}, headers={"X-CSRFToken": token})
     hidden = client.get(f"/exams/attempts/{attempt_id}/result").get_data(as_text=True)
@@ -432,8 +406,7 @@ def test_a_start_is_refused_for_a_missing_session_or_part_a_non_candidate_or_ano
 def test_a_practical_file_handed_in_through_the_page_is_listed_as_the_graded_one(demo, auth, client):
     make_pool(practical=("IU03",))
     session, _ = make_session(practical=True)
-    auth.login("learner")
-    attempt_id = start(auth, session, part=session.blueprint.parts[1].id)
+    attempt_id = start_as_learner(auth, session, part=session.blueprint.parts[1].id)
     page = client.get(f"/exams/attempts/{attempt_id}").get_data(as_text=True)
     task = int(re.search(r'<section [^>]*data-question="(\d+)" data-type="practical"', page).group(1))
     upload_url = f"/exams/attempts/{attempt_id}/questions/{task}/upload"

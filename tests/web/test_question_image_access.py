@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from lms.auth.services import create_user, find_user
 from lms.catalogue.models import Module
-from lms.exams.models import AttemptQuestion
 from lms.extensions import db
 from lms.org.models import Staff
 from lms.questionbank import transfer

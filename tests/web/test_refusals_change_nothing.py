@@ -6,6 +6,7 @@ import pytest
 from exam_support import make_pool, make_session
 from flask import Blueprint
 from sqlalchemy import func, select
+from test_exam_rules import csrf, move_deadline, paper_ids, start
 
 from lms import create_app
 from lms.audit.models import AuditEvent
@@ -15,8 +16,6 @@ from lms.exams.models import AttemptAnswer, AttemptEvent, AttemptQuestion, ExamA
 from lms.extensions import db
 from lms.models_base import utcnow
 from lms.transactions import refused
-
-from test_exam_rules import csrf, move_deadline, paper_ids, start
 
 
 @pytest.fixture()
@@ -36,48 +35,41 @@ def events(kind):
     return db.session.execute(select(func.count(AttemptEvent.id)).where(AttemptEvent.kind == kind)).scalar_one()
 
 
-def test_a_batch_whose_second_answer_is_malformed_stores_none_of_it(exam, auth, client):
+@pytest.fixture()
+def sitting(exam, auth, client):
+    """The demo learner signed in with a started attempt: (attempt id, its first two questions, a CSRF token)."""
     session, _ = exam
     auth.login("learner")
     attempt_id = start(auth, session)
-    first, second = paper_ids(attempt_id)[:2]
-    token = csrf(client, attempt_id)
-    response = client.post(f"/exams/api/attempts/{attempt_id}/answers", headers={"X-CSRFToken": token}, json={"answers": [
-        {"question": first, "seq": 1, "response": {"choice": 1}},
-        {"question": second, "seq": 2, "response": {"choice": "not an option"}},
-    ]})
-    assert response.status_code == 400 and response.get_json()["question"] == second
-    assert answers_of(attempt_id) == 0
+    return attempt_id, paper_ids(attempt_id)[:2], csrf(client, attempt_id)
+
+
+def post_batch(client, sitting, *entries):
+    attempt_id, _questions, token = sitting
+    return client.post(f"/exams/api/attempts/{attempt_id}/answers", headers={"X-CSRFToken": token}, json={"answers": list(entries)})
+
+
+@pytest.mark.parametrize("second, status", [
+    ({"choice": "not an option"}, 400),  # a malformed answer
+    (None, 404),  # a question of another paper
+])
+def test_a_batch_with_one_bad_entry_stores_none_of_it(client, sitting, second, status):
+    attempt_id, (first, other), _token = sitting
+    bad = {"question": other, "seq": 2, "response": second} if second else {"question": 10 ** 6, "seq": 2, "response": {"choice": 1}}
+    response = post_batch(client, sitting, {"question": first, "seq": 1, "response": {"choice": 1}}, bad)
+    assert response.status_code == status and answers_of(attempt_id) == 0
+    if status == 400:
+        assert response.get_json()["question"] == other
     # The same batch, well formed, is stored whole.
-    response = client.post(f"/exams/api/attempts/{attempt_id}/answers", headers={"X-CSRFToken": token}, json={"answers": [
-        {"question": first, "seq": 1, "response": {"choice": 1}},
-        {"question": second, "seq": 2, "response": {"choice": 2}},
-    ]})
+    response = post_batch(client, sitting, {"question": first, "seq": 1, "response": {"choice": 1}},
+                          {"question": other, "seq": 2, "response": {"choice": 2}})
     assert response.status_code == 200 and answers_of(attempt_id) == 2
 
 
-def test_a_batch_naming_a_question_of_another_paper_stores_none_of_it(exam, auth, client):
-    session, _ = exam
-    auth.login("learner")
-    attempt_id = start(auth, session)
-    first = paper_ids(attempt_id)[0]
-    token = csrf(client, attempt_id)
-    response = client.post(f"/exams/api/attempts/{attempt_id}/answers", headers={"X-CSRFToken": token}, json={"answers": [
-        {"question": first, "seq": 1, "response": {"choice": 1}},
-        {"question": 10 ** 6, "seq": 2, "response": {"choice": 1}},
-    ]})
-    assert response.status_code == 404 and answers_of(attempt_id) == 0
-
-
-def test_a_save_after_the_grace_is_refused_but_its_trace_and_the_clock_are_kept(exam, auth, client):
-    session, _ = exam
-    auth.login("learner")
-    attempt_id = start(auth, session)
-    first = paper_ids(attempt_id)[0]
-    token = csrf(client, attempt_id)
+def test_a_save_after_the_grace_is_refused_but_its_trace_and_the_clock_are_kept(client, sitting):
+    attempt_id, (first, _other), _token = sitting
     move_deadline(attempt_id, -120)  # past the deadline and its 30 s grace
-    response = client.post(f"/exams/api/attempts/{attempt_id}/answers", headers={"X-CSRFToken": token},
-                           json={"answers": [{"question": first, "seq": 1, "response": {"choice": 1}}]})
+    response = post_batch(client, sitting, {"question": first, "seq": 1, "response": {"choice": 1}})
     assert response.status_code == 409 and response.get_json()["error"] == "time_over"
     assert response.get_json()["open"] is False
     db.session.expire_all()

@@ -181,13 +181,19 @@ def build_cong_van_chua_dinh_dang() -> bytes:
     return _save_docx(doc)
 
 
-def build_so_lieu_mot_cua() -> bytes:
-    """A short report with figures typed as tab-separated lines, to be turned into a table."""
+def _document_nd30():
+    """A new document laid out as Nghị định 30/2020/NĐ-CP asks: A4 margins, Times New Roman 14."""
     doc = Document()
     _page_nd30(doc)
     style = doc.styles["Normal"]
     style.font.name = _NS_FONT
     style.font.size = Pt(14)
+    return doc
+
+
+def build_so_lieu_mot_cua() -> bytes:
+    """A short report with figures typed as tab-separated lines, to be turned into a table."""
+    doc = _document_nd30()
     _para(doc, "KẾT QUẢ TIẾP NHẬN, GIẢI QUYẾT HỒ SƠ THỦ TỤC HÀNH CHÍNH",
           align=WD_ALIGN_PARAGRAPH.CENTER, bold=True)
     _para(doc, "Quý I năm 2025 – Bộ phận Tiếp nhận và Trả kết quả phường Bồ Đề",
@@ -256,11 +262,7 @@ def _highlight_fields(paragraph, text: str, *, size: float = 14, bold: bool = Fa
 
 def build_mau_thu_moi() -> bytes:
     """The giấy mời template: header per Nghị định 30/2020/NĐ-CP, «fields» to merge."""
-    doc = Document()
-    _page_nd30(doc)
-    style = doc.styles["Normal"]
-    style.font.name = _NS_FONT
-    style.font.size = Pt(14)
+    doc = _document_nd30()
 
     header = doc.add_table(rows=1, cols=2)
     header.alignment = WD_TABLE_ALIGNMENT.CENTER

@@ -69,15 +69,21 @@ def _header(ws, row: int, headers: list[str]) -> None:
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
-def build_bang_luong_thang() -> bytes:
-    """Bảng lương tháng of 15 staff; columns G–K and the summary rows are left empty."""
+def _titled_sheet(name, title, size):
+    """A workbook whose first sheet carries the unit's name in A1 and the title in A2."""
     wb = Workbook()
     ws = wb.active
-    ws.title = "Bảng lương"
+    ws.title = name
     ws["A1"] = UNIT
     ws["A1"].font = Font(bold=True)
-    ws["A2"] = "BẢNG LƯƠNG THÁNG 10 NĂM 2025"
-    ws["A2"].font = Font(bold=True, size=14)
+    ws["A2"] = title
+    ws["A2"].font = Font(bold=True, size=size)
+    return wb, ws
+
+
+def build_bang_luong_thang() -> bytes:
+    """Bảng lương tháng of 15 staff; columns G–K and the summary rows are left empty."""
+    wb, ws = _titled_sheet("Bảng lương", "BẢNG LƯƠNG THÁNG 10 NĂM 2025", 14)
     ws["C3"] = "Lương cơ sở (đồng)"
     ws["D3"] = 2_340_000
     ws["C4"] = "Ngày công chuẩn của tháng"
@@ -192,13 +198,7 @@ def hoso_rows(count: int = 48) -> list[list]:
 
 def build_thong_ke_ho_so() -> bytes:
     """Sổ theo dõi hồ sơ một cửa quý III/2025, for sorting, filtering, COUNTIF and charts."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Hồ sơ quý III"
-    ws["A1"] = UNIT
-    ws["A1"].font = Font(bold=True)
-    ws["A2"] = "SỔ THEO DÕI HỒ SƠ TẠI BỘ PHẬN MỘT CỬA – QUÝ III NĂM 2025"
-    ws["A2"].font = Font(bold=True, size=13)
+    wb, ws = _titled_sheet("Hồ sơ quý III", "SỔ THEO DÕI HỒ SƠ TẠI BỘ PHẬN MỘT CỬA – QUÝ III NĂM 2025", 13)
     header_row = 4
     _header(ws, header_row, HOSO_HEADERS)
     rows = hoso_rows()

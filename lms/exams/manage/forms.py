@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from lms.exams.models import BLUEPRINT_KINDS, REVIEW_LEVELS, SESSION_STATUSES
+from lms.forms import label_choices, name_field
 from lms.messages import N_
 
 REVIEW_LABELS = {
@@ -42,8 +43,8 @@ class QuotaForm(Form):
 
 
 class BlueprintForm(FlaskForm):
-    name = StringField(_l("Tên cấu trúc đề"), validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Loại đề"), choices=[(k, _l(v)) for k, v in BLUEPRINT_KINDS.items()])
+    name = name_field(_l("Tên cấu trúc đề"))
+    kind = SelectField(_l("Loại đề"), choices=label_choices(BLUEPRINT_KINDS))
     description = TextAreaField(_l("Mô tả"), validators=[Optional(), Length(max=2000)])
     offered_modules = SelectMultipleField(_l("Mô đun nâng cao thí sinh được đăng ký (đề nâng cao)"), choices=[], validate_choice=False)
     theory_title = StringField(_l("Tên phần lý thuyết"), default="Lý thuyết (trắc nghiệm)", validators=[DataRequired(), Length(max=200)])
@@ -60,7 +61,7 @@ class BlueprintForm(FlaskForm):
 
 
 class SessionForm(FlaskForm):
-    name = StringField(_l("Tên kỳ thi / đợt thi"), validators=[DataRequired(), Length(max=200)])
+    name = name_field(_l("Tên kỳ thi / đợt thi"))
     blueprint_id = SelectField(_l("Cấu trúc đề"), coerce=int)
     organiser_unit_id = SelectField(_l("Đơn vị tổ chức"), coerce=int)
     council = StringField(_l("Hội đồng thi"), validators=[Optional(), Length(max=300)])
@@ -75,7 +76,7 @@ class SessionForm(FlaskForm):
     review_after_submit = SelectField(_l("Thí sinh xem ngay sau khi nộp"), choices=[(k, _l(REVIEW_LABELS[k])) for k in REVIEW_LEVELS], default="score")
     review_after_close = SelectField(_l("Thí sinh xem sau khi kỳ thi đóng"), choices=[(k, _l(REVIEW_LABELS[k])) for k in REVIEW_LEVELS], default="correctness")
     results_released_at = DateTimeLocalField(_l("Giờ công bố kết quả (để trống: theo chính sách xem bài)"), format=DATETIME_FORMAT, validators=[Optional()])
-    status = SelectField(_l("Trạng thái"), choices=[(k, _l(v)) for k, v in SESSION_STATUSES.items()])
+    status = SelectField(_l("Trạng thái"), choices=label_choices(SESSION_STATUSES))
     double_marking = BooleanField(_l("Chấm thực hành hai vòng (hai giám khảo)"))
     reconcile_threshold = FloatField(_l("Chênh lệch tối đa giữa hai giám khảo (điểm)"), default=1.0, validators=[DataRequired(), NumberRange(min=0, max=10)])
     rooms = TextAreaField(_l("Phòng thi (mỗi dòng: Tên phòng | sức chứa | cán bộ coi thi)"), validators=[Optional(), Length(max=8000)])

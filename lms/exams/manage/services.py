@@ -13,7 +13,7 @@ from sqlalchemy import String, cast, func, insert, literal, select
 from lms.audit.services import record
 from lms.auth.models import User
 from lms.exams import papers, results
-from lms.exams.core import engine
+from lms.exams.core import drawing
 from lms.exams.core.blueprint_rules import PartRule, QuotaRule, check_blueprint
 from lms.exams.design import root_unit_id
 from lms.exams.manage import queries
@@ -108,12 +108,19 @@ def save_blueprint(blueprint, name, kind, description, offered_modules, parts, a
     return blueprint
 
 
-def delete_blueprint(blueprint, actor):
-    if queries.blueprint_in_use(blueprint.id):
-        raise ManageError(_("Cấu trúc đề đang được dùng cho kỳ thi, không xóa được."))
-    record("exam.blueprint_delete", target=f"exam_blueprint:{blueprint.id}", actor=actor, name=blueprint.name)
-    db.session.delete(blueprint)
+def _delete_unless(row, refusal, action, target, actor, **details):
+    """Delete `row` with an audit entry, or raise `refusal` (a message) when it is not None."""
+    if refusal is not None:
+        raise ManageError(refusal)
+    record(action, target=target, actor=actor, **details)
+    db.session.delete(row)
     db.session.flush()
+
+
+def delete_blueprint(blueprint, actor):
+    in_use = queries.blueprint_in_use(blueprint.id)
+    _delete_unless(blueprint, _("Cấu trúc đề đang được dùng cho kỳ thi, không xóa được.") if in_use else None,
+                   "exam.blueprint_delete", f"exam_blueprint:{blueprint.id}", actor, name=blueprint.name)
 
 
 # --- Sessions and rooms ---------------------------------------------------------------------
@@ -221,7 +228,7 @@ def release_results(session, now, actor):
 def predraw(session, now, actor):
     try:
         drawn = papers.predraw_session(session, now)
-    except engine.PoolShortage as shortage:
+    except drawing.PoolShortage as shortage:
         raise ManageError(_("Ngân hàng câu hỏi chưa đủ để tạo đề: %(detail)s", detail=shortage.translated(_))) from None
     record("exam.predraw", target=f"exam_session:{session.id}", actor=actor, drawn=drawn)
     return drawn
@@ -350,11 +357,9 @@ def _users_by_staff(staff_ids):
 
 
 def remove_candidate(candidate, actor):
-    if queries.candidate_has_attempts(candidate.id):
-        raise ManageError(_("Thí sinh đã làm bài, không thể xóa khỏi danh sách."))
-    record("exam.candidates", target=f"exam_session:{candidate.session_id}", actor=actor, removed=candidate.staff_id)
-    db.session.delete(candidate)
-    db.session.flush()
+    started = queries.candidate_has_attempts(candidate.id)
+    _delete_unless(candidate, _("Thí sinh đã làm bài, không thể xóa khỏi danh sách.") if started else None,
+                   "exam.candidates", f"exam_session:{candidate.session_id}", actor, removed=candidate.staff_id)
 
 
 def update_candidate(candidate, room_id, registered_modules, actor):

@@ -54,7 +54,9 @@ def question_usage_stats(question_id):
     showing = (
         select(AttemptQuestion.attempt_id)
         .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.question_version_id)
-        .where(QuestionVersion.question_id == question_id, AttemptQuestion.attempt_id.in_(_finished_theory_attempts()))
+        .join(ExamAttempt, ExamAttempt.id == AttemptQuestion.attempt_id)
+        .join(BlueprintPart, BlueprintPart.id == ExamAttempt.part_id)
+        .where(QuestionVersion.question_id == question_id, BlueprintPart.kind == THEORY, ExamAttempt.state.in_(FINISHED))
     )
     totals = (
         select(AttemptQuestion.attempt_id, func.sum(func.coalesce(AttemptQuestion.fraction, 0.0) * AttemptQuestion.points).label("earned"),

@@ -3,13 +3,13 @@
   "use strict";
   var board = document.getElementById("proctor-board");
   if (!board) { return; }
-  var url = board.getAttribute("data-url");
+  var url = board.dataset.url;
   var status = board.querySelector("[data-refresh-status]");
   var PERIOD = 15000;
   var labels = {
-    active: board.getAttribute("data-label-active"),
-    updated: board.getAttribute("data-label-updated"),
-    offline: board.getAttribute("data-label-offline")
+    active: board.dataset.labelActive,
+    updated: board.dataset.labelUpdated,
+    offline: board.dataset.labelOffline
   };
 
   function clock(seconds) {
