@@ -6,8 +6,9 @@ from flask_login import current_user
 
 from lms.config import build_config
 from lms.database import configure_engine
-from lms.extensions import babel, csrf, db, login_manager, migrate
+from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 from lms.i18n import install_template_gettext
+from lms.localtime import format_local
 from lms.text import nfc
 from lms.transactions import register as register_transactions
 
@@ -37,6 +38,7 @@ def create_app(config=None):
     babel.init_app(app, locale_selector=select_locale)
     install_template_gettext(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
     login_manager.login_message_category = "warning"
@@ -47,6 +49,9 @@ def create_app(config=None):
 
     _import_models()
     register_transactions(app)
+    from lms.certificates.reactions import register as register_certificate_reactions
+
+    register_certificate_reactions(app)
     _register_blueprints(app)
 
     from lms.cli import register_cli
@@ -62,15 +67,19 @@ def create_app(config=None):
         return {"languages": app.config["LANGUAGES"], "current_locale": select_locale()}
 
     app.jinja_env.filters["nfc"] = nfc
+    app.jinja_env.filters["localtime"] = lambda moment: format_local(moment, "%d/%m/%Y %H:%M")
     return app
 
 
 def _import_models():
     """Every model module, so that metadata (and migrations) see all tables."""
+    from lms import jobs as _jobs  # noqa: F401
+    from lms import mail as _mail  # noqa: F401
     from lms.audit import models as _audit  # noqa: F401
     from lms.auth import models as _auth  # noqa: F401
     from lms.auth import sessions as _sessions  # noqa: F401  (registers the user loader)
     from lms.catalogue import models as _catalogue  # noqa: F401
+    from lms.certificates import models as _certificates  # noqa: F401
     from lms.courses import models as _courses  # noqa: F401
     from lms.exams import models as _exams  # noqa: F401
     from lms.exams import result_models as _exam_results  # noqa: F401
@@ -82,6 +91,8 @@ def _register_blueprints(app):
     from lms.audit.views import bp as audit
     from lms.auth.views import admin_bp as accounts
     from lms.auth.views import bp as auth
+    from lms.certificates.blueprint import bp as certificates
+    from lms.certificates.blueprint import public_bp as certificate_verification
     from lms.courses.assignment_views import bp as course_assignments
     from lms.courses.authoring import bp as course_authoring
     from lms.courses.views import bp as courses
@@ -91,5 +102,6 @@ def _register_blueprints(app):
     from lms.org.views import bp as org
     from lms.questionbank.blueprint import bp as questionbank
 
-    for blueprint in (auth, home, org, accounts, audit, questionbank, courses, course_authoring, course_assignments, exams, exam_admin):
+    for blueprint in (auth, home, org, accounts, audit, questionbank, courses, course_authoring, course_assignments, exams, exam_admin,
+                      certificates, certificate_verification):
         app.register_blueprint(blueprint)

@@ -22,11 +22,12 @@ schedule_cli = AppGroup("schedule", help="Việc định kỳ.")
 
 def register_cli(app):
     """The core's command groups and each area's."""
+    from lms.certificates.cli import certificates_cli
     from lms.courses.cli import courses_cli
     from lms.exams.cli import exams_cli
     from lms.questionbank.cli import questions_cli
 
-    for group in (users_cli, org_cli, staff_cli, demo_cli, catalogue_cli, schedule_cli, questions_cli, courses_cli, exams_cli):
+    for group in (users_cli, org_cli, staff_cli, demo_cli, catalogue_cli, schedule_cli, questions_cli, courses_cli, exams_cli, certificates_cli):
         app.cli.add_command(group)
 
 
@@ -118,13 +119,22 @@ def load_catalogue_command():
 @schedule_cli.command("run")
 def schedule_run_command():
     """Chạy các việc định kỳ (mỗi phút một lần, từ cron hoặc systemd timer): nộp tự động bài thi quá hạn, xóa nhật ký đăng nhập sai đã hết hạn."""
+    from flask import current_app
+
     from lms.auth.throttling import purge_old_failures
+    from lms.certificates.review import react_to_result_events
     from lms.exams.attempts import close_overdue
+    from lms.jobs import resume_stale
+    from lms.mail import deliver_pending
     from lms.models_base import utcnow
 
     now = utcnow()
     with immediate_transactions():
         finalized = close_overdue(now)
         purged = purge_old_failures(now)
+        _read, flagged = react_to_result_events(now)
         db.session.commit()
-    click.echo(f"Đã nộp tự động {finalized} bài thi quá hạn; đã xóa {purged} lần đăng nhập sai đã hết hạn theo dõi.")
+        resumed = resume_stale(now)
+        sent, failed = deliver_pending(current_app.config, now)
+    click.echo(f"Đã nộp tự động {finalized} bài thi quá hạn; đã xóa {purged} lần đăng nhập sai đã hết hạn theo dõi; "
+               f"{len(flagged)} chứng chỉ cần xem xét lại; chạy lại {resumed} việc nền; gửi {sent} thư ({failed} chưa gửi được).")

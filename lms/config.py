@@ -51,6 +51,37 @@ def build_config(overrides=None):
         # Question bank: may an author approve their own question; largest image accepted.
         "QUESTION_SELF_APPROVAL": _bool("LMS_QUESTION_SELF_APPROVAL", False),
         "QUESTION_IMAGE_MAX_BYTES": int(os.environ.get("LMS_QUESTION_IMAGE_MAX_KB", "2048")) * 1024,
+        # Certificates: the issuing body as printed, and the keys it signs with. Without
+        # LMS_SIGNING_KEY/CERT a development CA is created under instance/signing/.
+        "CERT_ISSUING_BODY": os.environ.get("LMS_CERT_ISSUING_BODY", "TRƯỜNG ĐÀO TẠO CÁN BỘ LÊ HỒNG PHONG THÀNH PHỐ HÀ NỘI"),
+        "CERT_ISSUE_PLACE": os.environ.get("LMS_CERT_ISSUE_PLACE", "Hà Nội"),
+        "CERT_SIGNER_TITLE": os.environ.get("LMS_CERT_SIGNER_TITLE", "HIỆU TRƯỞNG"),
+        "CERT_SIGNER_NAME": os.environ.get("LMS_CERT_SIGNER_NAME", "Trần Minh Đức"),
+        "SIGNING_KEY": os.environ.get("LMS_SIGNING_KEY", ""),
+        "SIGNING_CERT": os.environ.get("LMS_SIGNING_CERT", ""),
+        "SIGNING_CHAIN": os.environ.get("LMS_SIGNING_CHAIN", ""),  # PEM paths separated by ':'
+        "SIGNING_KEY_PASSPHRASE": os.environ.get("LMS_SIGNING_KEY_PASSPHRASE", ""),
+        "SIGNING_TRUST_ROOTS": os.environ.get("LMS_SIGNING_TRUST_ROOTS", ""),  # PEM paths a verifier trusts
+        "TSA_URL": os.environ.get("LMS_TSA_URL", ""),
+        "CREDENTIAL_KEY": os.environ.get("LMS_CREDENTIAL_KEY", ""),  # Ed25519 PEM for Open Badges credentials
+        "SIGNING_DIR": os.environ.get("LMS_SIGNING_DIR", str(INSTANCE_DIR / "signing")),
+        # The address printed on certificates and in e-mails (the verification link).
+        "PUBLIC_URL": os.environ.get("LMS_PUBLIC_URL", "http://127.0.0.1:5000"),
+        "VERIFY_RATE_LIMIT": os.environ.get("LMS_VERIFY_RATE_LIMIT", "30 per minute"),
+        "VERIFY_UPLOAD_MAX_BYTES": 5 * 1024 * 1024,
+        # Rate limits kept in Redis when LMS_REDIS_URL is set, else in this process.
+        "RATELIMIT_STORAGE_URI": os.environ.get("LMS_REDIS_URL", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # Jobs: "thread" runs them in this process in the background; "eager" at once (tests).
+        "JOBS_MODE": os.environ.get("LMS_JOBS_MODE", "thread"),
+        # E-mail: SMTP when LMS_SMTP_HOST is set, else .eml files in instance/outbox.
+        "SMTP_HOST": os.environ.get("LMS_SMTP_HOST", ""),
+        "SMTP_PORT": int(os.environ.get("LMS_SMTP_PORT", "587")),
+        "SMTP_USER": os.environ.get("LMS_SMTP_USER", ""),
+        "SMTP_PASSWORD": os.environ.get("LMS_SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": _bool("LMS_SMTP_STARTTLS", True),
+        "MAIL_FROM": os.environ.get("LMS_MAIL_FROM", "LMS Hà Nội <no-reply@lms.hanoi.local>"),
+        "OUTBOX_DIR": os.environ.get("LMS_OUTBOX_DIR", str(INSTANCE_DIR / "outbox")),
     }
     if overrides:
         config.update(overrides)

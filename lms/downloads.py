@@ -46,10 +46,10 @@ def content_disposition(kind: str, filename: str) -> str:
 
 
 def download(content, filename: str, mimetype: str = None, inline: bool = False):
-    """A response carrying `content` (bytes, or the Path of a stored file) as `filename`:
+    """A response carrying `content` (bytes, an open binary file, or the Path of a stored file) as `filename`:
     an attachment unless `inline`, the name encoded for any browser (RFC 6266), never cached
     by a shared proxy, sandboxed when opened."""
-    source = content if isinstance(content, Path) else BytesIO(content)
+    source = content if isinstance(content, Path) or hasattr(content, "read") else BytesIO(content)
     response = send_file(source, mimetype=mimetype or mime_type(filename), conditional=False, etag=False, max_age=None)
     response.headers["Content-Disposition"] = content_disposition("inline" if inline else "attachment", filename)
     response.headers["Content-Security-Policy"] = FILE_CSP

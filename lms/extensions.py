@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and attached in create_app with init_app."""
 from flask_babel import Babel
+from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -29,3 +30,14 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+
+
+def _client_address():
+    from lms.audit.services import client_address
+
+    return client_address() or "unknown"
+
+
+# Rate limits on public endpoints (certificate verification); storage from
+# RATELIMIT_STORAGE_URI: Redis when LMS_REDIS_URL is set, else this process's memory.
+limiter = Limiter(key_func=_client_address, default_limits=[])

@@ -143,6 +143,7 @@ def write_xlsx(headers, rows, sheet_title="Danh sách"):
     sheet.append(headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"  # the header row stays in view
     for row in rows:
         sheet.append(row)
     buffer = io.BytesIO()

@@ -73,6 +73,12 @@ def app(database_url, tmp_path_factory):
             "SECRET_KEY": "test-secret",
             "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
             "SESSION_COOKIE_SECURE": False,
+            # One development CA for the whole run; jobs at once; mail to a folder of the run.
+            "SIGNING_DIR": str(tmp_path_factory.mktemp("signing")),
+            "OUTBOX_DIR": str(tmp_path_factory.mktemp("outbox")),
+            "JOBS_MODE": "eager",
+            "VERIFY_RATE_LIMIT": "10000 per minute",
+            "PUBLIC_URL": "http://lms.test",
         }
     )
     app.test_client_class = IsolatedClient

@@ -1,4 +1,5 @@
-"""The catalogues kept as data: modules, syllabus codes, titles with learning paths, emulation blocs.
+"""The catalogues kept as data: modules, syllabus codes, titles with learning paths, emulation blocs,
+certificate rules.
 
 `load_catalogues()` is idempotent: it adds what is missing and never overwrites what an
 administrator has edited in the UI.
@@ -8,7 +9,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 
-from lms.catalogue.models import EmulationBloc, LearningPathModule, Module, SyllabusNode, Title
+from lms.catalogue.models import CertificateRule, EmulationBloc, LearningPathModule, Module, SyllabusNode, Title
 from lms.extensions import db
 from lms.text import nfc
 
@@ -21,7 +22,7 @@ def _load(name):
 
 
 def load_catalogues():
-    added = {"modules": 0, "syllabus": 0, "titles": 0, "blocs": 0}
+    added = {"modules": 0, "syllabus": 0, "titles": 0, "blocs": 0, "certificate_rules": 0}
     modules = {m.code: m for m in db.session.execute(select(Module)).scalars()}
     for position, entry in enumerate(_load("modules.yaml"), start=1):
         if entry["code"] not in modules:
@@ -51,6 +52,11 @@ def load_catalogues():
         if entry["code"] not in known_blocs:
             db.session.add(EmulationBloc(code=entry["code"], name=entry["name"]))
             added["blocs"] += 1
+    known_rules = set(db.session.execute(select(CertificateRule.code)).scalars())
+    for entry in _load("certificate_rules.yaml"):
+        if entry["code"] not in known_rules:
+            db.session.add(CertificateRule(**entry))
+            added["certificate_rules"] += 1
     db.session.flush()
     return added
 

@@ -1,7 +1,10 @@
 """The catalogues kept as data: modules of the standard and their syllabus tree, job titles
 with their learning paths, emulation blocs. Loaded from the YAML files beside this module
-(lms.catalogue.loader) and editable by administrators."""
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+(lms.catalogue.loader) and editable by administrators; and the rules that qualify an exam
+sitting for a certificate."""
+from typing import Optional
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
@@ -74,3 +77,26 @@ class LearningPathModule(db.Model):
     module_id: Mapped[int] = mapped_column(ForeignKey("module.id"), index=True)
     title: Mapped[Title] = relationship(back_populates="path_modules")
     module: Mapped[Module] = relationship()
+
+
+CERTIFICATE_KINDS = {"basic": N_("Cơ bản"), "advanced": N_("Nâng cao")}
+
+
+class CertificateRule(db.Model):
+    """What qualifies an exam sitting for a certificate (certificate_rules.yaml explains each field)."""
+
+    __tablename__ = "certificate_rule"
+    code: Mapped[str] = mapped_column(String(30), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200), default="")
+    exam_kind: Mapped[str] = mapped_column(String(20))
+    all_parts_passed: Mapped[bool] = mapped_column(Boolean, default=True)
+    required_modules: Mapped[list] = mapped_column(JSON, default=list)
+    module_pool: Mapped[list] = mapped_column(JSON, default=list)
+    min_modules: Mapped[int] = mapped_column(Integer, default=0)
+    requires: Mapped[Optional[str]] = mapped_column(String(30))
+    serial_pattern: Mapped[str] = mapped_column(String(60))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    kind_label = label_of("kind", CERTIFICATE_KINDS)

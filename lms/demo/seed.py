@@ -126,6 +126,31 @@ def seed_units_staff_accounts():
     return units, people
 
 
+def seed_certificates():
+    """Demo seed step: the certificates of every session whose results are released, as the
+    batch after a session issues them (signed by the development CA), then one revoked and one
+    reissued so that the register shows each status."""
+    from lms.certificates import authority as authorities
+    from lms.certificates import issuance, review
+    from lms.exams.models import ExamSession
+    from lms.scope import Scope
+
+    authority = authorities.current()
+    admin = find_user("admin")
+    sessions = db.session.execute(select(ExamSession).where(ExamSession.results_released_at.is_not(None)).order_by(ExamSession.id)).scalars()
+    issued = [issuance.issue(pending, authority, utcnow(), admin)[0] for session in sessions
+              for pending in issuance.pending_in_session(session, Scope.city())]
+    learner = find_user("learner")
+    others = [certificate for certificate in issued if certificate.staff_id != learner.staff_id]
+    line = f"Chứng chỉ: đã cấp {len(issued)} (ký bằng chứng thư phát triển)"
+    if len(others) >= 2:
+        review.revoke(others[-1], utcnow(), admin, "Cấp nhầm: thí sinh dự thi thay người khác (biên bản của hội đồng thi)")
+        issuance.reissue(others[0], authority, utcnow(), admin, "Sai chính tả nơi sinh trên chứng chỉ",
+                         {"birth_place": others[0].birth_place or "Hà Nội"})
+        line += "; một chứng chỉ bị thu hồi, một được cấp lại"
+    return line + "."
+
+
 def seed_all():
     added = load_catalogues()
     units, people = seed_units_staff_accounts()
@@ -137,6 +162,7 @@ def seed_all():
     summary.append(seed_question_banks())
     summary.append(seed_courses())
     summary.extend(seed_exam_demo(utcnow()))
+    summary.append(seed_certificates())
     summary.append(f"Tài khoản demo (mật khẩu {DEMO_PASSWORD}): admin, hr (TCCB quận Long Biên), trainer (giảng viên cấp thành phố), "
                    "trainer_gl (giảng viên huyện Gia Lâm), proctor_gl (coi thi huyện Gia Lâm), learner")
     return summary

@@ -78,3 +78,12 @@ class StaffModuleResult(db.Model):
 
     module = relationship("Module")
     attempt = relationship("ExamAttempt")
+
+
+class ResultEventCursor(db.Model):
+    """How far a consumer (certificates, notices) has read the result events. Its row is
+    locked while the consumer reacts, so two workers never react to the same events at once."""
+
+    __tablename__ = "exam_result_event_cursor"
+    consumer: Mapped[str] = mapped_column(String(40), unique=True)
+    last_event_id: Mapped[int] = mapped_column(default=0)

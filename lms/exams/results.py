@@ -11,12 +11,15 @@ from sqlalchemy import delete, func, insert, literal, select
 from lms.catalogue.models import Module
 from lms.exams.core import engine
 from lms.exams.models import ExamAttempt, ExamCandidate
-from lms.exams.result_models import ModuleResult, ResultEvent, StaffModuleResult
+from lms.exams.result_models import ModuleResult, ResultEvent, ResultEventCursor, StaffModuleResult
 from lms.extensions import db
 from lms.models_base import UTCDateTime
 from lms.org.models import Staff
 
 GRADED, REGRADED, REOPENED, RELEASED = "graded", "regraded", "reopened", "released"
+# The attempts whose result was regraded or reopened in the current transaction, for whatever
+# must react before it commits (certificates resting on them are put under review).
+CHANGED_IN_TRANSACTION = "results_changed"
 
 
 def snapshot(attempt: ExamAttempt, modules=None) -> dict:
@@ -50,6 +53,8 @@ def record_change(attempt: ExamAttempt, kind, before: dict, after: dict, now, ac
     event = ResultEvent(attempt_id=attempt.id, staff_id=staff_id, kind=kind, at=now, actor_id=actor.id if actor is not None else None,
                         reason=reason or "", before=before, after=after)
     db.session.add(event)
+    if kind in (REGRADED, REOPENED):
+        db.session.info.setdefault(CHANGED_IN_TRANSACTION, set()).add(attempt.id)
     codes = _counted_modules(before) | _counted_modules(after)
     if codes:
         refresh_staff_modules(staff_id, codes, now)
@@ -130,3 +135,22 @@ def _module_results_of(attempt_ids):
     for attempt_id, code, score, passed in rows:
         result.setdefault(attempt_id, {})[code] = (score, passed)
     return result
+
+
+def unread_events(consumer, limit=1000):
+    """The consumer's next result events in id order, its cursor row locked until the
+    transaction ends; `mark_read(cursor, events)` advances it in the same transaction."""
+    cursor = db.session.execute(select(ResultEventCursor).where(ResultEventCursor.consumer == consumer).with_for_update()).scalar_one_or_none()
+    if cursor is None:
+        cursor = ResultEventCursor(consumer=consumer, last_event_id=0)
+        db.session.add(cursor)
+        db.session.flush()
+    events = db.session.execute(
+        select(ResultEvent).where(ResultEvent.id > cursor.last_event_id).order_by(ResultEvent.id).limit(limit)
+    ).scalars().all()
+    return cursor, events
+
+
+def mark_read(cursor, events):
+    if events:
+        cursor.last_event_id = events[-1].id

@@ -1,8 +1,9 @@
-"""The learner's dashboard: the learning path and assignments (courses), upcoming exam sessions
-and the results the review policy lets them see (exams)."""
+"""The learner's dashboard: the learning path and assignments (courses), upcoming exam sessions,
+the results the review policy lets them see (exams) and their certificates."""
 from flask import url_for
 from flask_babel import gettext as _
 
+from lms.certificates import queries as certificates
 from lms.courses import queries as courses
 from lms.exams.take import queries as exams
 from lms.localtime import format_local, local_today
@@ -47,5 +48,6 @@ def learner_dashboard(user, today=None):
         "assignments": courses.assignments_for(user, today or local_today(now)),
         "upcoming_exams": upcoming_exams(user, now),
         "results": released_results(user, now),
+        "certificates": certificates.of_staff(user.staff.id) if user.staff else [],
         "today": today or local_today(now),
     }

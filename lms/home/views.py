@@ -34,6 +34,8 @@ HOME_TILES = {
         ("org.titles", N_("Chức danh và lộ trình học"), {}),
         ("course_assignments.assignments", N_("Giao khóa học và hạn hoàn thành"), {}),
         ("course_assignments.overdue", N_("Cán bộ quá hạn học tập"), {}),
+        ("certificates.register", N_("Sổ gốc cấp chứng chỉ"), {}),
+        ("certificates.sessions", N_("Cấp chứng chỉ sau kỳ thi"), {}),
     ],
     "admin": [
         ("accounts.list_accounts", N_("Tài khoản và vai trò"), {}),
@@ -42,6 +44,8 @@ HOME_TILES = {
         ("org.import_upload", N_("Nhập cây đơn vị từ Excel/CSV"), {"kind": "units"}),
         ("org.staff_list", N_("Danh sách cán bộ"), {}),
         ("org.titles", N_("Danh mục mô đun, chức danh, lộ trình học"), {}),
+        ("certificates.register", N_("Sổ gốc cấp chứng chỉ"), {}),
+        ("certificates.sessions", N_("Cấp chứng chỉ sau kỳ thi"), {}),
     ] + TEACHING_TILES,
 }
 

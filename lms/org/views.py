@@ -183,7 +183,10 @@ def staff_detail(staff_id):
     units = {u.id: u for u in db.session.execute(select(Unit).where(Unit.id.in_({p.unit_id for p in postings}))).scalars()}
     titles = {t.id: t for t in db.session.execute(select(Title)).scalars()}
     path = queries.learning_path(staff.title_id) if staff.title_id else []
-    return render_template("org/staff_detail.html", staff=staff, postings=postings, units=units, titles=titles, path=path)
+    from lms.certificates.queries import of_staff  # certificates build on org: imported where used
+
+    return render_template("org/staff_detail.html", staff=staff, postings=postings, units=units, titles=titles, path=path,
+                           certificates=of_staff(staff.id))
 
 
 @bp.route("/staff/new", methods=["GET", "POST"])

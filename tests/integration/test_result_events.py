@@ -1,7 +1,7 @@
 """Result events and the staff × module facts they keep: graded at submit, regraded after a
 key correction or a new mark, reopened, released; written in the transaction of the change."""
 import pytest
-from exam_support import BASIC, loaded, make_pool, make_session
+from exam_support import BASIC, answer, answered, correct_key, loaded, make_pool, make_session, sit
 from sqlalchemy import func, select
 
 from lms.auth.services import find_user
@@ -9,12 +9,11 @@ from lms.catalogue.models import Module
 from lms.exams import attempts, design, grading, proctoring, starting
 from lms.exams.manage.marking import mark_practical
 from lms.exams.manage.services import release_results
-from lms.exams.models import AttemptQuestion, ExamAttempt
+from lms.exams.models import ExamAttempt
 from lms.exams.result_models import ModuleResult, ResultEvent, StaffModuleResult
 from lms.extensions import db
 from lms.models_base import utcnow
 from lms.org.models import Staff
-from lms.questionbank.models import Question, QuestionVersion
 
 # Part scores of a 30-question theory paper (1 point each), out of 10, truncated to 2 decimals.
 PART_SCORE = {14: 4.66, 15: 5.0, 16: 5.33, 19: 6.33, 20: 6.66}
@@ -27,61 +26,9 @@ def theory(session):
     return session.blueprint.parts[0]
 
 
-def module_codes(attempt):
-    return dict(db.session.execute(
-        select(AttemptQuestion.id, Module.code).join(Module, Module.id == AttemptQuestion.module_id)
-        .where(AttemptQuestion.attempt_id == attempt.id)
-    ).all())
-
-
-def answer(attempt, correct):
-    """Answer every question: the first `correct[code]` of each module right (choice 1, the
-    key in make_pool's questions), the others wrong (choice 0)."""
-    codes = module_codes(attempt)
-    seen, entries = {}, []
-    for question in attempt.questions:
-        code = codes[question.id]
-        index = seen[code] = seen.get(code, 0) + 1
-        entries.append({"question": question.id, "seq": 1, "response": {"choice": 1 if index <= correct.get(code, 0) else 0}})
-    attempts.save_answers(attempt, entries, utcnow())
-
-
-def sit(candidate, part, correct):
-    """Start, answer and submit a theory attempt; committed. Returns the attempt's id."""
-    attempt, created = starting.start_attempt(candidate, part, utcnow())
-    assert created
-    answer(attempt, correct)
-    attempts.submit_attempt(attempt, utcnow())
-    db.session.commit()
-    return attempt.id
-
-
 def modules_of(correct):
     """The module results a pattern of `answer` earns: 5 questions a module, 2 points each."""
     return {code: [correct.get(code, 0) * 2.0, correct.get(code, 0) * 2.0 >= 5] for code in BASIC}
-
-
-def answered(attempt_id, code, choice):
-    """The attempt's questions of a module answered with `choice`."""
-    codes = module_codes(db.session.get(ExamAttempt, attempt_id))
-    questions = db.session.execute(
-        select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt_id).order_by(AttemptQuestion.position)
-    ).scalars().all()
-    return [q for q in questions if codes[q.id] == code and q.answer is not None and q.answer.response == {"choice": choice}]
-
-
-def correct_key(attempt_question, right):
-    """A corrected version of the question shown, whose right option is `right` (original index)."""
-    version = db.session.get(QuestionVersion, attempt_question.question_version_id)
-    question = db.session.get(Question, version.question_id)
-    number = db.session.execute(select(func.max(QuestionVersion.number)).where(QuestionVersion.question_id == question.id)).scalar_one()
-    data = dict(version.data)
-    data["choices"] = [dict(choice, correct=index == right) for index, choice in enumerate(data["choices"])]
-    corrected = QuestionVersion(question_id=question.id, number=number + 1, data=data)
-    db.session.add(corrected)
-    db.session.flush()
-    question.current_version_id = corrected.id
-    db.session.flush()
 
 
 def regrade(attempt_id, reason="Đáp án bị sai", actor="trainer"):

@@ -1,0 +1,84 @@
+"""E-mail that never blocks or fails a request: a message is queued in the database with
+the transaction that causes it, and delivered afterwards (after a job, or by `schedule run`)
+over SMTP when LMS_SMTP_HOST is set, else written as an .eml file to the outbox folder.
+A message that cannot be sent stays queued and is retried; every message sent is kept.
+"""
+import smtplib
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from typing import Optional
+
+from sqlalchemy import ForeignKey, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lms.extensions import db
+from lms.models_base import UTCDateTime, utcnow
+from lms.text import nfc
+
+MAX_TRIES = 10
+
+
+class MailMessage(db.Model):
+    __tablename__ = "mail_message"
+    to_address: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(60), default="")
+    staff_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, index=True)
+    tries: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+def queue(to_address, subject, body, kind="", staff_id=None):
+    message = MailMessage(to_address=to_address.strip(), subject=nfc(subject), body=nfc(body), kind=kind, staff_id=staff_id)
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def _as_email(message: MailMessage, sender):
+    email = EmailMessage()
+    email["From"], email["To"], email["Subject"] = sender, message.to_address, message.subject
+    email["Date"] = format_datetime(message.created_at)
+    email["Message-ID"] = make_msgid(idstring=f"lms-{message.id}")
+    email.set_content(message.body, charset="utf-8")
+    return email
+
+
+def deliver_pending(config, now=None, limit=200):
+    """Send what is queued (each message committed on its own). Returns (sent, failed)."""
+    pending = db.session.execute(
+        select(MailMessage).where(MailMessage.sent_at.is_(None), MailMessage.tries < MAX_TRIES).order_by(MailMessage.id).limit(limit)
+    ).scalars().all()
+    sent = failed = 0
+    for message in pending:
+        try:
+            _send(_as_email(message, config["MAIL_FROM"]), message, config)
+        except (OSError, smtplib.SMTPException) as error:
+            message.tries += 1
+            message.last_error = f"{type(error).__name__}: {error}"
+            failed += 1
+        else:
+            message.tries += 1
+            message.sent_at = now or utcnow()
+            sent += 1
+        db.session.commit()
+    return sent, failed
+
+
+def _send(email, message, config):
+    if config.get("SMTP_HOST"):
+        with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=20) as smtp:
+            if config.get("SMTP_STARTTLS"):
+                smtp.starttls()
+            if config.get("SMTP_USER"):
+                smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"])
+            smtp.send_message(email)
+        return
+    outbox = Path(config["OUTBOX_DIR"])
+    outbox.mkdir(parents=True, exist_ok=True)
+    (outbox / f"{message.created_at:%Y%m%d-%H%M%S}-{message.id:06d}.eml").write_bytes(bytes(email))
