@@ -12,6 +12,8 @@ from pathlib import Path
 
 from flask import current_app
 
+from lms.certificates import credentials, devca, signing
+
 
 @dataclass
 class Authority:
@@ -32,14 +34,10 @@ class Authority:
     @cached_property
     def credential_key(self):
         """The Ed25519 key of the Open Badges credentials (made once when not configured)."""
-        from lms.certificates import credentials
-
         return credentials.ensure_issuer_key(self.credential_key_path)
 
     @property
     def issuer_id(self):
-        from lms.certificates import credentials  # TEMP-LAZY
-
         return credentials.did_web(self.public_url)
 
 
@@ -48,8 +46,6 @@ def _paths(value):
 
 
 def load(config) -> Authority:
-    from lms.certificates import devca, signing  # TEMP-LAZY
-
     signing_dir = Path(config["SIGNING_DIR"])
     if config["SIGNING_KEY"] and config["SIGNING_CERT"]:
         signer = signing.load_signer(Path(config["SIGNING_KEY"]), Path(config["SIGNING_CERT"]), _paths(config["SIGNING_CHAIN"]),
@@ -65,8 +61,7 @@ def load(config) -> Authority:
     return Authority(
         issuing_body=config["CERT_ISSUING_BODY"], issue_place=config["CERT_ISSUE_PLACE"], signer_title=config["CERT_SIGNER_TITLE"],
         signer_name=config["CERT_SIGNER_NAME"], signer=signer, trust_roots=tuple(roots), tsa_url=config["TSA_URL"],
-        credential_key_path=key_path, development=development,
-        public_url=config["PUBLIC_URL"].rstrip("/"),
+        credential_key_path=key_path, development=development, public_url=config["PUBLIC_URL"].rstrip("/"),
     )
 
 

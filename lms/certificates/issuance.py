@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from lms.catalogue.models import CertificateRule, Module
-from lms.certificates import numbering
+from lms.certificates import document, numbering, signing
 from lms.certificates.models import REPLACED, VALID, Certificate, CertificateBasis, CertificateEvent, CertificateFile
 from lms.certificates.record import CertificateDocument, CertifiedModule
 from lms.certificates.rules import Rule, decide, register_number, serial_for
@@ -137,8 +137,6 @@ def document_of(certificate: Certificate, authority) -> CertificateDocument:
 
 def store_pdf(certificate, authority):
     """Render and sign the certificate's PDF and keep it beside the register entry."""
-    from lms.certificates import document, signing  # TEMP-LAZY
-
     signed = signing.sign_pdf(document.render_pdf(document_of(certificate, authority)), authority.signer, tsa_url=authority.tsa_url or None)
     db.session.add(CertificateFile(certificate_id=certificate.id, content=signed, sha256=hashlib.sha256(signed).hexdigest(),
                                    timestamped=bool(authority.tsa_url)))

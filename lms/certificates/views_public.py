@@ -6,7 +6,7 @@ from flask import abort, current_app, jsonify, render_template, request
 
 from lms.auth.access import public
 from lms.certificates import authority as authorities
-from lms.certificates import queries
+from lms.certificates import publishing, queries, signing
 from lms.certificates.forms import VerifyUploadForm
 from lms.certificates.verification import MESSAGES, against_register
 from lms.downloads import download
@@ -28,8 +28,6 @@ def _limited(view):
 @public
 @_limited
 def verify_upload():
-    from lms.certificates import signing  # TEMP-LAZY
-
     form = VerifyUploadForm()
     check = certificate = None
     status = 200
@@ -61,8 +59,6 @@ def verify(code):
 @routes.route("/certificates/status/<int:list_number>")
 @public
 def status_list(list_number):
-    from lms.certificates import publishing  # TEMP-LAZY
-
     if list_number < 0 or list_number > 10_000:
         abort(404)
     return download(publishing.signed_status_list(list_number).encode("ascii"), f"status-{list_number}.jwt", "application/vc+jwt",
@@ -72,16 +68,12 @@ def status_list(list_number):
 @routes.route("/.well-known/did.json")
 @public
 def did_document():
-    from lms.certificates import publishing  # TEMP-LAZY
-
     return jsonify(publishing.did_document())
 
 
 @routes.route("/.well-known/jwks.json")
 @public
 def jwks():
-    from lms.certificates import publishing  # TEMP-LAZY
-
     return jsonify(publishing.jwks())
 
 

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from lms.auth.services import find_user
-from lms.certificates import review
+from lms.certificates import credentials, review, status_list
 from lms.certificates.models import Certificate
 from lms.extensions import db, limiter
 from lms.models_base import utcnow
@@ -56,8 +56,21 @@ def test_the_holder_downloads_their_pdf_and_credential_and_no_one_elses(demo, au
     response = client.get(f"/certificates/{mine.code}.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf" and response.data.startswith(b"%PDF")
     assert client.get(f"/certificates/{theirs.code}.pdf").status_code == 403
-    assert client.get(f"/certificates/{mine.code}/credential.jwt").status_code == 200
-    assert mine.serial in client.get("/learner/").get_data(as_text=True)
+    token = client.get(f"/certificates/{mine.code}/credential.jwt").get_data(as_text=True)
+    credential = credentials.verify_credential(token, client.get("/.well-known/jwks.json").get_json())
+    assert credential["credentialSubject"]["name"] == mine.holder_name
+    did = client.get("/.well-known/did.json").get_json()
+    assert did["id"] == "did:web:lms.test" and credential["issuer"]["id"] == did["id"]
+    # Revoked: the published status list shows the certificate's bit.
+    index = int(credential["credentialStatus"]["statusListIndex"])
+    status_url = credential["credentialStatus"]["statusListCredential"].removeprefix("http://lms.test")
+    listed = credentials.verify_credential(client.get(status_url).get_data(as_text=True), did["verificationMethod"][0]["publicKeyJwk"])
+    assert not status_list.is_revoked(listed["credentialSubject"]["encodedList"], index)
+    review.revoke(mine, utcnow(), find_user("admin"), "Cấp nhầm")
+    db.session.commit()
+    listed = credentials.verify_credential(client.get(status_url).get_data(as_text=True), did["verificationMethod"][0]["publicKeyJwk"])
+    assert status_list.is_revoked(listed["credentialSubject"]["encodedList"], index)
+    assert mine.serial in client.get("/learn/").get_data(as_text=True)
 
 
 def test_issuing_a_session_runs_as_a_job_then_offers_a_zip(demo, auth, client):
