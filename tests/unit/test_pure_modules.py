@@ -21,6 +21,11 @@ PURE = [
     "lms.messages",
     "lms.text",
     "lms.localtime",
+    "lms.certificates.record",
+    "lms.certificates.rules",
+    "lms.certificates.document",
+    "lms.certificates.credentials",
+    "lms.certificates.status_list",
 ]
 BLOCKER = """
 import importlib.abc, sys
