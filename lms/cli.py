@@ -99,6 +99,12 @@ def seed_command(if_empty):
     with immediate_transactions():
         summary = seed.seed_all()
         db.session.commit()
+        from flask import current_app
+
+        from lms.mail import deliver_pending
+
+        sent, _failed = deliver_pending(current_app.config)
+    summary.append(f"Thư: {sent} thư báo cấp chứng chỉ trong {current_app.config['OUTBOX_DIR'] if not current_app.config['SMTP_HOST'] else 'SMTP'}.")
     for line in summary:
         click.echo(line)
 

@@ -58,7 +58,7 @@ def notify_holder(certificate, authority):
     if not email:
         return None
     with force_locale("vi"):
-        subject = _("Chứng chỉ %(title)s đã được cấp", title=certificate.rule.title.lower())
+        subject = _("%(title)s của anh/chị đã được cấp", title=certificate.rule.title.capitalize())
         body = _(
             "Kính gửi %(name)s,\n\n%(body)s đã cấp cho anh/chị %(title)s, số hiệu %(serial)s, số vào sổ %(number)s, "
             "ngày %(date)s.\n\nTra cứu và tải chứng chỉ (bản PDF có chữ ký số): %(url)s\n\n"

@@ -132,6 +132,7 @@ def seed_certificates():
     reissued so that the register shows each status."""
     from lms.certificates import authority as authorities
     from lms.certificates import issuance, review
+    from lms.certificates.jobs import notify_holder
     from lms.exams.models import ExamSession
     from lms.scope import Scope
 
@@ -140,6 +141,8 @@ def seed_certificates():
     sessions = db.session.execute(select(ExamSession).where(ExamSession.results_released_at.is_not(None)).order_by(ExamSession.id)).scalars()
     issued = [issuance.issue(pending, authority, utcnow(), admin)[0] for session in sessions
               for pending in issuance.pending_in_session(session, Scope.city())]
+    for certificate in issued:
+        notify_holder(certificate, authority)  # delivered to the outbox once the seed commits
     learner = find_user("learner")
     others = [certificate for certificate in issued if certificate.staff_id != learner.staff_id]
     line = f"Chứng chỉ: đã cấp {len(issued)} (ký bằng chứng thư phát triển)"
