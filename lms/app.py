@@ -73,8 +73,6 @@ def create_app(config=None):
 
 def _import_models():
     """Every model module, so that metadata (and migrations) see all tables."""
-    from lms import jobs as _jobs  # noqa: F401
-    from lms import mail as _mail  # noqa: F401
     from lms.audit import models as _audit  # noqa: F401
     from lms.auth import models as _auth  # noqa: F401
     from lms.auth import sessions as _sessions  # noqa: F401  (registers the user loader)
@@ -83,6 +81,8 @@ def _import_models():
     from lms.courses import models as _courses  # noqa: F401
     from lms.exams import models as _exams  # noqa: F401
     from lms.exams import result_models as _exam_results  # noqa: F401
+    from lms.jobs import Job as _job  # noqa: F401
+    from lms.mail import MailMessage as _mail  # noqa: F401
     from lms.org import models as _org  # noqa: F401
     from lms.questionbank import models as _questionbank  # noqa: F401
 

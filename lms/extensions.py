@@ -33,9 +33,9 @@ babel = Babel()
 
 
 def _client_address():
-    from lms.audit.services import client_address
+    from flask import request
 
-    return client_address() or "unknown"
+    return request.remote_addr or "unknown"
 
 
 # Rate limits on public endpoints (certificate verification); storage from

@@ -5,12 +5,12 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from lms import mail
 from lms.auth.models import User
 from lms.certificates import authority as authorities
 from lms.certificates import issuance
 from lms.exams.models import ExamSession
 from lms.extensions import db
+from lms.mail import deliver_pending, queue
 from lms.models_base import utcnow
 from lms.scope import Scope
 
@@ -48,7 +48,7 @@ def issue_pending(session, scope, actor=None, started=None, advanced=None):
                 advanced()
         if not pending:
             break
-    mail.deliver_pending(current_app.config)
+    deliver_pending(current_app.config)
     return issued
 
 
@@ -66,4 +66,4 @@ def notify_holder(certificate, authority):
             name=certificate.holder_name, body=certificate.issuing_body, title=certificate.rule.title.lower(), serial=certificate.serial,
             number=certificate.register_number, date=certificate.issue_date.strftime("%d/%m/%Y"), url=authority.verify_url(certificate.code),
         )
-    return mail.queue(email, subject, body, kind="certificate.issued", staff_id=certificate.staff_id)
+    return queue(email, subject, body, kind="certificate.issued", staff_id=certificate.staff_id)

@@ -8,7 +8,6 @@ from flask import abort, jsonify, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms import jobs
 from lms.audit.services import record
 from lms.auth.access import hr_scope, load_or_404
 from lms.certificates import issuance, queries
@@ -17,6 +16,7 @@ from lms.certificates.jobs import scope_params
 from lms.downloads import ZIP, download
 from lms.exams.models import ExamCandidate, ExamSession
 from lms.extensions import db
+from lms.jobs import Job, submit
 from lms.redirects import redirect_with
 from lms.routing import Routes
 from lms.transactions import refused
@@ -55,14 +55,14 @@ def issue_session(session_id):
     if not ConfirmForm().validate_on_submit():
         refused()
         abort(400)
-    job = jobs.submit("certificates.issue_session",
+    job = submit("certificates.issue_session",
                       {"session_id": session.id, "actor_id": current_user.id, "scope": scope_params(hr_scope())}, current_user)
     record("certificates.issue_session", target=f"exam_session:{session.id}", job=job.id)
     return redirect_with(_("Đang cấp chứng chỉ; theo dõi tiến độ bên dưới."), url_for(".job_page", job_id=job.id))
 
 
 def _own_job(job_id):
-    job = load_or_404(jobs.Job, job_id)
+    job = load_or_404(Job, job_id)
     if job.created_by_id != current_user.id and not current_user.has_role("admin"):
         abort(403)
     return job
