@@ -15,6 +15,7 @@ from lms.auth.services import create_user, find_user
 from lms.catalogue.loader import load_catalogues
 from lms.catalogue.models import EmulationBloc, Title
 from lms.courses.seed import seed_courses
+from lms.demo.finished_exam import seed_finished_session
 from lms.exams.design import seed_exam_demo
 from lms.extensions import db
 from lms.models_base import utcnow
@@ -165,6 +166,7 @@ def seed_all():
     summary.append(seed_question_banks())
     summary.append(seed_courses())
     summary.extend(seed_exam_demo(utcnow()))
+    summary.extend(seed_finished_session(utcnow())[1])  # a session a month old, graded and released
     summary.append(seed_certificates())
     summary.append(f"Tài khoản demo (mật khẩu {DEMO_PASSWORD}): admin, hr (TCCB quận Long Biên), trainer (giảng viên cấp thành phố), "
                    "trainer_gl (giảng viên huyện Gia Lâm), proctor_gl (coi thi huyện Gia Lâm), learner")
