@@ -134,3 +134,33 @@ def test_an_uploaded_pdf_is_checked_against_the_signature_and_the_register(demo,
     db.session.commit()
     revoked = upload(genuine)
     assert revoked.status_code == 422 and "thu hồi" in revoked.get_data(as_text=True)
+
+
+def test_the_administrator_revokes_and_reissues_through_the_pages_and_hr_cannot(demo, auth, client):
+    _session, mine, _theirs = two_districts()
+    detail = f"/certificates/{mine.code}"
+    auth.login("hr")
+    assert "Quyết định của quản trị viên" not in client.get(detail).get_data(as_text=True)
+    assert auth.post(f"{detail}/revoke", {"reason": "Thử"}, token_page=detail).status_code == 403
+    auth.logout()
+    auth.login("admin")
+    refused = auth.post(f"{detail}/revoke", {"reason": ""}, token_page=detail)
+    assert refused.status_code == 302 and db.session.get(Certificate, mine.id).status == "valid"
+    response = auth.post(f"{detail}/reissue", {"holder_name": "Nguyễn Thị Ánh Tuyết", "birth_date": "1990-05-17", "birth_place": "Hà Nội",
+                                              "reason": "Sai chính tả họ tên"}, token_page=f"{detail}/reissue")
+    assert response.status_code == 302
+    db.session.expire_all()
+    new = db.session.execute(select(Certificate).where(Certificate.replaces_id == mine.id)).scalar_one()
+    assert new.holder_name == "Nguyễn Thị Ánh Tuyết" and db.session.get(Certificate, mine.id).status == "replaced"
+    assert auth.post(f"/certificates/{new.code}/revoke", {"reason": "Cấp nhầm"}, token_page=f"/certificates/{new.code}").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Certificate, new.id).status == "revoked"
+    page = client.get(f"/certificates/{new.code}").get_data(as_text=True)
+    assert "Thu hồi" in page and "Cấp nhầm" in page
+
+
+def test_the_staff_page_lists_the_persons_certificates(demo, auth, client):
+    _session, mine, _theirs = two_districts()
+    auth.login("hr")
+    page = client.get(f"/org/staff/{mine.staff_id}").get_data(as_text=True)
+    assert mine.serial in page and f"/certificates/{mine.code}.pdf" in page
