@@ -8,7 +8,7 @@ from lms.catalogue.models import Module
 from lms.demo.finished_exam import COUNCIL, seed_finished_session
 from lms.exams import design, starting
 from lms.exams.core import engine
-from lms.exams.models import ExamAttempt, ExamCandidate, ExamSession, PracticalUpload
+from lms.exams.models import ExamAttempt, ExamBlueprint, ExamCandidate, ExamSession, PracticalUpload
 from lms.exams.result_models import ResultEvent, StaffModuleResult
 from lms.extensions import db
 from lms.models_base import utcnow
@@ -97,12 +97,10 @@ def test_the_failing_candidates_are_not_passed(finished):
     assert fact_modules(theory_failer.staff_id) == {"IU03", "IU04", "IU05"}
 
 
-def test_seeding_again_adds_nothing(finished):
-    session, _lines = finished
-    attempts_before = db.session.execute(select(func.count(ExamAttempt.id))).scalar_one()
-    again, lines = seed_finished_session(utcnow())
-    assert again.id == session.id and "không tạo lại" in lines[0]
-    assert db.session.execute(select(func.count(ExamAttempt.id))).scalar_one() == attempts_before
+def test_without_a_question_pool_nothing_is_seeded(demo):
+    session, lines = seed_finished_session(utcnow())
+    assert session is None and "ngân hàng chưa đủ" in lines[0]
+    assert db.session.execute(select(func.count(ExamBlueprint.id))).scalar_one() == 0
 
 
 def test_the_demo_seed_includes_the_finished_session_once(runner, db):
@@ -111,4 +109,9 @@ def test_the_demo_seed_includes_the_finished_session_once(runner, db):
     assert "đã chấm và công bố kết quả" in first.output
     second = runner.invoke(args=["demo", "seed", "--if-empty"])
     assert "bỏ qua" in second.output
-    assert db.session.execute(select(func.count(ExamSession.id)).where(ExamSession.status == "closed")).scalar_one() == 1
+    (session,) = db.session.execute(select(ExamSession).where(ExamSession.status == "closed")).scalars().all()
+    # The step itself, run again, finds its session and adds nothing.
+    attempts_before = db.session.execute(select(func.count(ExamAttempt.id))).scalar_one()
+    again, lines = seed_finished_session(utcnow())
+    assert again.id == session.id and "không tạo lại" in lines[0]
+    assert db.session.execute(select(func.count(ExamAttempt.id))).scalar_one() == attempts_before
