@@ -13,6 +13,7 @@ is a reason code, never an exception.
 """
 import io
 import json
+import logging
 import zlib
 from dataclasses import dataclass
 from datetime import datetime
@@ -57,6 +58,11 @@ REASON_MESSAGES = {
     UPDATED: N_("Tệp đã bị sửa sau khi ký."),
     NO_FIELDS: N_("Tệp được ký nhưng không mang thông tin chứng chỉ của hệ thống."),
 }
+
+
+# A forged or foreign upload is an expected answer of the verification page, not a fault:
+# pyHanko's validator would log each one as a warning with a traceback.
+logging.getLogger("pyhanko.sign.validation").setLevel(logging.ERROR)
 
 
 class SignerSetupError(ValueError):

@@ -399,3 +399,16 @@ def test_a_rolled_back_regrade_leaves_no_event_and_the_old_facts(demo):
     db.session.rollback()
     assert [event.kind for event in events(attempt_id)] == ["graded"]
     assert set(facts(candidate.staff_id)) == passed_modules(PASS_19)
+
+
+def test_releasing_twice_keeps_the_first_release_and_its_events(demo):
+    make_pool()
+    session, candidate = make_session()
+    sit(candidate, session.blueprint.parts[0], {"IU01": 5, "IU02": 5, "IU03": 5, "IU04": 5})
+    first = utcnow()
+    release_results(session, first, find_user("admin"))
+    db.session.commit()
+    release_results(session, utcnow(), find_user("admin"))
+    db.session.commit()
+    assert session.results_released_at == first
+    assert len(events(kind="released")) == 1

@@ -218,7 +218,10 @@ def _sync_rooms(session, rooms):
 
 def release_results(session, now, actor):
     """Candidates may see their results from now on; each graded attempt gets a `released`
-    result event (lms.exams.results)."""
+    result event (lms.exams.results). Results already released stay as they were: a second
+    click neither moves the release time nor records the events twice."""
+    if session.results_released_at is not None and session.results_released_at <= now:
+        return
     session.results_released_at = now
     released = results.record_release(session.id, now, actor)
     record("exam.release", target=f"exam_session:{session.id}", actor=actor, attempts=released)
