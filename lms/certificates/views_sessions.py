@@ -71,7 +71,8 @@ def _own_job(job_id):
 @routes.route("/jobs/<int:job_id>")
 def job_page(job_id):
     job = _own_job(job_id)
-    return render_template("certificates/job.html", job=job, session=db.session.get(ExamSession, job.params.get("session_id")))
+    session_id = job.params.get("session_id")
+    return render_template("certificates/job.html", job=job, session=db.session.get(ExamSession, session_id) if session_id else None)
 
 
 @routes.route("/jobs/<int:job_id>.json")

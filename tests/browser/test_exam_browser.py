@@ -1,54 +1,12 @@
 """The exam page in Chromium: start, answer, reload, offline and back, time running out, submit twice."""
 import os
-import tempfile
-import threading
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium is not installed at /usr/bin/chromium")
 
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def live():
-    """The app on a free loopback port with a temporary SQLite database and the demo accounts."""
-    from werkzeug.serving import make_server
-
-    from lms import create_app
-    from lms.demo import seed
-    from lms.extensions import db
-
-    directory = tempfile.mkdtemp()
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(directory) / 'browser.sqlite3'}", "SECRET_KEY": "browser-test",
-                      "UPLOAD_DIR": str(Path(directory) / "uploads"), "SESSION_COOKIE_SECURE": False})
-    with app.app_context():
-        from lms.catalogue.loader import load_catalogues
-
-        db.create_all()
-        load_catalogues()
-        seed.seed_units_staff_accounts()
-        db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    with app.app_context():
-        db.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
 
 
 def new_session(app, **options):
@@ -73,14 +31,14 @@ def query(app, function):
             db.session.remove()
 
 
-def signed_in_page(browser, base):
+def signed_in_page(browser, base, username="learner", landing="**/learn/**"):
     context = browser.new_context(viewport={"width": 1024, "height": 768})
     page = context.new_page()
     page.goto(base + "/login")
-    page.fill("input[name=username]", "learner")
+    page.fill("input[name=username]", username)
     page.fill("input[name=password]", "Demo@2017")
     page.press("input[name=password]", "Enter")
-    page.wait_for_url("**/learn/**")
+    page.wait_for_url(landing)
     return context, page
 
 
