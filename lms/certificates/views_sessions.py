@@ -7,6 +7,7 @@ import zipfile
 from flask import abort, jsonify, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from lms.audit.services import record
 from lms.auth.access import hr_scope, load_or_404
@@ -44,7 +45,8 @@ def session_page(session_id):
     session = _released_session(session_id)
     scope = hr_scope()
     pending = issuance.pending_in_session(session, scope)
-    candidates = {c.id: c for c in db.session.query(ExamCandidate).filter(ExamCandidate.id.in_([p.candidate_id for p in pending]))} if pending else {}
+    wanted = [item.candidate_id for item in pending]
+    candidates = {c.id: c for c in db.session.execute(select(ExamCandidate).where(ExamCandidate.id.in_(wanted))).scalars()} if wanted else {}
     return render_template("certificates/session.html", session=session, pending=pending, candidates=candidates,
                            issued=queries.session_certificates(session.id, scope), form=ConfirmForm())
 
