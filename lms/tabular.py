@@ -1,5 +1,6 @@
 """Reading the spreadsheets HR departments keep (XLSX or CSV) into numbered rows, with
 row errors as translatable Messages (lms.messages)."""
+import calendar
 import csv
 import io
 import re
@@ -105,11 +106,14 @@ def _csv_rows(content):
     yield from csv.reader(io.StringIO(text), dialect)
 
 
-DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
+# Day first, the Vietnamese way, with /, - or . between; or ISO year first.
+DAY_FIRST = re.compile(r"^(?P<day>\d{1,2})(?P<sep>[/.-])(?P<month>\d{1,2})(?P=sep)(?P<year>\d{4})$")
+YEAR_FIRST = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})$")
 
 
 def parse_date(value):
-    """A date from an Excel cell or text (dd/mm/yyyy first, the Vietnamese way)."""
+    """A date from an Excel cell or text (dd/mm/yyyy first). Text of the right form naming a day
+    that does not exist (31/02) is refused as such, not as a format error."""
     if value in (None, ""):
         return None
     if isinstance(value, datetime):
@@ -117,12 +121,19 @@ def parse_date(value):
     if isinstance(value, date):
         return value
     text = str(value).strip()
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise MessageError(N_("ngày «%(text)s» không đúng dạng dd/mm/yyyy"), text=text)
+    match = DAY_FIRST.match(text) or YEAR_FIRST.match(text)
+    if match is None:
+        raise MessageError(N_("ngày «%(text)s» không đúng dạng dd/mm/yyyy"), text=text)
+    year, month, day = (int(match[part]) for part in ("year", "month", "day"))
+    if not 1 <= month <= 12:
+        raise MessageError(N_("ngày «%(text)s» không có thật: không có tháng %(month)d"), text=text, month=month)
+    if year < 1 or day < 1:
+        raise MessageError(N_("ngày «%(text)s» không có thật"), text=text)
+    days = calendar.monthrange(year, month)[1]
+    if day > days:
+        raise MessageError(N_("ngày «%(text)s» không có thật: tháng %(month)d/%(year)d chỉ có %(days)d ngày"),
+                           text=text, month=month, year=year, days=days)
+    return date(year, month, day)
 
 
 def text_value(value):

@@ -1,6 +1,8 @@
 """Bulk import of the unit tree and of staff lists: validate every row, then apply all or nothing.
 
-Row errors are in the language of the request; column names stay those of the file."""
+Row errors are in the language of the request; column names stay those of the file. The
+preview shows each row's values as they will be saved, in the language of the request, and
+what the row will do (add, update, leave unchanged)."""
 import re
 from dataclasses import dataclass, field
 
@@ -10,7 +12,7 @@ from sqlalchemy import select
 from lms.audit.services import record
 from lms.catalogue.models import EmulationBloc, Title
 from lms.extensions import db
-from lms.messages import MessageError
+from lms.messages import N_, MessageError
 from lms.org import services
 from lms.org.models import SEXES, STAFF_STATUSES, UNIT_KINDS, Staff, Unit
 from lms.tabular import RowError, TableError, fold, parse_date, read_table, text_value
@@ -41,6 +43,15 @@ UNIT_REQUIRED = ("code", "name", "kind")
 ID_NUMBER = re.compile(r"^\d{9}$|^\d{12}$")  # CMND (9 digits) or CCCD (12 digits)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 HEADER_LABEL = {name: aliases[0] for name, aliases in {**STAFF_COLUMNS, **UNIT_COLUMNS}.items()}
+PREVIEW_ROWS = 20
+
+# The preview's columns: (key, heading). Optional staff columns show only when the file has them.
+STAFF_PREVIEW = (("full_name", N_("Họ và tên")), ("birth_date", N_("Ngày sinh")), ("birth_place", N_("Nơi sinh")),
+                 ("sex", N_("Giới tính")), ("id_number", N_("Số định danh")), ("unit", N_("Đơn vị")), ("title", N_("Chức danh")),
+                 ("email", N_("Email")), ("phone", N_("Điện thoại")), ("status", N_("Trạng thái")))
+STAFF_ALWAYS_SHOWN = ("full_name", "id_number", "unit")
+UNIT_PREVIEW = (("code", N_("Mã đơn vị")), ("name", N_("Tên đơn vị")), ("kind", N_("Loại")),
+                ("parent_code", N_("Mã đơn vị cấp trên")), ("bloc", N_("Khối thi đua")))
 
 
 def _label_lookup(labels):
@@ -56,19 +67,47 @@ STATUS_LOOKUP = _label_lookup(STAFF_STATUSES)
 KIND_LOOKUP = _label_lookup(UNIT_KINDS)
 
 
+COUNTERS = {"create": "created", "update": "updated", "unchanged": "unchanged"}
+
+
+@dataclass
+class PreviewRow:
+    action: str  # "create", "update" or "unchanged"
+    cells: list  # text in the request's language, one per ImportReport.columns
+
+
 @dataclass
 class ImportReport:
+    """What an import found (validation) or did (apply): the counts are the same in both."""
+
     kind: str
     total: int = 0
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     errors: list = field(default_factory=list)
-    preview: list = field(default_factory=list)  # the first rows, as they will be saved
+    columns: list = field(default_factory=list)  # the preview's headings, translated
+    preview: list = field(default_factory=list)  # PreviewRow of the first rows
 
     @property
     def ok(self):
         return not self.errors
+
+    def count(self, action, cells):
+        """Count a valid row by what it will do; keep its cells for the preview while there is room."""
+        counter = COUNTERS[action]
+        setattr(self, counter, getattr(self, counter) + 1)
+        if len(self.preview) < PREVIEW_ROWS:
+            self.preview.append(PreviewRow(action, cells))
+
+
+def _shown_date(value):
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def _shown_label(labels, key):
+    """A stored key (female, active, ward) as its label in the request's language."""
+    return _(labels[key]) if key else ""
 
 
 def _read(filename, content, columns, required, report, max_rows):
@@ -127,6 +166,8 @@ def import_staff(filename, content, scope, apply=False, max_rows=50_000):
     units = {u.code: u for u in db.session.execute(select(Unit).where(Unit.code.in_(codes))).scalars()}
     existing = {s.id_number: s for s in db.session.execute(select(Staff).where(Staff.id_number.in_(id_numbers))).scalars()}
     titles = _by_code_and_name(Title)
+    shown = [(key, heading) for key, heading in STAFF_PREVIEW if key in STAFF_ALWAYS_SHOWN or key not in table.missing]
+    report.columns = [_(heading) for _key, heading in shown]
     seen = {}
     valid = []
     for number, row, check in _checked_rows(table, report):
@@ -180,18 +221,16 @@ def import_staff(filename, content, scope, apply=False, max_rows=50_000):
         if current is not None and not scope.contains_unit(current.unit):
             check.error("id_number", _("người này đang thuộc một đơn vị ngoài phạm vi quản lý của bạn"))
         if check.ok:
-            valid.append((values, unit, title, current))
-            if len(report.preview) < 20:
-                report.preview.append({**values, "unit": unit.name, "title": title.name if title else "", "action": "update" if current else "create"})
+            action = "create" if current is None else "unchanged" if _staff_unchanged(current, values, unit, title) else "update"
+            valid.append((values, unit, title, current, action))
+            cells = {**values, "birth_date": _shown_date(values.get("birth_date")), "sex": _shown_label(SEXES, values.get("sex")),
+                     "status": _shown_label(STAFF_STATUSES, values.get("status")), "unit": unit.name, "title": title.name if title else ""}
+            report.count(action, [cells.get(key) or "" for key, _heading in shown])
     if report.errors or not apply:
         return report
-    for values, unit, title, current in valid:
-        if current is not None and _staff_unchanged(current, values, unit, title):
-            report.unchanged += 1
-            continue
-        created = services.save_staff(values, unit, title, staff=current)[1]
-        report.created += created
-        report.updated += not created
+    for values, unit, title, current, action in valid:
+        if action != "unchanged":
+            services.save_staff(values, unit, title, staff=current)
     record("import.staff", target=filename, created=report.created, updated=report.updated, unchanged=report.unchanged)
     return report
 
@@ -199,6 +238,15 @@ def import_staff(filename, content, scope, apply=False, max_rows=50_000):
 def _staff_unchanged(staff, values, unit, title):
     same_fields = all(getattr(staff, key) == value for key, value in values.items() if key != "id_number")
     return same_fields and staff.unit_id == unit.id and staff.title_id == (title.id if title else None)
+
+
+def _unit_unchanged(existing, code, name, kind, parent_code, bloc):
+    """An existing unit the row leaves as it is; an empty bloc keeps the unit's bloc, a parent new in the file is a move."""
+    unit = existing[code]
+    parent = existing.get(parent_code) if parent_code else None
+    if parent_code and parent is None:
+        return False
+    return (unit.name, unit.kind, unit.parent_id, unit.bloc_id) == (name, kind, parent.id if parent else None, bloc.id if bloc else unit.bloc_id)
 
 
 def import_units(filename, content, apply=False, max_rows=50_000):
@@ -209,6 +257,7 @@ def import_units(filename, content, apply=False, max_rows=50_000):
         return report
     existing = {u.code: u for u in db.session.execute(select(Unit)).scalars()}
     blocs = _by_code_and_name(EmulationBloc)
+    report.columns = [_(heading) for _key, heading in UNIT_PREVIEW]
     in_file = {}
     valid = []
     for number, row, check in _checked_rows(table, report):
@@ -237,26 +286,23 @@ def import_units(filename, content, apply=False, max_rows=50_000):
         if code:
             in_file.setdefault(code, number)
         if check.ok:
-            valid.append((code, name, kind, parent_code, bloc))
-            if len(report.preview) < 20:
-                report.preview.append({"code": code, "name": name, "kind": UNIT_KINDS[kind], "parent_code": parent_code, "action": "update" if code in existing else "create"})
+            action = "create" if code not in existing else "unchanged" if _unit_unchanged(existing, code, name, kind, parent_code, bloc) else "update"
+            valid.append((code, name, kind, parent_code, bloc, action))
+            report.count(action, [code, name, _shown_label(UNIT_KINDS, kind), parent_code, bloc.name if bloc else ""])
     if report.errors or not apply:
         return report
-    for code, name, kind, parent_code, bloc in valid:
-        parent = existing.get(parent_code) if parent_code else None
-        unit = existing.get(code)
-        if unit is None:
+    for code, name, kind, parent_code, bloc, action in valid:
+        parent = existing.get(parent_code) if parent_code else None  # units created by earlier rows included
+        if action == "create":
             existing[code] = services.create_unit(code, name, kind, parent=parent, bloc=bloc)
-            report.created += 1
             continue
-        if (unit.name, unit.kind, unit.parent_id, unit.bloc_id) == (name, kind, parent.id if parent else None, bloc.id if bloc else unit.bloc_id):
-            report.unchanged += 1
+        if action == "unchanged":
             continue
+        unit = existing[code]
         unit.name, unit.kind = name, kind
         if bloc is not None:
             unit.bloc = bloc
         if unit.parent_id != (parent.id if parent else None):
             services.move_unit(unit, parent)
-        report.updated += 1
     record("import.units", target=filename, created=report.created, updated=report.updated, unchanged=report.unchanged)
     return report

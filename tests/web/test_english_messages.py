@@ -248,16 +248,16 @@ def test_staff_import_row_errors_in_english_then_in_vietnamese(client, auth, dem
     _switch(auth, "en")
     page = _page(_upload_staff(auth, _xlsx([STAFF_HEADER] + STAFF_ROWS)))
     # Column names stay those of the file; the reasons are in English.
-    assert re.search(r"<td>3</td><td>Ngày sinh</td><td>date «31/02/1979» is not in the form dd/mm/yyyy</td>", page)
+    assert re.search(r"<td>3</td><td>Ngày sinh</td><td>date «31/02/1979» does not exist: 2/1979 has only 28 days</td>", page)
     assert re.search(r"<td>3</td><td>Số định danh</td><td>«12345» is not an ID number \(CMND: 9 digits, CCCD: 12 digits\)</td>", page)
-    assert "không phải số CMND" not in page and "không đúng dạng" not in page
+    assert "không phải số CMND" not in page and "không có thật" not in page
     # A problem with the file itself, on row 1.
     page = _page(_upload_staff(auth, "Họ và tên,Họ tên,Số CCCD,Mã đơn vị\nA,B,001188012345,LB\n".encode(), "danh-sach.csv"))
     assert "Row 1: column «Họ tên» appears twice." in page
 
     _switch(auth, "vi")
     page = _page(_upload_staff(auth, _xlsx([STAFF_HEADER] + STAFF_ROWS)))
-    assert re.search(r"<td>3</td><td>Ngày sinh</td><td>ngày «31/02/1979» không đúng dạng dd/mm/yyyy</td>", page)
+    assert re.search(r"<td>3</td><td>Ngày sinh</td><td>ngày «31/02/1979» không có thật: tháng 2/1979 chỉ có 28 ngày</td>", page)
     assert re.search(r"<td>3</td><td>Số định danh</td><td>«12345» không phải số CMND \(9 số\) hoặc CCCD \(12 số\)</td>", page)
     assert "is not an ID number" not in page
     db.session.expire_all()

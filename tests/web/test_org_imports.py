@@ -1,5 +1,6 @@
 """Staff and unit imports: preview, all-or-nothing, row-numbered errors, updates by ID number."""
 import csv
+import html
 import io
 import re
 import unicodedata
@@ -176,3 +177,73 @@ def test_the_downloadable_template_imports_cleanly(client, demo, auth, db):
     assert template.status_code == 200
     preview = upload(auth, template.data).get_data(as_text=True)
     assert "1 dòng hợp lệ" in preview
+
+
+# --- the preview: values as they will be saved, in the interface's language; what each row does ----------
+
+def preview_rows(html_text):
+    """The preview table's body rows as lists of cell texts."""
+    body = html.unescape(html_text).split('class="table import-preview"')[1].split("<tbody>")[1].split("</tbody>")[0]
+    return [re.findall(r"<td>(.*?)</td>", row) for row in body.split("</tr>") if "<td>" in row]
+
+
+def test_the_preview_shows_labels_not_stored_keys_in_the_interface_language(client, demo, auth):
+    header = HEADER + ["Trạng thái"]
+    rows = [row + ["Tạm nghỉ"] for row in good_rows()]
+    auth.login("hr")
+    page = upload(auth, xlsx(rows, header=header)).get_data(as_text=True)
+    assert "<th scope=\"col\">Giới tính</th>" in page and "<th scope=\"col\">Trạng thái</th>" in page
+    assert "<th scope=\"col\">Điện thoại</th>" not in page  # not in the file: not shown as if it were to be emptied
+    assert preview_rows(page)[0] == ["Thêm mới", "Nguyễn Thị Ánh Tuyết", "12/05/1988", "Gia Lâm, Hà Nội", "Nữ", "001188012345", "Phường Bồ Đề",
+                                     "Tư pháp – hộ tịch", "tuyet.nta@longbien.hanoi.gov.vn", "Tạm nghỉ"]
+    assert "female" not in page and "on_leave" not in page and "1988-05-12" not in page
+
+    assert auth.switch_language("en", "/org/staff/").status_code == 302
+    page = upload(auth, xlsx(rows, header=header)).get_data(as_text=True)
+    first, second = preview_rows(page)[:2]
+    assert first[0] == "New" and "Female" in first and "On leave" in first and "Male" in second
+    assert "Nữ" not in first and "Tạm nghỉ" not in first
+    assert "3 valid rows. 3 new, 0 updated, 0 unchanged." in html.unescape(page)
+
+
+def test_the_preview_of_a_reimport_labels_the_unchanged_rows(client, demo, auth, runner, tmp_path):
+    path = tmp_path / "staff.xlsx"
+    path.write_bytes(xlsx(good_rows()))
+    assert runner.invoke(args=["staff", "import", str(path)]).exit_code == 0
+    rows = good_rows()
+    rows[1][8] = "viet.dq@longbien.hanoi.gov.vn"  # one person gets an e-mail address
+    auth.login("hr")
+    page = upload(auth, xlsx(rows)).get_data(as_text=True)
+    assert "3 dòng hợp lệ. 0 thêm mới, 1 cập nhật, 2 không đổi." in page
+    assert [row[0] for row in preview_rows(page)] == ["Không đổi", "Cập nhật", "Không đổi"]
+    assert page.count('<tr class="inactive">') == 2  # unchanged rows read as such at a glance
+
+
+def test_an_impossible_date_is_reported_as_such_not_as_a_format_error(client, demo, auth, db):
+    rows = good_rows()
+    rows[0][2] = "31/02/1990"
+    rows[1][2] = "12/13/1979"  # month and day swapped
+    rows[2][2] = "1992/02/29"  # not a form the import reads
+    before = staff_count(db)
+    auth.login("hr")
+    page = upload(auth, xlsx(rows)).get_data(as_text=True)
+    assert "<td>2</td><td>Ngày sinh</td><td>ngày «31/02/1990» không có thật: tháng 2/1990 chỉ có 28 ngày</td>" in page
+    assert "<td>3</td><td>Ngày sinh</td><td>ngày «12/13/1979» không có thật: không có tháng 13</td>" in page
+    assert "<td>4</td><td>Ngày sinh</td><td>ngày «1992/02/29» không đúng dạng dd/mm/yyyy</td>" in page
+    db.session.expire_all()
+    assert staff_count(db) == before
+
+
+def test_the_unit_preview_shows_the_kind_in_the_interface_language_and_what_each_row_does(client, demo, auth):
+    content = ("Mã đơn vị,Tên đơn vị,Loại,Mã đơn vị cấp trên,Khối thi đua\n"
+               "LB-MOI,Phường Mới,phuong,LB,KHOI-PHUONG\n"
+               "LB,Quận Long Biên,Quận,HN,\n"  # as it is: an empty bloc keeps the unit's bloc
+               "LB-BODE,Phường Bồ Đề,Phường,LB-MOI,\n").encode()  # moved under a unit new in the file
+    auth.login("admin")
+    assert auth.switch_language("en", "/admin/").status_code == 302
+    page = upload(auth, content, "don-vi.csv", kind="units").get_data(as_text=True)
+    assert "3 valid rows. 1 new, 1 updated, 1 unchanged." in html.unescape(page)
+    new, same, moved = preview_rows(page)
+    assert new[:5] == ["New", "LB-MOI", "Phường Mới", "Ward (phường)", "LB"] and new[5]  # the bloc's name
+    assert same == ["Unchanged", "LB", "Quận Long Biên", "Urban district (quận)", "HN", ""]
+    assert moved[0] == "Update"
