@@ -164,7 +164,7 @@ def seed_all():
     ]
     # The question banks first: the demo sessions draw from their pool.
     summary.append(seed_question_banks())
-    summary.append(seed_courses())
+    summary.append(seed_courses(utcnow()))  # the assignment falls due a month after the seed day
     summary.extend(seed_exam_demo(utcnow()))
     summary.extend(seed_finished_session(utcnow())[1])  # a session a month old, graded and released
     summary.append(seed_certificates())
