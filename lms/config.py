@@ -41,12 +41,20 @@ def build_config(overrides=None):
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "LANGUAGES": {"vi": "Tiếng Việt", "en": "English"},
-        # Login throttling (see auth.throttling)
-        "LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS": 5,
-        "LOGIN_MAX_FAILURES_PER_ADDRESS": 30,
-        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 20,
-        "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
-        "LOGIN_ACCOUNT_COOLDOWN_SECONDS": 60,
+        # Login throttling (see auth.throttling): failures are remembered for the window; past
+        # a few free ones each further failure doubles the wait (1 s, 2 s, 4 s …) up to a cap.
+        "LOGIN_FAILURE_WINDOW_SECONDS": 60 * 60,
+        "LOGIN_BACKOFF_BASE_SECONDS": 1,
+        "LOGIN_FREE_FAILURES_PER_ACCOUNT_ADDRESS": 3,
+        "LOGIN_MAX_DELAY_ACCOUNT_ADDRESS_SECONDS": 5 * 60,
+        # An exam room of 40 shares one address: only password spraying reaches this.
+        "LOGIN_FREE_FAILURES_PER_ADDRESS": 200,
+        "LOGIN_MAX_DELAY_ADDRESS_SECONDS": 5 * 60,
+        # One account from several addresses (a distributed attack): a short cap only, so that
+        # an attacker elsewhere never keeps the owner out for long.
+        "LOGIN_ACCOUNT_MIN_ADDRESSES": 3,
+        "LOGIN_FREE_FAILURES_PER_ACCOUNT": 10,
+        "LOGIN_MAX_DELAY_ACCOUNT_SECONDS": 30,
         "IMPORT_MAX_ROWS": 50_000,
         # Question bank: may an author approve their own question; largest image accepted.
         "QUESTION_SELF_APPROVAL": _bool("LMS_QUESTION_SELF_APPROVAL", False),

@@ -12,6 +12,7 @@ ACTIONS = {
     "login.success": N_("Đăng nhập thành công"),
     "login.failure": N_("Đăng nhập thất bại"),
     "login.throttled": N_("Đăng nhập bị tạm chặn"),
+    "login.release": N_("Mở khóa đăng nhập cho thí sinh"),
     "logout": N_("Đăng xuất"),
     "user.create": N_("Tạo tài khoản"),
     "user.update": N_("Sửa tài khoản"),

@@ -99,3 +99,14 @@ class LoginFailure(db.Model):
     username: Mapped[str] = mapped_column(String(80))
     ip_address: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LoginRelease(db.Model):
+    """A proctor (or administrator) lifting an account's sign-in throttling: the failures
+    counted against that account up to `released_at` no longer delay it (lms.auth.throttling)."""
+
+    __tablename__ = "login_release"
+    __table_args__ = (Index("ix_login_release_username_at", "username", "released_at"),)
+    username: Mapped[str] = mapped_column(String(80))
+    released_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    released_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))

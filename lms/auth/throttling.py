@@ -1,17 +1,26 @@
 """Throttling of failed sign-ins, kept in the database so that every worker sees it.
 
-Three windows, so that nobody can lock a colleague out for long:
-- one account from one address: blocked after a few failures for the whole window;
-- one address against any accounts: blocked after many failures (password spraying);
-- one account from any addresses: only a short cooldown after many failures, so an
-  attacker elsewhere delays the owner by a minute at most, never for the window.
+No lockout, only a backoff: past a few free failures, each further failure doubles the wait
+before the next attempt (1 s, 2 s, 4 s … up to a cap), counted from the newest failure of
+the window, in three dimensions:
+- one account from one address: the cap is a few minutes (a guesser at one machine);
+- one address against any accounts: only a very high count (password spraying; an exam
+  room of 40 shares one address);
+- one account from several addresses (a distributed guesser): a short cap only, and only
+  once the failures come from several addresses, so that a storm from one address never
+  delays the owner signing in from another.
+A refused (throttled) attempt is not a failure: retrying early never lengthens the wait.
+A proctor of the candidate's session (or an administrator) lifts the throttling of an
+account (`release`): its failures up to then stop counting, in every dimension.
 """
+import math
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from flask_babel import gettext as _
+from sqlalchemy import and_, case, delete, func, select
 
-from lms.auth.models import LoginFailure
+from lms.auth.models import LoginFailure, LoginRelease
 from lms.extensions import db
 from lms.models_base import utcnow
 
@@ -20,38 +29,71 @@ def _normalise(username):
     return (username or "").strip().lower()[:80]
 
 
+def backoff_seconds(failures, free, cap, base=1):
+    """The wait after the newest of `failures` recent failures: none for the first `free`,
+    then base, 2·base, 4·base … never more than `cap`."""
+    if failures <= free:
+        return 0
+    return min(cap, base * 2 ** min(failures - free - 1, 40))
+
+
+def _remaining(newest, wait, now):
+    if not wait or newest is None:
+        return 0.0
+    return max(0.0, (newest + timedelta(seconds=wait) - now).total_seconds())
+
+
+def _window_start(now):
+    return now - timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"])
+
+
+def _counted_since(username, now):
+    """Failures after this moment count against the account: the window's start, or the
+    latest release of the account when it is later."""
+    since = _window_start(now)
+    released = db.session.execute(
+        select(func.max(LoginRelease.released_at)).where(LoginRelease.username == username, LoginRelease.released_at > since)
+    ).scalar_one()
+    return max(since, released) if released is not None else since
+
+
 def retry_after_seconds(username, ip_address, now=None):
     """Seconds until a sign-in attempt is allowed again, or 0 when allowed now."""
     config = current_app.config
     now = now or utcnow()
-    window = timedelta(seconds=config["LOGIN_FAILURE_WINDOW_SECONDS"])
-    since = now - window
     username = _normalise(username)
+    here = and_(LoginFailure.username == username, LoginFailure.ip_address == ip_address)
+    mine = LoginFailure.username == username
+    from_address = LoginFailure.ip_address == ip_address
 
-    def failures(*conditions):
-        row = db.session.execute(
-            select(func.count(LoginFailure.id), func.min(LoginFailure.created_at), func.max(LoginFailure.created_at))
-            .where(LoginFailure.created_at > since, *conditions)
-        ).one()
-        return row
+    def count(condition):
+        return func.count(case((condition, LoginFailure.id)))
 
-    count, oldest, _ = failures(LoginFailure.username == username, LoginFailure.ip_address == ip_address)
-    if count >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS"]:
-        return max(1, int((oldest + window - now).total_seconds()))
-    count, oldest, _ = failures(LoginFailure.ip_address == ip_address)
-    if count >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]:
-        return max(1, int((oldest + window - now).total_seconds()))
-    count, _, newest = failures(LoginFailure.username == username)
-    if count >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]:
-        cooldown = timedelta(seconds=config["LOGIN_ACCOUNT_COOLDOWN_SECONDS"])
-        remaining = (newest + cooldown - now).total_seconds()
-        if remaining > 0:
-            return max(1, int(remaining))
-    return 0
+    def newest(condition):
+        return func.max(case((condition, LoginFailure.created_at)))
+
+    # One statement over the rows of this account or this address.
+    row = db.session.execute(
+        select(count(here), newest(here), count(from_address), newest(from_address), count(mine), newest(mine),
+               func.count(func.distinct(case((mine, LoginFailure.ip_address)))))
+        .where((mine | from_address), LoginFailure.created_at > _counted_since(username, now))
+    ).one()
+    here_count, here_newest, address_count, address_newest, account_count, account_newest, addresses = row
+    base = config["LOGIN_BACKOFF_BASE_SECONDS"]
+    waits = [
+        _remaining(here_newest, backoff_seconds(here_count, config["LOGIN_FREE_FAILURES_PER_ACCOUNT_ADDRESS"],
+                                                config["LOGIN_MAX_DELAY_ACCOUNT_ADDRESS_SECONDS"], base), now),
+        _remaining(address_newest, backoff_seconds(address_count, config["LOGIN_FREE_FAILURES_PER_ADDRESS"],
+                                                   config["LOGIN_MAX_DELAY_ADDRESS_SECONDS"], base), now),
+    ]
+    if addresses >= config["LOGIN_ACCOUNT_MIN_ADDRESSES"]:
+        waits.append(_remaining(account_newest, backoff_seconds(account_count, config["LOGIN_FREE_FAILURES_PER_ACCOUNT"],
+                                                                config["LOGIN_MAX_DELAY_ACCOUNT_SECONDS"], base), now))
+    return math.ceil(max(waits))
 
 
-def record_failure(username, ip_address):
-    db.session.add(LoginFailure(username=_normalise(username), ip_address=ip_address))
+def record_failure(username, ip_address, now=None):
+    db.session.add(LoginFailure(username=_normalise(username), ip_address=ip_address, created_at=now or utcnow()))
 
 
 def clear_failures(username, ip_address):
@@ -61,12 +103,58 @@ def clear_failures(username, ip_address):
     )
 
 
+def release(username, actor, now=None):
+    """Lift the account's throttling: its failures so far stop counting against it (the rows
+    stay, for the other accounts of the address and for the record). How many were lifted."""
+    now = now or utcnow()
+    username = _normalise(username)
+    counts = recent_failures([username], now)
+    db.session.add(LoginRelease(username=username, released_at=now, released_by_id=actor.id if actor is not None else None))
+    db.session.flush()
+    return counts.get(username, 0)
+
+
+def recent_failures(usernames, now=None):
+    """{username: failures that still count against the account} for these accounts, in one
+    statement (the proctor board shows them beside each candidate)."""
+    now = now or utcnow()
+    names = sorted({_normalise(name) for name in usernames if name})
+    if not names:
+        return {}
+    since = _window_start(now)
+    released = (
+        select(LoginRelease.username, func.max(LoginRelease.released_at).label("released_at"))
+        .where(LoginRelease.username.in_(names), LoginRelease.released_at > since)
+        .group_by(LoginRelease.username)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(LoginFailure.username, func.count(LoginFailure.id))
+        .outerjoin(released, released.c.username == LoginFailure.username)
+        .where(LoginFailure.username.in_(names), LoginFailure.created_at > since,
+               (released.c.released_at.is_(None)) | (LoginFailure.created_at > released.c.released_at))
+        .group_by(LoginFailure.username)
+    ).all()
+    return {name: count for name, count in rows}
+
+
 def purge_old_failures(now=None) -> int:
-    """Forget failures older than the window (they no longer count): how many went. Run by
-    `flask schedule run`, so that the table does not grow with every failed sign-in."""
-    since = (now or utcnow()) - timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"])
+    """Forget failures older than the window (they no longer count), and the releases they
+    made moot: how many failures went. Run by `flask schedule run`, so that the table does
+    not grow with every failed sign-in."""
+    since = _window_start(now or utcnow())
     old = select(func.count(LoginFailure.id)).where(LoginFailure.created_at <= since)
     count = db.session.execute(old).scalar_one()
     if count:
         db.session.execute(delete(LoginFailure).where(LoginFailure.created_at <= since))
+    db.session.execute(delete(LoginRelease).where(LoginRelease.released_at <= since))
     return count
+
+
+def throttled_message(wait):
+    """What the sign-in page says to someone who must wait `wait` seconds."""
+    if wait < 60:
+        text = _("Đăng nhập sai nhiều lần. Vui lòng thử lại sau %(s)d giây.", s=wait)
+    else:
+        text = _("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(m)d phút.", m=max(1, (wait + 59) // 60))
+    return text + " " + _("Nếu bạn đang dự thi, hãy báo cán bộ coi thi mở khóa đăng nhập.")

@@ -38,10 +38,9 @@ def login():
         address = request.remote_addr or ""
         wait = throttling.retry_after_seconds(username, address)
         if wait:
-            record_refusal("login.throttled", target=username, actor_name=username)
-            minutes = max(1, (wait + 59) // 60)
-            flash(_("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(m)d phút.", m=minutes), "danger")
-            return render_template("auth/login.html", form=form), 429
+            record_refusal("login.throttled", target=username, actor_name=username, wait_seconds=wait)
+            flash(throttling.throttled_message(wait), "danger")
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait)}
         user = services.find_user(username)
         if user is not None and user.enabled and verify_password(user.password_hash, form.password.data):
             if needs_rehash(user.password_hash):

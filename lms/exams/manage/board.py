@@ -3,11 +3,14 @@ practical marking queue. Each is one statement whose aggregates are filtered to 
 before they group, so its cost follows the session, not the tables."""
 from sqlalchemy import case, func, select
 
+from lms.auth.models import User
+from lms.auth.throttling import recent_failures
 from lms.exams.core import engine
 from lms.exams.core.blueprint_rules import PRACTICAL
 from lms.exams.manage.queries import candidate_in_scope
 from lms.exams.models import AttemptAnswer, AttemptEvent, AttemptGrade, AttemptQuestion, BlueprintPart, ExamAttempt, ExamCandidate
 from lms.extensions import db
+from lms.localtime import format_local
 from lms.org.models import Staff
 
 FINISHED = engine.FINISHED_STATES
@@ -19,8 +22,9 @@ def _session_attempt_ids(session_id):
 
 
 def proctor_board(session_id, now, scope, active_window_seconds=120):
-    """One row per (candidate of the scope, part attempt): state, deadline, last save, late
-    saves. Candidates who have not started appear with no attempt."""
+    """One row per (candidate of the scope, part attempt): state, deadline, last save (also as
+    Hanoi time), late saves, and the failed sign-ins that still delay the candidate's account.
+    Candidates who have not started appear with no attempt."""
     in_session = _session_attempt_ids(session_id)
     last_save = (
         select(AttemptQuestion.attempt_id, func.max(AttemptAnswer.saved_at).label("last_save"), func.count(AttemptAnswer.id).label("answered"))
@@ -36,8 +40,10 @@ def proctor_board(session_id, now, scope, active_window_seconds=120):
         .subquery()
     )
     rows = db.session.execute(
-        select(ExamCandidate, Staff.full_name, ExamAttempt, BlueprintPart.kind, last_save.c.last_save, last_save.c.answered, late.c.late_saves)
+        select(ExamCandidate, Staff.full_name, ExamAttempt, BlueprintPart.kind, last_save.c.last_save, last_save.c.answered, late.c.late_saves,
+               User.username)
         .join(Staff, Staff.id == ExamCandidate.staff_id)
+        .outerjoin(User, User.id == ExamCandidate.user_id)
         .outerjoin(ExamAttempt, ExamAttempt.candidate_id == ExamCandidate.id)
         .outerjoin(BlueprintPart, BlueprintPart.id == ExamAttempt.part_id)
         .outerjoin(last_save, last_save.c.attempt_id == ExamAttempt.id)
@@ -45,11 +51,12 @@ def proctor_board(session_id, now, scope, active_window_seconds=120):
         .where(ExamCandidate.session_id == session_id, scope.staff_condition(Staff.unit_id))
         .order_by(ExamCandidate.candidate_number, ExamCandidate.id, BlueprintPart.position, ExamAttempt.number)
     ).all()
-    return [_board_row(candidate, name, attempt, part_kind, saved, answered, late_saves, now, active_window_seconds)
-            for candidate, name, attempt, part_kind, saved, answered, late_saves in rows]
+    failures = recent_failures([row.username for row in rows], now)
+    return [_board_row(candidate, name, attempt, part_kind, saved, answered, late_saves, now, active_window_seconds, username, failures)
+            for candidate, name, attempt, part_kind, saved, answered, late_saves, username in rows]
 
 
-def _board_row(candidate, name, attempt, part_kind, saved, answered, late_saves, now, active_window_seconds):
+def _board_row(candidate, name, attempt, part_kind, saved, answered, late_saves, now, active_window_seconds, username, failures):
     active = bool(attempt is not None and attempt.state in engine.OPEN_STATES and saved is not None
                   and (now - saved).total_seconds() <= active_window_seconds)
     return {
@@ -66,9 +73,12 @@ def _board_row(candidate, name, attempt, part_kind, saved, answered, late_saves,
         "deadline_at": attempt.deadline_at.isoformat() if attempt else None,
         "remaining_seconds": engine.remaining_seconds(attempt.clock(), now) if attempt else None,
         "last_save_at": saved.isoformat() if saved else None,
+        "last_save_local": format_local(saved, "%H:%M:%S"),  # Hanoi time, as the board shows it
         "answered": answered or 0,
         "late_saves": late_saves or 0,
         "active": active,
+        "has_account": username is not None,
+        "login_failures": failures.get(username, 0) if username else 0,
     }
 
 

@@ -1,5 +1,5 @@
 """Tổ chức thi, the running session: the proctor board (page and JSON), extra time, reopening
-an attempt, practical marking and the files handed in. Registered by blueprint.py; sessions,
+an attempt, lifting a candidate's sign-in throttling, practical marking and the files handed in. Registered by blueprint.py; sessions,
 candidates and attempts are loaded within the reader's exam scope."""
 from pathlib import Path
 
@@ -7,14 +7,17 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lms.audit.services import record
+from lms.auth import throttling
 from lms.auth.access import exam_scope, roles_allowed
 from lms.downloads import download, stored_file
 from lms.exams.attempts import ExamError
 from lms.exams.manage import board, marking, queries, services
 from lms.exams.manage.access import load_candidate, load_session, locked_attempt, read_attempt
-from lms.exams.manage.forms import ExtraTimeForm, MarkingForm, ReopenForm
+from lms.exams.manage.forms import ConfirmForm, ExtraTimeForm, MarkingForm, ReopenForm
 from lms.exams.models import ATTEMPT_STATES
 from lms.exams.proctoring import grant_extra_time, reopen_attempt
+from lms.localtime import format_local
 from lms.messages import N_
 from lms.models_base import utcnow
 from lms.redirects import flash_outcome, redirect_back
@@ -37,7 +40,8 @@ def proctor(session_id):
     session = load_session(session_id)
     now, rows, summary = _board(session)
     return render_template("exam_admin/proctor.html", session=session, board=rows, summary=summary, states=ATTEMPT_STATES,
-                           extra_form=ExtraTimeForm(), reopen_form=ReopenForm(), now=now)
+                           extra_form=ExtraTimeForm(), reopen_form=ReopenForm(), release_form=ConfirmForm(), now=now,
+                           now_local=format_local(now, "%H:%M:%S"))
 
 
 @routes.route("/sessions/<int:session_id>/proctor.json")
@@ -45,7 +49,7 @@ def proctor(session_id):
 def proctor_data(session_id):
     session = load_session(session_id)
     now, rows, summary = _board(session)
-    return jsonify({"server_time": now.isoformat(), "summary": summary, "rows": rows,
+    return jsonify({"server_time": now.isoformat(), "server_time_local": format_local(now, "%H:%M:%S"), "summary": summary, "rows": rows,
                     "states": {**{k: _(v) for k, v in ATTEMPT_STATES.items()}, "not_started": _("Chưa bắt đầu")}})
 
 
@@ -62,6 +66,22 @@ def extra_time(session_id, candidate_id):
                                    extra_multiplier=form.extra_multiplier.data or 1.0, reason=form.reason.data)
         flash(_("Đã cộng giờ; %(n)d bài đang làm được gia hạn ngay.", n=len(changed)), "success")
     return redirect_back(request.form.get("next"), url_for("exam_admin.proctor", session_id=session.id))
+
+
+@routes.route("/sessions/<int:session_id>/candidates/<int:candidate_id>/login-release", methods=("POST",))
+@roles_allowed(*PROCTORS)
+def login_release(session_id, candidate_id):
+    """Let a candidate of the session sign in at once, whoever's failed passwords delayed them."""
+    session = load_session(session_id)
+    candidate = load_candidate(session, candidate_id)
+    target = url_for("exam_admin.proctor", session_id=session.id)
+    if candidate.user is None:
+        flash(_("Thí sinh này chưa có tài khoản đăng nhập."), "danger")
+        return redirect(target)
+    lifted = throttling.release(candidate.user.username, current_user, utcnow())
+    record("login.release", target=candidate.user.username, session=session.id, candidate=candidate.id, failures=lifted)
+    flash(_("Đã mở khóa đăng nhập cho %(name)s: thí sinh đăng nhập được ngay.", name=candidate.staff.full_name), "success")
+    return redirect(target)
 
 
 @routes.route("/sessions/<int:session_id>/attempts/<int:attempt_id>/reopen", methods=("POST",))

@@ -1,4 +1,5 @@
-/* Proctor board: refreshes the figures of a running session from its JSON endpoint. */
+/* Proctor board: refreshes the figures of a running session from its JSON endpoint. Times
+   come from the server already in Hanoi time (whatever the device's clock or zone). */
 (function () {
   "use strict";
   var board = document.getElementById("proctor-board");
@@ -9,7 +10,8 @@
   var labels = {
     active: board.dataset.labelActive,
     updated: board.dataset.labelUpdated,
-    offline: board.dataset.labelOffline
+    offline: board.dataset.labelOffline,
+    failures: board.dataset.labelFailures
   };
 
   function clock(seconds) {
@@ -43,13 +45,15 @@
       var label = data.states[row.state] || row.state;
       tr.querySelector('[data-field="state"]').textContent = label + (row.active ? " · " + labels.active : "");
       tr.querySelector('[data-field="remaining"]').textContent = open ? clock(row.remaining_seconds) : "";
-      tr.querySelector('[data-field="last_save"]').textContent = row.last_save_at ? row.last_save_at.substring(11, 19) : "";
+      tr.querySelector('[data-field="last_save"]').textContent = row.last_save_local || "";
       tr.querySelector('[data-field="answered"]').textContent = row.answered;
       tr.querySelector('[data-field="late_saves"]').textContent = row.late_saves;
+      var failures = tr.querySelector('[data-field="login_failures"]');
+      if (failures) { failures.textContent = row.login_failures ? row.login_failures + " " + labels.failures : ""; }
       tr.classList.toggle("active", row.active);
     });
     if (missing && !busy()) { window.location.reload(); }
-    if (status) { status.textContent = labels.updated + " " + new Date().toLocaleTimeString("vi-VN"); }
+    if (status) { status.textContent = labels.updated + " " + data.server_time_local; }
   }
 
   function refresh() {
