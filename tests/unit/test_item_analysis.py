@@ -3,7 +3,18 @@ import math
 
 import pytest
 
-from lms.exams.core.analysis import FLAG_NEGATIVE, FLAG_TOO_EASY, FLAG_TOO_HARD, ItemResponse, analyse, flags_for, group_size, pearson
+from lms.exams.core.analysis import (
+    FLAG_NEGATIVE,
+    FLAG_TOO_EASY,
+    FLAG_TOO_HARD,
+    ItemResponse,
+    analyse,
+    flags_for,
+    group_size,
+    option_letter,
+    option_rows,
+    pearson,
+)
 
 # Four candidates, three one-point questions; every paper holds all three.
 #            Q10 Q20 Q30  paper score
@@ -161,3 +172,20 @@ def test_each_question_is_analysed_over_the_attempts_that_drew_it():
 def test_pearson(xs, ys, expected):
     result = pearson(xs, ys)
     assert result == (pytest.approx(expected) if expected is not None else None)
+
+
+def test_options_are_lettered_like_the_candidates_page():
+    assert [option_letter(index) for index in (0, 1, 3, 25, 26, 27)] == ["A", "B", "D", "Z", "AA", "AB"]
+
+
+def test_option_rows_name_every_option_with_its_count_and_share(stats):
+    options = [(index, option_letter(index), f"Lựa chọn {index}", index == 2) for index in range(4)]
+    rows = option_rows(stats[10], options)  # Q10: three chose C (index 2), one chose D
+    assert [(row.label, row.text, row.count, row.share, row.correct) for row in rows] == [
+        ("A", "Lựa chọn 0", 0, 0.0, False), ("B", "Lựa chọn 1", 0, 0.0, False),
+        ("C", "Lựa chọn 2", 3, 0.75, True), ("D", "Lựa chọn 3", 1, 0.25, False)]
+
+
+def test_an_option_the_listed_options_do_not_name_still_shows_by_its_letter(stats):
+    rows = option_rows(stats[10], [(2, "C", "Lựa chọn 2", True)])  # an older version had a fourth option
+    assert [(row.label, row.count) for row in rows] == [("C", 3), ("D", 1)]

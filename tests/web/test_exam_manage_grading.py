@@ -162,10 +162,15 @@ def test_item_analysis_page_and_export_show_the_hand_computed_figures(analysed_s
     assert "PT-3" in page and "Độ phân biệt âm" in page
     response = client.get(f"/exams/manage/sessions/{session.id}/analysis.csv")
     rows = {row[0]: row for row in csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")))}
-    # key: facility, point-biserial, upper-lower, option counts, blanks, flags
-    assert rows["PT-1"][4:10] == ["0.75", "0.3333", "1.0", "0: 1; 1: 3", "0", ""]
-    assert rows["PT-2"][4:10] == ["0.5", "0.0", "1.0", "0: 1; 1: 2; 2: 1", "0", ""]
-    assert rows["PT-3"][4:10] == ["0.75", "-0.5222", "0.0", "0: 1; 1: 3", "0", "Độ phân biệt âm"]
+    # key: facility, point-biserial, upper-lower, option counts (by letter and text, every option), blanks, flags
+    def options(key, counts):
+        return "; ".join(f"{letter}. Phương án {letter} {key}{' (đáp án)' if letter == 'B' else ''}: {count}"
+                         for letter, count in zip("ABCD", counts))
+
+    assert rows["PT-1"][4:10] == ["0.75", "0.3333", "1.0", options("PT-1", (1, 3, 0, 0)), "0", ""]
+    assert rows["PT-2"][4:10] == ["0.5", "0.0", "1.0", options("PT-2", (1, 2, 1, 0)), "0", ""]
+    assert rows["PT-3"][4:10] == ["0.75", "-0.5222", "0.0", options("PT-3", (1, 3, 0, 0)), "0", "Độ phân biệt âm"]
+    assert "<strong>B</strong>. Phương án B PT-2 <em>(đáp án)</em>:\n      2 (50%)" in page
     workbook = load_workbook(io.BytesIO(client.get(f"/exams/manage/sessions/{session.id}/analysis.xlsx").data))
     sheet = {row[0]: row for row in workbook.active.iter_rows(values_only=True)}
     assert sheet["PT-3"][4:7] == (0.75, -0.5222, 0.0)

@@ -10,7 +10,8 @@ Fed with one row per (attempt, question of its paper); returns per question:
   the top and bottom 27% (at least one each), D = mean fraction in the upper group −
   mean fraction in the lower group. Ties at a group border are broken by attempt id so
   that the figure never depends on the order rows arrive in;
-- how often each option was chosen (and how many left the question blank);
+- how often each option was chosen (and how many left the question blank), named by the
+  option's letter and text (`option_rows`);
 - flags: negative discrimination (by either index), facility < 0.2 (too hard) or
   > 0.95 (too easy).
 
@@ -165,6 +166,46 @@ def item_stats(question_id, items, earned: Mapping, possible: Mapping, share: fl
         blank=blank,
         flags=flags_for(facility, point_biserial, upper_lower),
     )
+
+
+@dataclass(frozen=True)
+class OptionRow:
+    """One option of a question as item analysis shows it: named by its letter and text."""
+
+    key: Hashable
+    label: str  # "A", "B" … for a choice; the value's name otherwise ("Đúng", "Sai")
+    text: str
+    count: int
+    share: Optional[float]  # of the responses (0–1)
+    correct: bool = False
+
+
+def option_letter(index: int) -> str:
+    """A, B, … Z, then AA, AB … (the letters a candidate reads beside the options)."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def option_rows(stats: ItemStats, options: Iterable[tuple]) -> list:
+    """The counts of `stats` against the question's options [(key, label, text, correct)], in
+    the question's own order, options nobody chose included; a key chosen that the options
+    do not name (an option of an older version) follows under its own name."""
+    counts = dict(stats.option_counts)
+    rows = []
+    for key, label, text, correct in options:
+        count = counts.pop(key, 0)
+        rows.append(OptionRow(key, label, text, count, _share(count, stats.responses), bool(correct)))
+    for key, count in counts.items():
+        rows.append(OptionRow(key, option_letter(key) if isinstance(key, int) else str(key), "", count, _share(count, stats.responses)))
+    return rows
+
+
+def _share(count: int, responses: int) -> Optional[float]:
+    return round(count / responses, 4) if responses else None
 
 
 def _round(value: Optional[float], digits: int = 4) -> Optional[float]:

@@ -66,6 +66,12 @@ def _figure(value):
     return "" if value is None else value
 
 
+def _option_text(option):
+    """«A. Ctrl+C (đáp án): 12» — an option by its letter and text, as the export writes it."""
+    name = f"{option.label}. {option.text}" if option.text else option.label
+    return f"{name}{' (' + _('đáp án') + ')' if option.correct else ''}: {option.count}"
+
+
 @routes.route("/sessions/<int:session_id>/analysis.<fmt>")
 def analysis_export(session_id, fmt):
     session = load_session(session_id)
@@ -73,9 +79,9 @@ def analysis_export(session_id, fmt):
                _("Độ phân biệt nhóm 27%"), _("Số lần chọn từng phương án"), _("Bỏ trống"), _("Cảnh báo")]
     rows = [
         [question.key, question.module.code if question.module else "", question.syllabus_code or "", item.responses, _figure(item.facility),
-         _figure(item.point_biserial), _figure(item.upper_lower), "; ".join(f"{key}: {count}" for key, count in item.option_counts.items()),
+         _figure(item.point_biserial), _figure(item.upper_lower), "; ".join(_option_text(option) for option in options),
          item.blank, ", ".join(_(label) for label in item.flag_labels)]
-        for question, item in stats.session_item_analysis(session.id)
+        for question, item, options in stats.session_item_analysis(session.id)
     ]
     return table_download(headers, rows, fmt, f"phan-tich-cau-hoi-{session.id}", _("Phân tích câu hỏi"))
 
