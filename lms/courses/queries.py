@@ -201,7 +201,7 @@ def learning_path(user):
         {"module": module, "course": course, "total": total, "done": completed,
          "percent": round(100 * completed / total) if total else 0,
          "best_practice": None if best_score is None else round(100 * best_score),
-         "minutes_spent": int(seconds) // 60}
+         "seconds_spent": int(seconds), "minutes_spent": int(seconds) // 60}
         for module, course, total, completed, best_score, seconds in rows
     ]
 

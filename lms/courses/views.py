@@ -57,6 +57,16 @@ def course_datetime(value):
     return format_local(value, "%d/%m/%Y %H:%M")
 
 
+@bp.app_template_filter("study_time")
+def study_time(seconds):
+    """Reading time as a learner reads it: «dưới 1 phút», «25 phút», «1 giờ 5 phút»."""
+    minutes = max(0, int(seconds or 0)) // 60
+    if not minutes:
+        return _("dưới 1 phút") if seconds else _("%(m)d phút", m=0)
+    hours, minutes = divmod(minutes, 60)
+    return _("%(h)d giờ %(m)d phút", h=hours, m=minutes) if hours else _("%(m)d phút", m=minutes)
+
+
 def lesson_html(lesson):
     from lms.questionbank.markup import render
 
@@ -158,7 +168,7 @@ def heartbeat(lesson_id):
         return jsonify({"tracked": False})
     payload = request.get_json(silent=True) or {}
     progress = services.heartbeat(current_user, lesson, payload.get("seconds", 0), payload.get("position"))
-    return jsonify({"tracked": True, "seconds_spent": progress.seconds_spent})
+    return jsonify({"tracked": True, "seconds_spent": progress.seconds_spent, "time_spent": study_time(progress.seconds_spent)})
 
 
 # --- Practice ----------------------------------------------------------------------------

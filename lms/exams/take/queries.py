@@ -232,6 +232,7 @@ def review_items(attempt, level):
     for attempt_question, question, answer in paper(attempt):
         qtype = get_type(question.type)
         item = {
+            "id": attempt_question.id,
             "position": attempt_question.position,
             "view": qtype.candidate_view(question, attempt_question.presentation or {}),
             "response": answer.response if answer is not None else None,

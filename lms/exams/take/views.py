@@ -11,7 +11,7 @@ from lms.exams import papers, uploads
 from lms.exams.attempts import ExamError, submit_attempt
 from lms.exams.models import AttemptQuestion, BlueprintPart, ExamSession
 from lms.exams.starting import start_attempt, start_context
-from lms.exams.take import queries
+from lms.exams.take import outcome, queries
 from lms.exams.take.access import not_a_candidate, own_attempt
 from lms.exams.take.api import json_error
 from lms.extensions import db
@@ -120,6 +120,7 @@ def result(attempt_id):
     if attempt.open_slot == 1:
         return redirect(url_for("exams.take", attempt_id=attempt.id))
     level = queries.review_level(attempt, now)
+    feedback = level in outcome.FEEDBACK_LEVELS and attempt.part.kind == "practical"
     return render_template(
         "exams/result.html",
         attempt=attempt,
@@ -127,6 +128,8 @@ def result(attempt_id):
         level=level,
         modules=queries.module_results(attempt) if level != "none" else [],
         items=queries.review_items(attempt, level) if level in ("correctness", "answers") else [],
+        sitting=outcome.sitting_outcome(attempt.candidate, now),
+        feedback=outcome.practical_feedback(attempt) if feedback else {},
     )
 
 

@@ -27,7 +27,13 @@
       keepalive: true,
       headers: { "Content-Type": "application/json", "X-CSRFToken": token },
       body: JSON.stringify({ seconds: seconds, position: position() })
-    }).catch(function () { /* offline for a moment: the next beat counts again */ });
+    }).then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        // The time the server credited, as it words it.
+        var shown = document.querySelector("[data-time-spent]");
+        if (shown && data && data.time_spent) { shown.textContent = data.time_spent; }
+      })
+      .catch(function () { /* offline for a moment: the next beat counts again */ });
   }
 
   setInterval(function () { beat(false); }, INTERVAL_MS);
