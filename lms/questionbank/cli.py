@@ -13,10 +13,24 @@ SHIPPED_BANKS = Path(__file__).resolve().parents[2] / "question_banks"
 CLI_ACTOR = "cli"
 
 
-def _bank_for_import(name, owner):
-    from lms.questionbank import queries, services
+MODULE_HINT = "Dùng --module IUxx (ví dụ --module IU01) cho các câu hỏi này."
 
-    bank = queries.bank_by_name(name)
+
+def find_bank(name):
+    """The bank named `name` or whose short code it is (`IU01` for "IU01 – Hiểu biết…"); None when
+    there is none. Several banks with that code: a ClickException naming them."""
+    from lms.questionbank import queries
+
+    banks = queries.banks_by_name_or_code(name)
+    if len(banks) > 1:
+        raise click.ClickException(f"Mã '{name}' ứng với nhiều ngân hàng: {', '.join(b.name for b in banks)}; hãy ghi tên đầy đủ.")
+    return banks[0] if banks else None
+
+
+def _bank_for_import(name, owner):
+    from lms.questionbank import services
+
+    bank = find_bank(name)
     return bank if bank is not None else services.create_bank(name, owner)
 
 
@@ -30,15 +44,17 @@ def import_file(path, bank_name=None, default_module=None, owner=None):
     questions, warnings, name_in_file = transfer.parse_upload(path.name, path.read_bytes(), default_module=default_module)
     name = bank_name or name_in_file or path.stem
     bank = _bank_for_import(name, owner)
-    report = services.import_questions(bank, questions, owner, keep_status=True, default_module=default_module)
+    report = services.import_questions(bank, questions, owner, keep_status=True, default_module=default_module, module_hint=MODULE_HINT)
     report.warnings[:0] = warnings
     return bank.name, report
 
 
 @questions_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--bank", "bank_name", default=None, help="Tên ngân hàng (mặc định: tên ghi trong tệp, hoặc tên tệp).")
-@click.option("--module", "default_module", default=None, help="Mô đun cho câu hỏi không ghi mô đun (vd. IU01).")
+@click.option("--bank", "bank_name", default=None,
+              help="Tên hoặc mã ngắn của ngân hàng, vd. IU01 (mặc định: tên ghi trong tệp, hoặc tên tệp).")
+@click.option("--module", "default_module", default=None,
+              help="Mô đun cho câu hỏi mà tệp không ghi ($CATEGORY, tên câu như IU01-007); sau đó là mô đun của ngân hàng.")
 def import_command(path, bank_name, default_module):
     """Nhập câu hỏi từ tệp (YAML gốc, GIFT, Aiken, Moodle XML, XLSX); tất cả hoặc không."""
     from lms.audit.services import record
@@ -67,15 +83,15 @@ def import_command(path, bank_name, default_module):
 
 
 @questions_cli.command("export")
-@click.option("--bank", "bank_name", required=True, help="Tên ngân hàng.")
+@click.option("--bank", "bank_name", required=True, help="Tên hoặc mã ngắn của ngân hàng (vd. IU01).")
 @click.option("--format", "fmt", type=click.Choice(["native", "gift", "moodlexml", "xlsx"]), default="native", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True)
 def export_command(bank_name, fmt, output):
     """Xuất một ngân hàng câu hỏi ra tệp (ghi vào nhật ký hệ thống)."""
-    from lms.questionbank import queries, transfer
+    from lms.questionbank import transfer
 
     with immediate_transactions():
-        bank = queries.bank_by_name(bank_name)
+        bank = find_bank(bank_name)
         if bank is None:
             raise click.ClickException(f"Không có ngân hàng '{bank_name}'.")
         body, _, _ = transfer.export_bank(bank, fmt, actor_name=CLI_ACTOR)

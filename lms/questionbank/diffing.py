@@ -9,6 +9,7 @@ import re
 
 from markupsafe import Markup, escape
 
+from lms.questionbank import graded_answers
 from lms.questionbank.models import DIFFICULTIES, POOLS
 
 _WORDS = re.compile(r"\s+|[^\s]+")
@@ -48,9 +49,14 @@ def fields(data):
     if data.type == "numeric":
         rows.append(("Đáp án", _number(data.answer)))
         rows.append(("Sai số", _number(data.tolerance)))
+        if data.answers:
+            rows.append(("Đáp án khác", graded_answers.format_numeric_lines(data.answers)))
     if data.type == "short_answer":
-        rows.append(("Đáp án chấp nhận", "\n".join(map(str, data.answers))))
+        rows.append(("Đáp án chấp nhận", graded_answers.format_text_lines(data.answers)))
         rows.append(("Phân biệt hoa/thường", "có" if data.case_sensitive else "không"))
+    for label, text in (("Phản hồi khi đúng", data.correct_feedback), ("Phản hồi khi sai", data.incorrect_feedback)):
+        if text:
+            rows.append((label, text))
     for number, (left, right) in enumerate(data.pairs, start=1):
         rows.append((f"Cặp {number}", f"{left} → {right}"))
     for number, item in enumerate(data.rubric, start=1):

@@ -1,14 +1,16 @@
 """Forms of the question banks, and the mapping between the question form and QuestionData."""
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, FieldList, Form, FormField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
 
 from lms.forms import FilterForm, label_choices, name_field
 from lms.i18n import N_
+from lms.questionbank import graded_answers
 from lms.questionbank.models import DIFFICULTIES, POOLS, QUESTION_STATUSES
-from lms.questionbank.schema import TYPES, Choice, QuestionData, nfc
+from lms.questionbank.schema import STATUSES, TYPES, Choice, QuestionData, nfc
 from lms.questionbank.types import PRACTICAL_EXTENSIONS, get_type
 
 TEXT_FORMATS = {"markdown": N_("Markdown"), "html": N_("HTML"), "plain": N_("Văn bản thuần")}
@@ -61,13 +63,26 @@ class RubricEntry(Form):
     points = StringField(_l("Điểm"), validators=[Optional(), Regexp(r"^\d{1,3}([.,]\d+)?$")])
 
 
+def _readable_lines(parse):
+    """A validator: the box's lines read by `parse` (graded_answers), or the line that cannot be."""
+    def check(form, field):
+        try:
+            parse(_text(field.data))
+        except graded_answers.AnswerLineError as error:
+            raise ValidationError(error.translated(gettext)) from None
+    return check
+
+
 class QuestionForm(FlaskForm):
     key = StringField(_l("Mã câu hỏi"), validators=[DataRequired(), Length(max=120), Regexp(r"^[\w.\-]+$", message=_l("Chỉ dùng chữ, số, dấu chấm, gạch ngang, gạch dưới."))])
     module = SelectField(_l("Mô đun"))
     syllabus = StringField(_l("Mã nội dung (vd. IU04.3.1)"), validators=[Optional(), Length(max=30)])
     difficulty = SelectField(_l("Mức độ"), choices=label_choices(DIFFICULTIES), default="medium")
     pool = SelectField(_l("Dùng cho"), choices=label_choices(POOLS), default="exam")
-    status = SelectField(_l("Trạng thái sau khi lưu"), choices=label_choices(QUESTION_STATUSES), default="draft")
+    # The view offers only the statuses the editor may set (workflow.settable_statuses); any
+    # other valid one posted is handled by the services as the workflow says.
+    status = SelectField(_l("Trạng thái sau khi lưu"), choices=label_choices(QUESTION_STATUSES), default="draft", validate_choice=False,
+                         validators=[AnyOf(STATUSES)])
     tags = StringField(_l("Thẻ (phân cách bằng dấu phẩy)"), validators=[Optional(), Length(max=500)])
     title = StringField(_l("Tiêu đề ngắn (tùy chọn)"), validators=[Optional(), Length(max=200)])
     text_format = SelectField(_l("Định dạng nội dung"), choices=label_choices(TEXT_FORMATS), default="markdown")
@@ -78,7 +93,12 @@ class QuestionForm(FlaskForm):
     answer_bool = SelectField(_l("Đáp án"), choices=[("true", _l("Đúng")), ("false", _l("Sai"))], default="true")
     answer_number = StringField(_l("Đáp án (số)"), validators=[Optional(), Regexp(r"^-?\d+([.,]\d+)?$")])
     tolerance = StringField(_l("Sai số cho phép (±)"), default="0", validators=[Optional(), Regexp(r"^\d+([.,]\d+)?$")])
-    answers = TextAreaField(_l("Các đáp án được chấp nhận (mỗi dòng một đáp án)"), validators=[Optional(), Length(max=5000)])
+    answers = TextAreaField(_l("Các đáp án được chấp nhận (mỗi dòng một đáp án)"),
+                            validators=[Optional(), Length(max=5000), _readable_lines(graded_answers.parse_text_lines)])
+    other_answers = TextAreaField(_l("Các đáp án khác (tùy chọn)"),
+                                  validators=[Optional(), Length(max=5000), _readable_lines(graded_answers.parse_numeric_lines)])
+    correct_feedback = TextAreaField(_l("Phản hồi khi trả lời đúng"), validators=[Optional(), Length(max=2000)])
+    incorrect_feedback = TextAreaField(_l("Phản hồi khi trả lời sai"), validators=[Optional(), Length(max=2000)])
     case_sensitive = BooleanField(_l("Phân biệt chữ hoa, chữ thường"))
     pairs = FieldList(FormField(PairEntry), min_entries=0)
     rubric = FieldList(FormField(RubricEntry), min_entries=0)
@@ -103,7 +123,8 @@ def _compact(value):
 
 def fill_question_form(form, data):
     """Put a question's content into the form (GET of the edit page)."""
-    for name in ("key", "syllabus", "difficulty", "pool", "status", "title", "text_format", "text", "explanation", "shuffle", "case_sensitive"):
+    for name in ("key", "syllabus", "difficulty", "pool", "status", "title", "text_format", "text", "explanation", "shuffle", "case_sensitive",
+                 "correct_feedback", "incorrect_feedback"):
         getattr(form, name).data = getattr(data, name) if getattr(data, name) is not None else ""
     form.module.data = data.module
     form.tags.data = ", ".join(data.tags or [])
@@ -120,7 +141,10 @@ def fill_question_form(form, data):
     if data.type == "numeric" and data.answer is not None:
         form.answer_number.data = str(_compact(data.answer))
         form.tolerance.data = str(_compact(data.tolerance or 0))
-    form.answers.data = "\n".join(str(a) for a in data.answers)
+    if data.type == "numeric":
+        form.other_answers.data = graded_answers.format_numeric_lines(data.answers)
+    else:
+        form.answers.data = graded_answers.format_text_lines(data.answers)
     form.extensions.data = list(data.extensions)
 
 
@@ -164,8 +188,9 @@ def question_data_from_form(form, qtype, key=None):
     elif qtype == "numeric":
         data.answer = _number(form.answer_number.data) if (form.answer_number.data or "").strip() else None
         data.tolerance = _number(form.tolerance.data)
+        data.answers = graded_answers.parse_numeric_lines(_text(form.other_answers.data))
     elif qtype == "short_answer":
-        data.answers = [line.strip() for line in _text(form.answers.data).split("\n") if line.strip()]
+        data.answers = graded_answers.parse_text_lines(_text(form.answers.data))
         data.case_sensitive = bool(form.case_sensitive.data)
     elif qtype == "matching":
         data.shuffle = bool(form.shuffle.data)
@@ -175,6 +200,8 @@ def question_data_from_form(form, qtype, key=None):
         data.rubric = [{"criterion": nfc(e.form.criterion.data).strip(), "points": _number(e.form.points.data, 1.0)}
                        for e in form.rubric.entries if (e.form.criterion.data or "").strip()]
         data.extensions = list(form.extensions.data or [])
+    if qtype != "practical":  # a person marks a practical task: no automatic feedback
+        data.correct_feedback, data.incorrect_feedback = _text(form.correct_feedback.data).strip(), _text(form.incorrect_feedback.data).strip()
     return data
 
 

@@ -93,6 +93,14 @@ def render_inline(text: str, text_format: str = "markdown") -> str:
     return sanitize_html(_markdown.renderInline(text))
 
 
+def excerpt(text: str, text_format: str = "markdown", length: int = 110) -> str:
+    """A question's text as a short line of plain text for lists: what a reader sees, not its
+    Markdown or HTML source (images and markup dropped, whitespace collapsed)."""
+    plain = html.unescape(nh3.clean(render(text or "", text_format), tags=set()))
+    plain = " ".join(plain.split())
+    return plain if len(plain) <= length else plain[: length - 1].rstrip() + "…"
+
+
 def question_image_ids(text: str) -> set:
     """Ids of the stored question images a text (source or rendered) refers to."""
     return {int(found) for found in QUESTION_IMAGE_URL.findall(text or "")}

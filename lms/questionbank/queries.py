@@ -1,4 +1,5 @@
 """Reads of the question banks: who may open which bank, filtered lists, history, counts."""
+import re
 
 from sqlalchemy import Text, case, cast, exists, func, or_, select, true
 from sqlalchemy.orm import joinedload
@@ -6,6 +7,7 @@ from sqlalchemy.orm import joinedload
 from lms.auth.models import RoleAssignment, User
 from lms.catalogue.models import Module, SyllabusNode
 from lms.extensions import db
+from lms.questionbank.formats.moodle import module_named
 from lms.questionbank.markup import question_data_images
 from lms.questionbank.models import Question, QuestionBank, QuestionBankShare, QuestionReview, QuestionVersion
 from lms.text import tidy
@@ -70,6 +72,37 @@ def accessible_banks(user):
 
 def bank_by_name(name):
     return db.session.execute(select(QuestionBank).where(QuestionBank.name == name)).scalar_one_or_none()
+
+
+# "IU01 – Hiểu biết về CNTT cơ bản": the short code is what comes before the dash (or colon).
+_CODE_SEPARATOR = re.compile(r"\s+[–—-]\s+|\s*:\s+")
+
+
+def bank_short_code(name):
+    parts = _CODE_SEPARATOR.split(name or "", maxsplit=1)
+    return parts[0].strip() if len(parts) == 2 and parts[0].strip() else None
+
+
+def banks_by_name_or_code(text):
+    """The bank of that exact name; else every bank whose short code it is (any case): one, several or none."""
+    text = tidy(text)
+    exact = bank_by_name(text)
+    if exact is not None:
+        return [exact]
+    wanted = text.casefold()
+    banks = db.session.execute(select(QuestionBank).order_by(QuestionBank.name)).scalars()
+    return [bank for bank in banks if (bank_short_code(bank.name) or "").casefold() == wanted]
+
+
+def bank_module(bank):
+    """The module a bank is for: the one its name names (IU01 – …), else the one module all its questions share."""
+    named = module_named(bank.name)
+    if named:
+        return named
+    codes = db.session.execute(
+        select(Module.code).join(Question, Question.module_id == Module.id).where(Question.bank_id == bank.id).distinct().limit(2)
+    ).scalars().all()
+    return codes[0] if len(codes) == 1 else None
 
 
 def bank_shares(bank):

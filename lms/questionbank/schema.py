@@ -13,6 +13,15 @@ shuffled order a candidate saw is stored separately with the attempt):
 - short_answer:       {"text": str}
 - numeric:            {"value": number or str}
 - practical:          {"upload_id": int}   (graded by a person against the rubric)
+
+Graded answers, as Moodle keeps them (lms.questionbank.graded_answers):
+- short_answer `answers`: each a text worth 100 %, or {"text", "fraction", "feedback"}
+  for partial credit or a per-answer feedback; `*` is Moodle's wildcard.
+- numeric: `answer` ± `tolerance` is the 100 % answer; `answers` holds the further ones,
+  {"value" (None: any other answer), "tolerance", "fraction", "feedback"}.
+- `correct_feedback` / `incorrect_feedback`: shown when a response earns full marks /
+  nothing (true/false feedback, the feedback of numeric's main and "any other" answers,
+  Moodle's combined feedback).
 """
 from __future__ import annotations
 
@@ -59,7 +68,7 @@ class QuestionData:
     # true_false (bool) and numeric (float)
     answer: Any = None
     tolerance: float = 0.0
-    # short_answer
+    # short_answer: accepted answers; numeric: the further graded answers (see above)
     answers: list = field(default_factory=list)
     case_sensitive: bool = False
     # matching: [[left, right], ...]
@@ -67,6 +76,9 @@ class QuestionData:
     # practical: [{"criterion": str, "points": float}], accepted extensions
     rubric: list = field(default_factory=list)
     extensions: list = field(default_factory=list)
+    # auto-graded types: feedback for a response worth full marks / nothing
+    correct_feedback: str = ""
+    incorrect_feedback: str = ""
 
     def to_dict(self) -> dict:
         data = asdict(self)

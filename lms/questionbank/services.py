@@ -7,9 +7,8 @@ status of a new version, but "approved" needs a second person: when the editor m
 approve (QUESTION_SELF_APPROVAL off), the new version goes to review instead, and the
 question leaves the exam pool until someone else approves it.
 """
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 
-from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, or_, select, update
 
@@ -17,34 +16,32 @@ from lms.audit.services import record
 from lms.extensions import db
 from lms.messages import translated
 from lms.models_base import utcnow
-from lms.questionbank import queries
-from lms.questionbank.formats.common import canonicalize
-from lms.questionbank.models import Question, QuestionBank, QuestionBankShare, QuestionReview, QuestionVersion
-from lms.questionbank.schema import STATUSES, nfc
+from lms.questionbank import graded_answers, queries
+from lms.questionbank.formats.common import KEY_MAX_LENGTH, canonicalize
+from lms.questionbank.models import Question, QuestionBank, QuestionBankShare, QuestionVersion
+from lms.questionbank.schema import QuestionData, nfc
 from lms.questionbank.types import validate_question
+from lms.questionbank.workflow import (
+    TRANSITIONS,
+    QuestionBankError,
+    allowed_target,
+    bulk_change_status,
+    can_approve,
+    change_status,
+    config_value,
+    self_approval_allowed,
+    set_status,
+    settable_statuses,
+    status_steps,
+)
 
-KEY_MAX_LENGTH = 120
+# The review workflow lives in workflow.py; the views and other areas reach it through services.
+__all__ = ["TRANSITIONS", "QuestionBankError", "bulk_change_status", "can_approve", "change_status", "config_value", "self_approval_allowed",
+           "settable_statuses", "set_status", "status_steps"]
 
-# Which status may follow which; "approved" additionally needs can_approve().
-TRANSITIONS = {
-    "draft": {"review", "approved", "retired"},
-    "review": {"approved", "draft", "retired"},
-    "approved": {"retired", "draft"},
-    "retired": {"draft"},
-}
-
-
-class QuestionBankError(ValueError):
-    """A refusal shown to the user, in the language of the request (Vietnamese outside one)."""
-
-
-def config_value(name, default):
-    return current_app.config.get(name, default) if has_app_context() else default
-
-
-def self_approval_allowed():
-    return bool(config_value("QUESTION_SELF_APPROVAL", False))
-
+# What a version stored before a field existed holds for it: the field's default.
+FIELD_DEFAULTS = {f.name: f.default if f.default is not MISSING else f.default_factory() for f in fields(QuestionData)
+                  if f.default is not MISSING or f.default_factory is not MISSING}
 
 # --- Banks -------------------------------------------------------------------------------
 
@@ -81,15 +78,16 @@ def unshare_bank(bank, user_id, actor=None):
 # --- Validation --------------------------------------------------------------------------
 
 
-def validation_problems(data, module_ids, syllabus_by_module):
+def validation_problems(data, module_ids, syllabus_by_module, module_required=True):
     """What is wrong with a question before it is stored (type rules and catalogue codes), in the
-    language of the request."""
+    language of the request. An import reports missing modules once for the file instead."""
     problems = []
     if not data.key or len(data.key) > KEY_MAX_LENGTH:
         problems.append(_("Mã câu hỏi phải có từ 1 đến %(max)d ký tự.", max=KEY_MAX_LENGTH))
     problems.extend(translated(problem, _) for problem in validate_question(data))  # the type's rules, difficulty, pool, status
     if not data.module:
-        problems.append(_("Thiếu mô đun (IU01–IU15)."))
+        if module_required:
+            problems.append(_("Thiếu mô đun (IU01–IU15)."))
     elif data.module not in module_ids:
         problems.append(_("Mô đun không tồn tại: %(module)s.", module=data.module))
     elif data.syllabus and data.syllabus not in syllabus_by_module.get(data.module, set()):
@@ -104,7 +102,7 @@ def check_question(data):
 def search_text(data):
     parts = [data.key, data.title, data.text, data.explanation, " ".join(data.tags or [])]
     parts += [choice.text for choice in data.choices]
-    parts += [str(answer) for answer in data.answers]
+    parts += [str(graded_answers.text_parts(answer)[0]) for answer in data.answers if data.type == "short_answer"]
     parts += [str(side) for pair in data.pairs for side in pair]
     return queries.fold("\n".join(part for part in parts if part))
 
@@ -139,8 +137,10 @@ def as_dict(data):
 
 
 def same_content(stored, incoming):
-    """Two version dicts with equal content (the status is not content)."""
-    return {k: v for k, v in stored.items() if k != "status"} == {k: v for k, v in incoming.items() if k != "status"}
+    """Two version dicts with equal content (the status is not content; a field missing from an
+    older version has its default)."""
+    return ({k: v for k, v in {**FIELD_DEFAULTS, **stored}.items() if k != "status"}
+            == {k: v for k, v in {**FIELD_DEFAULTS, **incoming}.items() if k != "status"})
 
 
 def _normalised(data):
@@ -150,14 +150,6 @@ def _normalised(data):
 
 
 # --- Authoring and review ------------------------------------------------------------------
-
-
-def can_approve(user, question):
-    """A second person approves: not the author, not whoever wrote the current version."""
-    if self_approval_allowed():
-        return True
-    writer = question.current_version.created_by_id if question.current_version else None
-    return user.id not in (question.author_id, writer)
 
 
 def create_question(bank, data, actor, change_note=""):
@@ -174,7 +166,7 @@ def create_question(bank, data, actor, change_note=""):
     db.session.flush()
     _add_version(question, data, actor, 1, change_note or "Tạo câu hỏi")
     if requested != "draft":
-        _set_status(question, _allowed_target(question, requested, actor), actor, "")
+        set_status(question, allowed_target(question, requested, actor), actor, "")
     return question
 
 
@@ -187,12 +179,6 @@ def _add_version(question, data, actor, number, change_note):
     question.current_version_id = version.id
     question.current_version = version
     return version
-
-
-def _allowed_target(question, requested, actor):
-    if requested == "approved" and not can_approve(actor, question):
-        return "review"
-    return requested
 
 
 def edit_question(question, data, actor, change_note=""):
@@ -213,58 +199,14 @@ def edit_question(question, data, actor, change_note=""):
         question.updated_at = utcnow()
         version = _add_version(question, data, actor, (current.number if current else 0) + 1, change_note or "Sửa câu hỏi")
     if version is None:
+        if requested == "review" and question.status == "approved":
+            return None  # "send the new version for review", offered for an approved question: no new version, nothing to review
         change_status(question, requested, actor)  # only the status changed: the workflow's rules apply
     else:
-        target = _allowed_target(question, requested, actor)
+        target = allowed_target(question, requested, actor)
         if target != question.status:
-            _set_status(question, target, actor, "")
+            set_status(question, target, actor, "")
     return version
-
-
-def _set_status(question, status, actor, comment):
-    decision = {"approved": "approve", "review": "submit", "retired": "retire"}.get(status)
-    if status == "draft":
-        decision = "return" if question.status == "review" else "reopen"
-    question.status = status
-    question.updated_at = utcnow()
-    db.session.add(QuestionReview(question_id=question.id, version_id=question.current_version_id,
-                                  reviewer_id=actor.id if actor else None, decision=decision, comment=nfc(comment).strip()))
-
-
-def change_status(question, status, actor, comment=""):
-    """One step of the workflow; raises QuestionBankError when it is not allowed."""
-    if status not in STATUSES:
-        raise QuestionBankError(_("Trạng thái không hợp lệ."))
-    if status == question.status:
-        return
-    if status not in TRANSITIONS[question.status]:
-        raise QuestionBankError(_("Không thể chuyển câu hỏi %(key)s từ “%(status)s” sang trạng thái này.", key=question.key,
-                                  status=_(question.status_label)))
-    if status == "approved" and not can_approve(actor, question):
-        raise QuestionBankError(_("Câu hỏi %(key)s: người soạn không được tự duyệt câu hỏi của mình.", key=question.key))
-    if status == "draft" and question.status == "review" and not nfc(comment).strip():
-        raise QuestionBankError(_("Khi trả lại câu hỏi cần ghi nhận xét cho người soạn."))
-    returned = status == "draft" and question.status == "review"
-    _set_status(question, status, actor, comment)
-    if status == "approved" or returned:
-        record("question.approve" if status == "approved" else "question.return", target=f"{question.bank_id}:{question.key}")
-
-
-def bulk_change_status(questions, status, actor, comment=""):
-    """Apply one status to many questions; returns (changed count, [problems of the skipped ones])."""
-    changed, skipped = 0, []
-    for question in questions:
-        if question.status == status:
-            continue
-        try:
-            change_status(question, status, actor, comment)
-            changed += 1
-        except QuestionBankError as error:
-            skipped.append(str(error))
-    db.session.flush()
-    if changed:
-        record("question.bulk_status", status=status, changed=changed, skipped=len(skipped))
-    return changed, skipped
 
 
 # --- Import ------------------------------------------------------------------------------
@@ -290,30 +232,48 @@ class ImportReport:
         return f"{self.added} thêm mới, {self.updated} cập nhật, {self.unchanged} không đổi"
 
 
-def import_questions(bank, questions, actor, keep_status=True, default_module=None):
+def _missing_module_error(keys, module_hint):
+    shown = ", ".join(keys[:MISSING_MODULE_KEYS_SHOWN]) + (", …" if len(keys) > MISSING_MODULE_KEYS_SHOWN else "")
+    return _("%(n)d câu hỏi chưa có mô đun (%(keys)s): tệp không ghi mô đun ($CATEGORY, tên câu hỏi như IU01-007 hay thẻ "
+             "lms:module) và ngân hàng không gắn với mô đun nào. %(hint)s", n=len(keys), keys=shown,
+             hint=module_hint or _("Hãy chọn mô đun mặc định khi nhập."))
+
+
+MISSING_MODULE_KEYS_SHOWN = 5
+
+
+def import_questions(bank, questions, actor, keep_status=True, default_module=None, module_hint=None):
     """Add or update questions by their stable key; all or nothing.
 
     A question whose content differs from its current version gets a new version; an
     identical one is left alone, so re-importing a file changes nothing. With
     `keep_status` False (an upload by a trainer), "approved" in the file becomes
     "review" unless self-approval is allowed: an import does not bypass the review.
+    A question without a module (the file's formats resolve $CATEGORY and names) takes
+    `default_module`, else the bank's module; the ones left are one error naming
+    `module_hint` (what the caller offers: the form's field, the command's --module).
     """
     report = ImportReport()
     module_ids = queries.module_ids_by_code()
     syllabus = queries.syllabus_codes_by_module()
-    seen = set()
+    fallback = default_module or queries.bank_module(bank)
+    seen, missing = set(), []
     for index, data in enumerate(questions, start=1):
         _normalised(data)
-        if not data.module and default_module:
-            data.module = default_module
+        if not data.module and fallback:
+            data.module = fallback
+        if not data.module:
+            missing.append(data.key or _("không có mã"))
         duplicate = data.key in seen
         seen.add(data.key)
-        problems = validation_problems(data, module_ids, syllabus)
+        problems = validation_problems(data, module_ids, syllabus, module_required=False)
         if duplicate or problems:
             where = _("Câu hỏi #%(n)d (%(key)s)", n=index, key=data.key or _("không có mã"))
             if duplicate:
                 report.errors.append(_("%(where)s: mã câu hỏi bị trùng trong tệp.", where=where))
             report.errors.extend(f"{where}: {problem}" for problem in problems)
+    if missing:
+        report.errors.insert(0, _missing_module_error(missing, module_hint))
     if report.errors:
         return report
 
@@ -374,7 +334,7 @@ def import_questions(bank, questions, actor, keep_status=True, default_module=No
             if question is not None:
                 db.session.expire(question, ["current_version_id", "current_version"])
     for question, status in status_changes:
-        _set_status(question, status, actor, "Nhập từ tệp")
+        set_status(question, status, actor, "Nhập từ tệp")
     db.session.flush()
     return report
 
@@ -389,10 +349,10 @@ def questions_for_export(bank):
     return result
 
 
-def preview_import(bank, questions, actor, keep_status=True, default_module=None):
+def preview_import(bank, questions, actor, keep_status=True, default_module=None, module_hint=None):
     """What import_questions would do, computed inside a savepoint that is rolled back."""
     nested = db.session.begin_nested()
     try:
-        return import_questions(bank, questions, actor, keep_status=keep_status, default_module=default_module)
+        return import_questions(bank, questions, actor, keep_status=keep_status, default_module=default_module, module_hint=module_hint)
     finally:
         nested.rollback()

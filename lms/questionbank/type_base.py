@@ -102,6 +102,25 @@ class QuestionType:
         """A stored response as short lines of safe HTML (`inline` renders question text)."""
         return []
 
+    # -- feedback, as Moodle gives it after an answer ------------------------------------
+    def answer_feedback(self, q: QuestionData, response: dict) -> list:
+        """The feedback of the options or answers a (normalized, non-empty) response matched."""
+        return []
+
+    def response_feedback(self, q: QuestionData, response) -> list:
+        """The feedback texts (in the question's text format) a response earns: those of the
+        answers it matched, then the question's feedback for full marks or for none."""
+        response = self.normalize_response(q, response)
+        if not response or not self.auto_graded:
+            return []
+        fraction = self.grade(q, response)
+        texts = self.answer_feedback(q, response)
+        if fraction >= 1 - 1e-9:
+            texts.append(q.correct_feedback)
+        elif fraction <= 1e-9:
+            texts.append(q.incorrect_feedback)
+        return [text for text in texts if text]
+
 
 def answer_field(raw: dict, key: str, kind: type, message: str):
     """The response's `key` when it is a `kind`; None when it is missing (not answered); a

@@ -5,16 +5,15 @@ template) for the page to translate.
 """
 from __future__ import annotations
 
-import math
-
 from lms.messages import N_, Message
 from lms.questionbank import markup
-from lms.questionbank.responses import MAX_TEXT_RESPONSE, ResponseError, normalize_text, parse_number, permutation, response_index
+from lms.questionbank.responses import ResponseError, normalize_text, parse_number, permutation, response_index
 from lms.questionbank.schema import QuestionData, nfc
 from lms.questionbank.type_base import QuestionType, answer_field
+from lms.questionbank.types_answers import Numeric, ShortAnswer
 
-__all__ = ["PRACTICAL_EXTENSIONS", "ResponseError", "QuestionType", "all_types", "get_type", "normalize_text", "parse_number",
-           "validate_question"]
+__all__ = ["PRACTICAL_EXTENSIONS", "ResponseError", "QuestionType", "Numeric", "ShortAnswer", "all_types", "get_type", "normalize_text",
+           "parse_number", "validate_question"]
 
 PRACTICAL_EXTENSIONS = (".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".pdf", ".zip")
 _EPSILON = 1e-9
@@ -52,6 +51,10 @@ class _ChoiceType(QuestionType):
     def describe_response(self, q, response, inline, gettext):
         chosen = [response["choice"]] if "choice" in response else response.get("choices", [])
         return [inline(q.choices[i].text) for i in chosen]
+
+    def answer_feedback(self, q, response):
+        chosen = [response["choice"]] if "choice" in response else response.get("choices", [])
+        return [q.choices[i].feedback for i in chosen]
 
 
 class SingleChoice(_ChoiceType):
@@ -236,75 +239,6 @@ class Matching(QuestionType):
 
     def describe_response(self, q, response, inline, gettext):
         return [f"{inline(q.pairs[int(left)][0])} → {inline(q.pairs[right][1])}" for left, right in response["pairs"].items()]
-
-
-class ShortAnswer(QuestionType):
-    name = "short_answer"
-    label = N_("Trả lời ngắn")
-    page_response = {"text": "Ctrl+S"}
-
-    def validate_specific(self, q):
-        if not [a for a in q.answers if isinstance(a, str) and normalize_text(a)]:
-            return [Message(N_("Câu trả lời ngắn cần ít nhất một đáp án được chấp nhận."))]
-        if any(not isinstance(a, str) or not normalize_text(a) for a in q.answers):
-            return [Message(N_("Có đáp án được chấp nhận để trống."))]
-        return []
-
-    def normalize_answer(self, q, raw):
-        text = answer_field(raw, "text", str, N_("Câu trả lời phải là văn bản."))
-        if text is None:
-            return {}
-        if len(text) > MAX_TEXT_RESPONSE:
-            raise ResponseError(N_("Câu trả lời dài quá %(max)d ký tự."), max=MAX_TEXT_RESPONSE)
-        text = nfc(text).strip()
-        return {"text": text} if text else {}
-
-    def score(self, q, response):
-        given = normalize_text(response["text"], q.case_sensitive)
-        return 1.0 if any(given == normalize_text(a, q.case_sensitive) for a in q.answers) else 0.0
-
-    def correct_response(self, q):
-        return {"text": q.answers[0]}
-
-    def form_response(self, form):
-        return {"text": form.get("text")}
-
-    def describe_response(self, q, response, inline, gettext):
-        return [inline(text) for text in q.answers]
-
-
-class Numeric(QuestionType):
-    name = "numeric"
-    label = N_("Số")
-    page_response = {"value": "12,5"}
-
-    def validate_specific(self, q):
-        problems = []
-        if isinstance(q.answer, bool) or not isinstance(q.answer, (int, float)) or not math.isfinite(q.answer):
-            problems.append(Message(N_("Câu trả lời số cần đáp án là một số.")))
-        if isinstance(q.tolerance, bool) or not isinstance(q.tolerance, (int, float)) or not q.tolerance >= 0:
-            problems.append(Message(N_("Sai số cho phép phải là số không âm.")))
-        return problems
-
-    def normalize_answer(self, q, raw):
-        value = raw.get("value")
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return {}
-        return {"value": parse_number(value)}
-
-    def score(self, q, response):
-        slack = _EPSILON * max(1.0, abs(q.answer))  # 0.1 + 0.2 must still equal 0.3
-        return 1.0 if abs(response["value"] - q.answer) <= q.tolerance + slack else 0.0
-
-    def correct_response(self, q):
-        return {"value": q.answer}
-
-    def form_response(self, form):
-        return {"value": form.get("value")}
-
-    def describe_response(self, q, response, inline, gettext):
-        value = f"{response['value']:g}".replace(".", ",")
-        return [value + (f" (± {q.tolerance:g})".replace(".", ",") if q.tolerance else "")]
 
 
 class Practical(QuestionType):

@@ -24,6 +24,7 @@ from lms.questionbank.forms import (
     question_data_from_form,
     type_choices,
 )
+from lms.questionbank.markup import excerpt
 from lms.questionbank.schema import TYPES
 from lms.questionbank.types import get_type
 from lms.redirects import redirect_back, redirect_with
@@ -114,7 +115,8 @@ def questions():
         author_id=form.author.data or None, text=form.q.data, qtype=form.type.data or None,
     )
     page = db.paginate(query, per_page=50, error_out=False)
-    return render_template("questionbank/questions.html", form=form, page=page, bulk=BulkStatusForm(), type_labels=TYPE_LABELS)
+    return render_template("questionbank/questions.html", form=form, page=page, bulk=BulkStatusForm(), type_labels=TYPE_LABELS,
+                           excerpt=excerpt)
 
 
 @routes.route("/questions/bulk-status", methods=("POST",))
@@ -136,11 +138,16 @@ def bulk_status():
 # --- Authoring ---------------------------------------------------------------------------
 
 
-def _question_form(qtype, data=None):
+def _question_form(qtype, question=None):
+    """The form, offering only the statuses the editor may set: a GET of an edit shows the
+    question's status, or "review" for an approved one (a changed version needs review)."""
     form = QuestionForm()
     form.module.choices = [(m.code, f"{m.code} – {m.name}") for m in queries.modules()]
-    if request.method == "GET" and data is not None:
-        fill_question_form(form, data)
+    settable = services.settable_statuses(question)
+    form.status.choices = [(status, label) for status, label in form.status.choices if status in settable]
+    if request.method == "GET" and question is not None:
+        fill_question_form(form, question.question_data())
+        form.status.data = question.status if question.status in settable else "review"
     add_spare_rows(form, qtype)
     return form
 
@@ -166,9 +173,7 @@ def question_create(bank_id, qtype):
 @routes.route("/questions/<int:question_id>/edit", methods=("GET", "POST"))
 def question_edit(question_id):
     question = load_question(question_id)
-    form = _question_form(question.type, question.question_data())
-    if request.method == "GET":
-        form.status.data = question.status
+    form = _question_form(question.type, question)
     if form.validate_on_submit():
         try:
             version = services.edit_question(question, question_data_from_form(form, question.type, key=question.key),
@@ -190,7 +195,8 @@ def question_detail(question_id):
     question = load_question(question_id)
     data = question.question_data()
     status_form = StatusForm()
-    status_form.status.choices = [(s, label) for s, label in status_form.status.choices if s in services.TRANSITIONS[question.status]]
+    steps = services.status_steps(current_user, question)
+    status_form.status.choices = [(s, label) for s, label in status_form.status.choices if s in steps]
     return render_template(
         "questionbank/question_detail.html", question=question, data=data, view=candidate_preview(data),
         correct=get_type(data.type).correct_response(data), reviews=queries.reviews(question.id),
@@ -243,5 +249,5 @@ def question_status(question_id):
 def review_queue():
     pending = queries.review_queue(current_user)
     approvable = {q.id for q in pending if services.can_approve(current_user, q)}
-    return render_template("questionbank/review.html", questions=pending, approvable=approvable, form=ReviewForm())
+    return render_template("questionbank/review.html", questions=pending, approvable=approvable, form=ReviewForm(), excerpt=excerpt)
 

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from format_errors import assert_refused_at_line
 
@@ -112,7 +114,6 @@ def test_export_escapes_every_special_character_in_vietnamese_text():
     ("::A:: Câu 1 {T}\n\n::B:: Câu 2 {\n  =A\n  ~B\n  ~%150%C\n}\n", 6, "Trọng số"),
     ("::A:: Câu 1 {T}\n\n// ghi chú\n::B:: Câu 2 {=A ~B =C}\n", 4, "đúng một phương án đúng"),
     ("::A:: Câu 1 {T}\n// chú thích không tách câu\n::B:: Câu 2 {F}\n", 3, "một phần đáp án"),
-    ("::A:: Câu 1 {T}\n\n::A:: Câu 2 {F}\n", 3, "bị trùng"),
     ("\n\n::A:: Câu 1 {#ba}\n", 3, "Đáp án số"),
     ("::A:: Câu {#5..1}\n", 1, "từ nhỏ đến lớn"),
     ("::A:: Câu {=a -> 1 =b -> 2 ~c}\n", 1, "ghép cặp"),
@@ -125,18 +126,34 @@ def test_a_broken_file_names_the_line_and_imports_nothing(content, line, reason)
 
 
 def test_unsupported_questions_are_reported_not_silently_dropped():
+    """An essay is kept as a manually marked practical task, and said so; a description is reported and skipped;
+    true/false feedback is kept (Moodle: {T#when wrong#when right})."""
     result = gift.parse("::E:: Viết một đoạn văn. {}\n\nChỉ là mô tả, không có đáp án.\n\n::T:: Câu {T#sai#đúng}\n")
-    assert [q.key for q in result] == ["T"]
+    assert [q.key for q in result] == ["E", "T"]
+    assert result[0].type == "practical" and result[0].rubric == [{"criterion": "Bài làm đáp ứng yêu cầu của đề bài", "points": 1.0}]
     assert any("essay" in w and "Dòng 1" in w for w in result.warnings)
     assert any("mô tả" in w and "Dòng 3" in w for w in result.warnings)
-    assert any("phản hồi" in w for w in result.warnings)
+    assert (result[1].incorrect_feedback, result[1].correct_feedback) == ("sai", "đúng")
+    assert not any("phản hồi" in w for w in result.warnings)
 
 
-def test_partial_credit_short_answers_are_reported():
-    result = gift.parse("::S:: Thủ đô? {=Hà Nội =%50%Ha Noi}")
-    assert result[0].answers == ["Hà Nội"] and result.warnings
+def test_partial_credit_short_answers_are_kept():
+    result = gift.parse("::S:: Thủ đô? {=Hà Nội =%50%Ha Noi#Thiếu dấu}")
+    assert result[0].answers == ["Hà Nội", {"text": "Ha Noi", "fraction": 0.5, "feedback": "Thiếu dấu"}] and result.warnings == []
 
 
+def test_repeated_names_get_keys_from_name_and_content_and_reimport_the_same():
+    content = ("::Câu 1:: Thủ đô của Việt Nam? {=Hà Nội ~Huế}\n\n::Câu 1:: 1 KB bằng bao nhiêu byte? {#1024}\n\n"
+               "::Câu 2:: Đúng hay sai? {T}\n\n::Câu 2:: Đúng hay sai? {T}\n")
+    first = gift.parse(content)
+    keys = [q.key for q in first]
+    assert len(keys) == 3 and keys[2] == "Câu 2"  # identical copies import once, under their name
+    assert all(re.fullmatch(r"Câu 1-[0-9a-f]{8}", key) for key in keys[:2]) and keys[0] != keys[1]
+    assert [q.title for q in first[:2]] == ["Câu 1", "Câu 1"]
+    assert any("Câu 1" in w and keys[0] in w for w in first.warnings)
+    assert any("Dòng 7" in w and "dòng 5" in w for w in first.warnings)
+    reordered = "\n\n".join(reversed(content.strip().split("\n\n"))) + "\n"
+    assert sorted(q.key for q in gift.parse(reordered)) == sorted(keys)  # position-independent
 def test_metadata_comment_carries_what_gift_cannot():
     [q] = gift.parse('// @lms {"module": "IU04", "difficulty": "hard", "pool": "practice", "tags": ["hàm"]}\n'
                      "::IU04-009::[markdown]Hàm nào tính tổng? {=SUM ~MAX}\n")

@@ -69,7 +69,7 @@ QUIZ = """<?xml version="1.0" encoding="UTF-8"?>
 def test_a_moodle_export_parses_and_unsupported_types_are_reported():
     result = moodlexml.parse(QUIZ.encode("utf-8"), default_module="IU06")
     by_title = {q.title: q for q in result}
-    assert list(by_title) == ["Tệp đính kèm", "An toàn thư", "CC BCC", "Giao thức", "Số", "Ghép"]
+    assert list(by_title) == ["Tệp đính kèm", "An toàn thư", "CC BCC", "Giao thức", "Số", "Ghép", "Tự luận"]
     attach = by_title["Tệp đính kèm"]
     assert attach.type == "single_choice" and attach.text_format == "html" and attach.points == 2.0
     assert attach.category == "$course$/top/IU06/Thư điện tử" and attach.module == "IU06"
@@ -79,13 +79,15 @@ def test_a_moodle_export_parses_and_unsupported_types_are_reported():
     phishing = by_title["An toàn thư"]
     assert phishing.type == "multiple_response" and [c.fraction for c in phishing.choices] == [None, None, -1.0]
     assert by_title["CC BCC"].answer is True and by_title["CC BCC"].text_format == "plain"
-    assert by_title["Giao thức"].answers == ["HTTPS"] and by_title["Giao thức"].text_format == "markdown"
+    assert by_title["Giao thức"].answers == ["HTTPS", {"text": "SSL", "fraction": 0.5, "feedback": ""}]
+    assert by_title["Giao thức"].text_format == "markdown"
     assert by_title["Số"].answer == 443.0
     assert by_title["Ghép"].pairs[-1] == ["", "Apple"]
     assert all(q.key.startswith("xml-") for q in result)
+    assert by_title["Tự luận"].type == "practical" and by_title["Tự luận"].module == "IU06"
     assert any("question #8 (name 'Tự luận')" in w and "essay" in w for w in result.warnings)
     assert any("question #9 (name 'Tính toán')" in w and "calculated" in w for w in result.warnings)
-    assert any("question #5 (name 'Giao thức')" in w for w in result.warnings)
+    assert not any("question #5 (name 'Giao thức')" in w for w in result.warnings)  # partial credit is kept, nothing to report
 
 
 def test_reimport_gives_the_same_keys():

@@ -12,12 +12,14 @@ from dataclasses import fields
 from typing import Optional
 
 from lms.messages import N_, Message, MessageError, joined
+from lms.questionbank import graded_answers
 from lms.questionbank.schema import Choice, QuestionData, nfc
 from lms.questionbank.types import MultipleResponse, validate_question
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_QUESTIONS = 20_000
 FRACTION_TOLERANCE = 1e-4
+KEY_MAX_LENGTH = 120
 
 
 class FormatError(MessageError):
@@ -98,6 +100,7 @@ def content_key(prefix: str, *parts) -> str:
 def canonicalize(q: QuestionData) -> QuestionData:
     """Give equal questions equal values whatever the format they came from."""
     q.text, q.explanation, q.title = nfc(q.text).strip(), nfc(q.explanation).strip(), nfc(q.title).strip()
+    q.correct_feedback, q.incorrect_feedback = nfc(q.correct_feedback or "").strip(), nfc(q.incorrect_feedback or "").strip()
     q.tags = [nfc(str(t)).strip() for t in q.tags if nfc(str(t)).strip()]
     q.points = float(q.points) if isinstance(q.points, (int, float)) and not isinstance(q.points, bool) else q.points
     if q.type in ("single_choice", "multiple_response"):
@@ -112,9 +115,17 @@ def canonicalize(q: QuestionData) -> QuestionData:
             value = getattr(q, name)
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 setattr(q, name, float(value))
-    q.answers = [nfc(a).strip() if isinstance(a, str) else a for a in q.answers]
+    q.answers = [_canonical_answer(q.type, a) for a in q.answers]
     q.pairs = [[nfc(p[0]).strip(), nfc(p[1]).strip()] if isinstance(p, (list, tuple)) and len(p) == 2 else p for p in q.pairs]
     return q
+
+
+def _canonical_answer(qtype: str, item):
+    if qtype == "numeric" and isinstance(item, dict):
+        return graded_answers.numeric_answer(item.get("value"), item.get("tolerance"), item.get("fraction", 0.0), item.get("feedback", ""))
+    if isinstance(item, dict) and isinstance(item.get("text"), str) and set(item) <= {"text", "fraction", "feedback"}:
+        return graded_answers.text_answer(item["text"], item.get("fraction", graded_answers.FULL), item.get("feedback", ""))
+    return nfc(item).strip() if isinstance(item, str) else item
 
 
 def _derived_fraction(q: QuestionData, choice: Choice) -> float:

@@ -1,9 +1,11 @@
 """Moodle GIFT: https://docs.moodle.org/en/GIFT_format
 
-Questions are blocks separated by blank lines; `//` starts a comment line. A comment
-`// @lms {...}` just before a question carries, as JSON, the fields GIFT has no place
-for (module, syllabus, difficulty, pool, tags, points …): Moodle ignores it, we read it
-back, so export → import gives identical questions.
+Questions are blocks separated by blank lines; `//` starts a comment line. As in Moodle,
+a comment of the block may hold `[id:…]` (the question's idnumber: its key) and
+`[tag:…]` tags. A comment `// @lms {...}` just before a question carries, as JSON, the
+fields GIFT has no place for (module, syllabus, difficulty, pool, points …): Moodle
+ignores it, we read it back, so export → import gives identical questions. Modules,
+repeated names and essays follow lms.questionbank.formats.moodle.
 """
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ import json
 import re
 
 from lms.messages import N_, Message, reason
+from lms.questionbank import graded_answers as graded
+from lms.questionbank.formats import moodle
 from lms.questionbank.formats.common import (
     FormatError,
     ParseResult,
@@ -35,6 +39,8 @@ _WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
 _FORMAT = re.compile(r"^\s*\[(markdown|html|plain|moodle)\]", re.IGNORECASE)
 _NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
 _TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
+_ID = re.compile(r"\[id:((?:\\\]|[^\]\x00-\x1f])+)\]")
+_TAG = re.compile(r"\[tag:((?:\\\]|[^\]<>`\x00-\x1f])+)\]")
 
 
 def _restore(text: str) -> str:
@@ -46,7 +52,8 @@ def _restore(text: str) -> str:
 class _Block:
     """One question's lines, with a way back from a character offset to a file line."""
 
-    def __init__(self, numbered_lines: list, metadata: dict):
+    def __init__(self, numbered_lines: list, metadata: dict, comments=()):
+        self.comments = "\n".join(comments)
         self.first_line = numbered_lines[0][0]
         self.line_numbers = [number for number, _ in numbered_lines]
         self.text = _ESCAPE_PATTERN.sub(lambda m: _ESCAPES[m.group(1)], "\n".join(text for _, text in numbered_lines))
@@ -61,7 +68,7 @@ class _Block:
 
 def _blocks(text: str):
     """Yield ('category', line, path) and ('question', _Block) items in file order."""
-    current, metadata, metadata_line = [], None, 0
+    current, comments, metadata, metadata_line = [], [], None, 0
     for number, line in enumerate(text.split("\n") + [""], start=1):
         stripped = line.strip()
         if stripped.startswith(METADATA_PREFIX.strip()) and stripped[len(METADATA_PREFIX.strip()):].strip().startswith("{"):
@@ -72,6 +79,7 @@ def _blocks(text: str):
             metadata_line = number
             continue
         if stripped.startswith("//"):
+            comments.append(stripped)
             continue
         if stripped:
             current.append((number, line))
@@ -82,11 +90,12 @@ def _blocks(text: str):
                 yield "category", current[0][0], nfc(first[len("$CATEGORY:"):]).strip()
                 current = current[1:]
             if current:
-                yield "question", _Block(current, metadata or {})
+                yield "question", _Block(current, metadata or {}, comments)
                 metadata = None
             current = []
         elif metadata is not None:
             raise FormatError(N_("Chú thích @lms phải đứng ngay trước câu hỏi."), line=metadata_line)
+        comments = []  # a block of comments alone (a file header) belongs to no question
 
 
 def _split_answers(body: str, block: _Block, offset: int) -> list:
@@ -110,32 +119,63 @@ def _split_answers(body: str, block: _Block, offset: int) -> list:
     return answers
 
 
-def _numeric(body: str, q: QuestionData, block: _Block, offset: int, warnings: list) -> None:
-    body = body[1:].strip()
-    if body.startswith("="):
-        candidates = _split_answers(body, block, offset)
-        best = [a for a in candidates if a[3] in (None, 1.0)]
-        if not best:
-            raise block.error(N_("Câu số cần một đáp án 100%."), offset)
-        if len(candidates) > 1:
-            warnings.append(Message(N_("Dòng %(line)s: chỉ giữ đáp án 100%% của câu số; các đáp án một phần bị bỏ qua."), line=block.first_line))
-        body = best[0][1]
-    else:
-        body = _restore(body.split("#")[0]).strip()
-    range_match = re.fullmatch(rf"({_NUMBER})\s*\.\.\s*({_NUMBER})", body)
-    value_match = re.fullmatch(rf"({_NUMBER})(?:\s*:\s*({_NUMBER}))?", body)
+def _number_range(text: str, block: _Block, offset: int):
+    """(value, tolerance) of 'a', 'a:t' or 'low..high'; value None for Moodle's '*' (any answer)."""
+    if text == graded.ANY_OTHER:
+        return None, 0.0
+    range_match = re.fullmatch(rf"({_NUMBER})\s*\.\.\s*({_NUMBER})", text)
+    value_match = re.fullmatch(rf"({_NUMBER})(?:\s*:\s*({_NUMBER}))?", text)
     if range_match:
         low, high = float(range_match.group(1)), float(range_match.group(2))
         if low > high:
             raise block.error(N_("Khoảng số phải viết từ nhỏ đến lớn (ví dụ {#1..5})."), offset)
-        q.answer, q.tolerance = (low + high) / 2, (high - low) / 2
-    elif value_match:
-        q.answer, q.tolerance = float(value_match.group(1)), abs(float(value_match.group(2) or 0))
-    else:
-        raise block.error(N_("Đáp án số không hợp lệ: %(answer)r (ví dụ {#3.5:0.5} hoặc {#1..5})."), offset, answer=body)
+        return (low + high) / 2, (high - low) / 2
+    if value_match:
+        return float(value_match.group(1)), abs(float(value_match.group(2) or 0))
+    raise block.error(N_("Đáp án số không hợp lệ: %(answer)r (ví dụ {#3.5:0.5} hoặc {#1..5})."), offset, answer=text)
 
 
-def _question(block: _Block, category: str, default_module, warnings: list):
+def _numeric(body: str, q: QuestionData, block: _Block, offset: int) -> None:
+    """'{#3:2}', '{#1..5}', '{#=2:0#fb =%50%3:1}', '{#3:2 ~#feedback for any other answer}' (Moodle's reading)."""
+    body, offset = body[1:], offset + 1
+    body, tilde, any_other = body.partition("~")
+    answers = [a for a in _split_answers(body, block, offset) if a[1] or a[2]] if body.strip().startswith("=") else []
+    if not body.strip().startswith("="):
+        text, _, feedback = body.partition("#")
+        answers = [("=", _restore(text).strip(), _restore(feedback).strip(), None, offset)]
+    if tilde:
+        answers.append(("~", graded.ANY_OTHER, _restore(any_other.partition("#")[2]).strip(), 0.0, offset + len(body)))
+    main = None
+    for marker, text, feedback, weight, at in answers:
+        fraction = 1.0 if weight is None and marker == "=" else (weight or 0.0)
+        value, tolerance = _number_range(text, block, at)
+        if main is None and value is not None and graded.is_full(fraction):
+            main = True
+            q.answer, q.tolerance, q.correct_feedback = value, tolerance, feedback
+        else:
+            q.answers.append(graded.numeric_answer(value, tolerance, fraction, feedback))
+    if main is None:
+        raise block.error(N_("Câu số cần một đáp án 100%."), offset)
+
+
+def _true_false(stripped: str, q: QuestionData) -> None:
+    """'{TRUE#feedback when wrong#feedback when right}', as Moodle reads it."""
+    answer, *feedback = [_restore(part).strip() for part in stripped.split("#", 2)]
+    q.type, q.answer = "true_false", _TRUE_FALSE[answer.upper()]
+    q.incorrect_feedback = feedback[0] if feedback else ""
+    q.correct_feedback = feedback[1] if len(feedback) > 1 else ""
+
+
+def _names(block: _Block, title: str) -> tuple:
+    """(key, title): Moodle's idnumber from a `[id:…]` comment is the key, the name its title."""
+    found = _ID.search(block.comments)
+    if not found:
+        return title, ""
+    idnumber = found.group(1).replace("\\]", "]").strip()
+    return idnumber, "" if title == idnumber else title
+
+
+def _question(block: _Block, category: str, warnings: list):
     text, title = block.text.strip(), ""
     start = len(block.text) - len(block.text.lstrip())
     if text.startswith("::"):
@@ -165,28 +205,29 @@ def _question(block: _Block, category: str, default_module, warnings: list):
         question_text = question_text[format_match.end():]
     question_text = _restore(question_text).strip() + (" _____ " + _restore(after) if after else "")
     body, offset = text[open_at + 1:close_at], start + open_at + 1
-    body, _, general = body.partition("####")
-    q = QuestionData(key=title, type="", text=question_text, text_format=text_format, category=category,
-                     module=default_module, explanation=_restore(general).strip())
+    body, separator, general = body.rpartition("####")
+    if not separator:
+        body, general = general, ""
+    key, title = _names(block, title)
+    q = QuestionData(key=key, type="", text=question_text, text_format=text_format, category=category, title=title,
+                     explanation=_restore(general).strip())
+    moodle.apply_tags(q, [tag.replace("\\]", "]").strip() for tag in _TAG.findall(block.comments)])
     stripped = body.strip()
     if not stripped:
-        if block.metadata.get("type") != "practical":
-            warnings.append(Message(N_("Dòng %(line)s: câu tự luận (essay) không được hỗ trợ nên đã bỏ qua."), line=block.first_line))
-            return None
         q.type = "practical"
+        if block.metadata.get("type") != "practical":
+            warnings.append(moodle.essay_note(Message(N_("Dòng %(line)s"), line=block.first_line)))
     elif stripped.startswith("#"):
         q.type = "numeric"
-        _numeric(stripped, q, block, offset, warnings)
+        _numeric(stripped, q, block, offset + body.find("#"))
     elif stripped.split("#")[0].strip().upper() in _TRUE_FALSE:
-        q.type, q.answer = "true_false", _TRUE_FALSE[stripped.split("#")[0].strip().upper()]
-        if "#" in stripped:
-            warnings.append(Message(N_("Dòng %(line)s: phản hồi của câu Đúng/Sai không được lưu."), line=block.first_line))
+        _true_false(stripped, q)
     else:
-        _choices(q, _split_answers(body, block, offset), block, offset, warnings)
+        _choices(q, _split_answers(body, block, offset), block)
     return q
 
 
-def _choices(q: QuestionData, answers: list, block: _Block, offset: int, warnings: list) -> None:
+def _choices(q: QuestionData, answers: list, block: _Block) -> None:
     markers = {a[0] for a in answers}
     arrows = [a for a in answers if "->" in a[1]]
     if arrows:
@@ -196,12 +237,7 @@ def _choices(q: QuestionData, answers: list, block: _Block, offset: int, warning
         q.pairs = [[part.strip() for part in a[1].split("->", 1)] for a in answers]
     elif markers == {"="}:
         q.type = "short_answer"
-        full = [a for a in answers if a[3] in (None, 1.0)]
-        if len(full) != len(answers):
-            warnings.append(Message(N_("Dòng %(line)s: chỉ giữ các đáp án 100%% của câu trả lời ngắn."), line=block.first_line))
-        if any(a[2] for a in answers):
-            warnings.append(Message(N_("Dòng %(line)s: phản hồi của câu trả lời ngắn không được lưu."), line=block.first_line))
-        q.answers = [a[1] for a in full]
+        q.answers = [graded.text_answer(text, 1.0 if weight is None else weight, feedback) for _, text, feedback, weight, _ in answers]
     else:
         q.type = "single_choice" if "=" in markers else "multiple_response"
         for marker, text, feedback, weight, _ in answers:
@@ -221,7 +257,7 @@ def parse(content, default_module=None) -> ParseResult:
             category = item[2]
             continue
         block = item[1]
-        q = _question(block, category, default_module, warnings)
+        q = _question(block, category, warnings)
         if q is None:
             continue
         if block.metadata:
@@ -229,12 +265,16 @@ def parse(content, default_module=None) -> ParseResult:
                 apply_fields(q, block.metadata)
             except (TypeError, ValueError) as error:
                 raise block.error(N_("Chú thích @lms không hợp lệ: %(error)s."), error=reason(error)) from None
+        if q.type == "practical" and not q.rubric:
+            q.rubric = moodle.essay_rubric(q.points)
         if not q.key:
             canonicalize(q)
             q.key = content_key("gift", q.type, q.text, q.to_dict()["choices"], q.answer, q.tolerance, q.answers, q.pairs)
+        moodle.resolve_module(q, default_module)
         questions.append(q)
         locations.append({"line": block.first_line})
         check_count(len(questions), line=block.first_line)
+    questions, locations = moodle.unique_keys(questions, locations, warnings)
     return finish(questions, locations, warnings)
 
 
@@ -254,13 +294,35 @@ def _weight(fraction: float) -> str:
     return "%" + f"{fraction * 100:.5f}".rstrip("0").rstrip(".") + "%"
 
 
+def _feedback(text: str) -> str:
+    return "#" + escape(text) if text else ""
+
+
+def _number_answer(value, tolerance) -> str:
+    return graded.ANY_OTHER if value is None else _number(value) + (f":{_number(tolerance)}" if tolerance else "")
+
+
+def _numeric_answers(q: QuestionData) -> str:
+    if not q.answers and not q.correct_feedback:
+        return "#" + _number_answer(q.answer, q.tolerance)
+    lines = ["=" + _number_answer(q.answer, q.tolerance) + _feedback(q.correct_feedback)]
+    for number, item in enumerate(q.answers, start=1):
+        if item["value"] is None and not item["fraction"] and number == len(q.answers):
+            lines.append("~#" + escape(item["feedback"]))  # Moodle's "any other answer": last, after '~'
+        else:
+            lines.append("=" + _weight(item["fraction"]) + _number_answer(item["value"], item["tolerance"]) + _feedback(item["feedback"]))
+    return "#\n" + "".join(f"\t{line}\n" for line in lines)
+
+
 def _answers(q: QuestionData) -> str:
     if q.type == "true_false":
-        return "TRUE" if q.answer else "FALSE"
+        feedback = (f"#{escape(q.incorrect_feedback)}" if q.incorrect_feedback or q.correct_feedback else "") + _feedback(q.correct_feedback)
+        return ("TRUE" if q.answer else "FALSE") + feedback
     if q.type == "numeric":
-        return f"#{_number(q.answer)}" + (f":{_number(q.tolerance)}" if q.tolerance else "")
+        return _numeric_answers(q)
     if q.type == "short_answer":
-        return " ".join("=" + escape(a) for a in q.answers)
+        return " ".join("=" + ("" if graded.is_full(fraction) else _weight(fraction)) + escape(text) + _feedback(feedback)
+                        for text, fraction, feedback in map(graded.text_parts, q.answers))
     if q.type == "matching":
         return " ".join(f"={escape(left)} -> {escape(right)}" for left, right in q.pairs)
     if q.type == "practical":
@@ -272,25 +334,30 @@ def _answers(q: QuestionData) -> str:
             marker = "=" if choice.correct else "~" + (_weight(fraction) if fraction else "")
         else:
             marker = "~" + _weight(MultipleResponse.weight(q, choice))
-        parts.append(marker + escape(choice.text) + ("#" + escape(choice.feedback) if choice.feedback else ""))
+        parts.append(marker + escape(choice.text) + _feedback(choice.feedback))
     return "\n".join("\t" + part for part in parts) + "\n"
 
 
 def _plain_gift(q: QuestionData) -> str:
     body = _answers(q)
     general = f"####{escape(q.explanation)}" if q.explanation else ""
-    if "\n" in body:
-        return f"::{escape(q.key)}::[{q.text_format}]{escape(q.text)} {{\n{body}{general}}}"
+    if "\n" in body and not body.startswith("#"):
+        body = "\n" + body
     return f"::{escape(q.key)}::[{q.text_format}]{escape(q.text)} {{{body}{general}}}"
+
+
+def _no_arrow(text):
+    return text.replace("->", "→") if isinstance(text, str) else text
 
 
 def _gift_safe(q: QuestionData) -> QuestionData:
     """GIFT cannot escape '->' outside a matching right side: write '→' there, the JSON comment keeps the truth."""
     safe = QuestionData.from_dict(q.to_dict())
     for choice in safe.choices:
-        choice.text, choice.feedback = choice.text.replace("->", "→"), choice.feedback.replace("->", "→")
-    safe.answers = [a.replace("->", "→") for a in safe.answers]
-    safe.pairs = [[left.replace("->", "→"), right] for left, right in safe.pairs]
+        choice.text, choice.feedback = _no_arrow(choice.text), _no_arrow(choice.feedback)
+    if safe.type == "short_answer":
+        safe.answers = [_no_arrow(a) if isinstance(a, str) else {**a, "text": _no_arrow(a["text"])} for a in safe.answers]
+    safe.pairs = [[_no_arrow(left), right] for left, right in safe.pairs]
     return safe
 
 
@@ -302,7 +369,7 @@ def serialize(questions) -> str:
             out.append(f"$CATEGORY: {q.category}\n")
             category = q.category
         plain = _plain_gift(_gift_safe(q))
-        reparsed = _question(_Block(list(enumerate(plain.split("\n"), start=1)), {"type": q.type}), category, None, [])
+        reparsed = _question(_Block(list(enumerate(plain.split("\n"), start=1)), {"type": q.type}), category, [])
         extra = residual_fields(q, canonicalize(reparsed))
         if q.type == "practical":
             extra["type"] = "practical"  # an empty {} is an essay to Moodle; this makes it a practical task

@@ -2,27 +2,33 @@
 
 Read with defusedxml: a DOCTYPE, entities (billion laughs) or external references are
 refused. Supported: category, multichoice (single and multiple), truefalse, shortanswer,
-numerical, matching; any other type is reported in `warnings` and skipped. Module,
+numerical (partial credit, "*" for any other answer), matching, and essay as a manually
+marked practical task; any other type is reported in `warnings` and skipped. Module,
 syllabus, difficulty, pool and status travel as tags "lms:<field>=<value>"; the few
 fields Moodle has no place for travel as JSON in <lms_data>, which Moodle ignores.
+Modules, repeated idnumbers and essays follow lms.questionbank.formats.moodle.
 """
 from __future__ import annotations
 
+import html
 import json
+import re
 import xml.etree.ElementTree as ET
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from lms.messages import N_, Message, reason
-from lms.questionbank.formats import common
+from lms.questionbank import graded_answers as graded
+from lms.questionbank.formats import common, moodle
 from lms.questionbank.formats.common import FormatError, canonicalize
 from lms.questionbank.schema import Choice, QuestionData, nfc
-from lms.questionbank.types import MultipleResponse
+from lms.questionbank.types import PRACTICAL_EXTENSIONS, MultipleResponse
 
-SUPPORTED = {"multichoice", "truefalse", "shortanswer", "numerical", "matching"}
-TAG_FIELDS = ("module", "syllabus", "difficulty", "pool", "status")
-TAG_PREFIX = "lms:"
+SUPPORTED = {"multichoice", "truefalse", "shortanswer", "numerical", "matching", "essay"}
+# Our export writes a practical task's rubric as graderinfo: <li>criterion: 2 điểm</li>.
+_RUBRIC_ITEM = re.compile(r"<li>(.*?): ([0-9]+(?:\.[0-9]+)?) điểm</li>", re.DOTALL)
+_TAGS = re.compile(r"<[^>]*>")
 _FORMAT_IN = {"html": "html", "moodle_auto_format": "html", "plain_text": "plain", "markdown": "markdown"}
 _FORMAT_OUT = {"html": "html", "plain": "plain_text", "markdown": "markdown"}
 
@@ -58,6 +64,51 @@ def _number(text: str, what, where: str) -> float:
         raise FormatError(N_("%(what)s %(value)r không phải là số."), what=what, value=text, element=where) from None
 
 
+def _feedback(element, tag: str = "feedback") -> str:
+    return _text(element.find(tag)) if element is not None else ""
+
+
+def _combined_feedback(q: QuestionData, element, where: str, warnings: list) -> None:
+    q.correct_feedback, q.incorrect_feedback = _feedback(element, "correctfeedback"), _feedback(element, "incorrectfeedback")
+    if _feedback(element, "partiallycorrectfeedback"):
+        warnings.append(Message(N_("%(where)s: phản hồi khi đúng một phần (partiallycorrectfeedback) không được lưu."), where=where))
+
+
+def _numerical(q: QuestionData, answers: list, where: str) -> None:
+    q.type = "numeric"
+    main = None
+    for answer in answers:
+        fraction, text = _fraction(answer, where), _text(answer)
+        value = None if text in ("", graded.ANY_OTHER) else _number(text, Message(N_("Đáp án")), where)
+        tolerance = abs(_number(_text(answer, "tolerance") or "0", Message(N_("Sai số")), where))
+        if main is None and value is not None and graded.is_full(fraction):
+            main = answer
+            q.answer, q.tolerance, q.correct_feedback = value, tolerance, _feedback(answer)
+        else:
+            q.answers.append(graded.numeric_answer(value, tolerance, fraction, _feedback(answer)))
+    if main is None:
+        raise FormatError(N_("Câu số cần một đáp án 100%."), element=where)
+
+
+def _extensions(listed: str, where: str, warnings: list) -> list:
+    """Moodle's filetypeslist ('.docx, pdf; document') as the extensions a practical task accepts."""
+    wanted = [e.strip().lower() for e in re.split(r"[,;\s]+", listed) if e.strip()]
+    wanted = [e if e.startswith(".") else f".{e}" for e in wanted]
+    unknown = [e for e in wanted if e not in PRACTICAL_EXTENSIONS]
+    if unknown:
+        warnings.append(Message(N_("%(where)s: loại tệp %(types)s không được nhận nên đã bỏ; bài nộp nhận %(allowed)s."), where=where,
+                                types=", ".join(unknown), allowed=", ".join(PRACTICAL_EXTENSIONS)))
+    return [e for e in dict.fromkeys(wanted) if e in PRACTICAL_EXTENSIONS]
+
+
+def _rubric(grader_info: str, points: float) -> list:
+    """Our own export's rubric back from its list, else Moodle's grader information as the one criterion."""
+    items = _RUBRIC_ITEM.findall(grader_info)
+    if items and len(items) == grader_info.count("<li>"):
+        return [{"criterion": html.unescape(criterion).strip(), "points": float(value)} for criterion, value in items]
+    return moodle.essay_rubric(points, " ".join(html.unescape(_TAGS.sub(" ", grader_info)).split()))
+
+
 def _fill(q: QuestionData, kind: str, element, where: str, warnings: list) -> None:
     answers = element.findall("answer")
     if kind == "multichoice":
@@ -66,35 +117,35 @@ def _fill(q: QuestionData, kind: str, element, where: str, warnings: list) -> No
         for answer in answers:
             fraction = _fraction(answer, where)
             correct = fraction >= 0.9999 if single else fraction > 0
-            q.choices.append(Choice(_text(answer), correct, _text(answer.find("feedback")), fraction))
+            q.choices.append(Choice(_text(answer), correct, _feedback(answer), fraction))
+        _combined_feedback(q, element, where, warnings)
     elif kind == "truefalse":
         right = [a for a in answers if _fraction(a, where) >= 0.9999]
         if len(right) != 1 or _text(right[0]).lower() not in ("true", "false"):
             raise FormatError(N_("Câu Đúng/Sai cần đúng một đáp án 100% là 'true' hoặc 'false'."), element=where)
         q.type, q.answer = "true_false", _text(right[0]).lower() == "true"
+        q.correct_feedback = _feedback(right[0])
+        q.incorrect_feedback = next((_feedback(a) for a in answers if a is not right[0]), "")
     elif kind == "shortanswer":
         q.type, q.case_sensitive = "short_answer", _text(element, "usecase") == "1"
-        q.answers = [_text(a) for a in answers if _fraction(a, where) >= 0.9999]
-        if len(q.answers) != len(answers):
-            warnings.append(Message(N_("%(where)s: chỉ giữ các đáp án 100%%; đáp án được điểm một phần đã bỏ qua."), where=where))
+        q.answers = [graded.text_answer(_text(a), _fraction(a, where), _feedback(a)) for a in answers]
     elif kind == "numerical":
-        right = [a for a in answers if _fraction(a, where) >= 0.9999 and _text(a) != "*"]
-        if not right:
-            raise FormatError(N_("Câu số cần một đáp án 100%."), element=where)
-        if len(answers) > 1:
-            warnings.append(Message(N_("%(where)s: chỉ giữ đáp án 100%% đầu tiên của câu số."), where=where))
-        q.type = "numeric"
-        q.answer = _number(_text(right[0]), Message(N_("Đáp án")), where)
-        q.tolerance = abs(_number(_text(right[0], "tolerance") or "0", Message(N_("Sai số")), where))
+        _numerical(q, answers, where)
+        if element.find("units/unit") is not None:
+            warnings.append(Message(N_("%(where)s: đơn vị (units) không được dùng; thí sinh nhập số thuần."), where=where))
     elif kind == "matching":
         q.type = "matching"
         q.pairs = [[_text(sub), _text(sub.find("answer"))] for sub in element.findall("subquestion")]
+        _combined_feedback(q, element, where, warnings)
     elif kind == "essay":
         q.type = "practical"
-        q.extensions = [e.strip() for e in _text(element, "filetypeslist").replace(";", ",").split(",") if e.strip()]
+        q.extensions = _extensions(_text(element, "filetypeslist"), where, warnings)
+        q.rubric = _rubric(_text(element.find("graderinfo")), q.points)
+    if any(_text(hint) for hint in element.findall("hint")):
+        warnings.append(Message(N_("%(where)s: gợi ý (hint) chỉ dùng ở chế độ tương tác của Moodle nên không được lưu."), where=where))
 
 
-def _question(element, index: int, category: str, default_module, warnings: list):
+def _question(element, index: int, category: str, warnings: list):
     kind = element.get("type", "")
     name = _text(element.find("name"))
     where = f"question #{index} (name '{name}')" if name else f"question #{index}"
@@ -104,13 +155,15 @@ def _question(element, index: int, category: str, default_module, warnings: list
             extra = json.loads(element.find("lms_data").text or "{}")
         except json.JSONDecodeError as error:
             raise FormatError(N_("lms_data không phải JSON hợp lệ (%(error)s)."), error=error.msg, element=where) from None
-    if kind not in SUPPORTED and not (kind == "essay" and extra.get("type") == "practical"):
+    if kind not in SUPPORTED:
         warnings.append(Message(N_("%(where)s: loại câu hỏi '%(kind)s' không được hỗ trợ nên đã bỏ qua."), where=where, kind=kind))
         return None
+    if kind == "essay" and extra.get("type") != "practical":
+        warnings.append(moodle.essay_note(where))
     text_element = element.find("questiontext")
     if text_element is None:
         raise FormatError(N_("Thiếu <questiontext>."), element=where)
-    q = QuestionData(key=_text(element, "idnumber"), type="", text=_text(text_element), category=category, module=default_module,
+    q = QuestionData(key=_text(element, "idnumber"), type="", text=_text(text_element), category=category,
                      text_format=_FORMAT_IN.get(text_element.get("format", "html"), "html"),
                      explanation=_text(element.find("generalfeedback")), title=name)
     q.title = "" if q.title == q.key else q.title
@@ -120,13 +173,7 @@ def _question(element, index: int, category: str, default_module, warnings: list
     shuffle = _text(element, "shuffleanswers").lower()
     if shuffle:
         q.shuffle = shuffle in ("true", "1")
-    for tag in element.findall("tags/tag"):
-        value = _text(tag)
-        field, _, setting = value[len(TAG_PREFIX):].partition("=")
-        if value.startswith(TAG_PREFIX) and field in TAG_FIELDS:
-            setattr(q, field, setting or None)
-        elif value:
-            q.tags.append(value)
+    moodle.apply_tags(q, [_text(tag) for tag in element.findall("tags/tag")])
     _fill(q, kind, element, where, warnings)
     try:
         common.apply_fields(q, extra)
@@ -147,11 +194,13 @@ def parse(content, default_module=None) -> common.ParseResult:
         if element.get("type") == "category":
             category = _text(element.find("category"))
             continue
-        parsed = _question(element, index, category, default_module, warnings)
+        parsed = _question(element, index, category, warnings)
         if parsed:
+            moodle.resolve_module(parsed[0], default_module)
             questions.append(parsed[0])
             locations.append({"element": parsed[1]})
             common.check_count(len(questions), element=parsed[1])
+    questions, locations = moodle.unique_keys(questions, locations, warnings)
     return common.finish(questions, locations, warnings)
 
 
@@ -200,15 +249,22 @@ def _plain_element(q: QuestionData):
             _add_text(answer, "feedback", choice.feedback, text_format)
     elif kind == "truefalse":
         for value in (True, False):
-            _add_text(element, "answer", "true" if value else "false").set("fraction", "100" if q.answer is value else "0")
+            answer = _add_text(element, "answer", "true" if value else "false")
+            answer.set("fraction", "100" if q.answer is value else "0")
+            _add_text(answer, "feedback", q.correct_feedback if q.answer is value else q.incorrect_feedback, text_format)
     elif kind == "shortanswer":
         _simple(element, "usecase", "1" if q.case_sensitive else "0")
-        for accepted in q.answers:
-            _add_text(element, "answer", accepted, "moodle_auto_format").set("fraction", "100")
+        for text, fraction, feedback in map(graded.text_parts, q.answers):
+            answer = _add_text(element, "answer", text, "moodle_auto_format")
+            answer.set("fraction", _percent(fraction))
+            _add_text(answer, "feedback", feedback, text_format)
     elif kind == "numerical":
-        answer = _add_text(element, "answer", repr(q.answer), "moodle_auto_format")
-        answer.set("fraction", "100")
-        _simple(answer, "tolerance", repr(q.tolerance))
+        further = [(item["value"], item["tolerance"], item["fraction"], item["feedback"]) for item in q.answers]
+        for value, tolerance, fraction, feedback in [(q.answer, q.tolerance, 1.0, q.correct_feedback)] + further:
+            answer = _add_text(element, "answer", graded.ANY_OTHER if value is None else repr(value), "moodle_auto_format")
+            answer.set("fraction", _percent(fraction))
+            _simple(answer, "tolerance", repr(tolerance))
+            _add_text(answer, "feedback", feedback, text_format)
     elif kind == "matching":
         for left, right in q.pairs:
             sub = _add_text(element, "subquestion", left, text_format)
@@ -219,8 +275,11 @@ def _plain_element(q: QuestionData):
             _simple(element, tag, value)
         rubric = "".join(f"<li>{_escape(r['criterion'])}: {r['points']:g} điểm</li>" for r in q.rubric)
         _add_text(element, "graderinfo", f"<ul>{rubric}</ul>", "html")
+    if kind in ("multichoice", "matching"):
+        _add_text(element, "correctfeedback", q.correct_feedback, text_format)
+        _add_text(element, "incorrectfeedback", q.incorrect_feedback, text_format)
     tags = ET.SubElement(element, "tags")
-    for value in [f"{TAG_PREFIX}{name}={getattr(q, name)}" for name in TAG_FIELDS if getattr(q, name)] + list(q.tags):
+    for value in moodle.field_tags(q) + list(q.tags):
         _add_text(tags, "tag", value)
     return element
 
@@ -241,7 +300,7 @@ def serialize(questions) -> str:
         if q.type == "practical":
             # to Moodle it is an essay with a required attachment; this marks it as ours
             _simple(element, "lms_data", common.encode_fields({"type": "practical"}))
-        reparsed, _ = _question(element, index, category, None, [])
+        reparsed, _ = _question(element, index, category, [])
         extra = common.residual_fields(q, canonicalize(reparsed))
         if q.type == "practical":
             extra["type"] = "practical"

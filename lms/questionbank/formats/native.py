@@ -18,10 +18,10 @@ from lms.questionbank.schema import Choice, QuestionData, nfc
 FORMAT_TAG = "lms-question-bank/1"
 QUESTION_FIELDS = {"key", "type", "text", "module", "syllabus", "difficulty", "pool", "status", "tags", "title",
                    "text_format", "explanation", "points", "category", "choices", "shuffle", "answer", "tolerance",
-                   "answers", "case_sensitive", "pairs", "rubric", "extensions"}
+                   "answers", "case_sensitive", "pairs", "rubric", "extensions", "correct_feedback", "incorrect_feedback"}
 CHOICE_FIELDS = {"text", "correct", "feedback", "fraction"}
 TEXT_FIELDS = ("key", "type", "text", "module", "syllabus", "difficulty", "pool", "status", "title", "text_format",
-               "explanation", "category")
+               "explanation", "category", "correct_feedback", "incorrect_feedback")
 
 
 def _load(text: str):
@@ -53,6 +53,16 @@ def _text_list(value, what: str, line: int) -> list:
     return [_text(item, what, line) for item in value]
 
 
+def _answers(value, line: int) -> list:
+    """Accepted texts, or graded answers as mappings (text/value, fraction, feedback): the type checks their fields."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise FormatError(N_("%(what)s phải là một danh sách."), what="answers", line=line)
+    return [{name: nfc(v) if isinstance(v, str) else v for name, v in item.items()} if isinstance(item, dict) else _text(item, "answers", line)
+            for item in value]
+
+
 def _question(item, node, index: int, default_module) -> QuestionData:
     line = node.start_mark.line + 1
     if not isinstance(item, dict):
@@ -68,7 +78,7 @@ def _question(item, node, index: int, default_module) -> QuestionData:
     if not values.get("key"):
         raise FormatError(N_("Câu hỏi thứ %(index)d thiếu mã (key)."), index=index, line=line)
     values["tags"] = _text_list(item.get("tags"), "tags", lines.get("tags", line))
-    values["answers"] = _text_list(item.get("answers"), "answers", lines.get("answers", line))
+    values["answers"] = _answers(item.get("answers"), lines.get("answers", line))
     values["extensions"] = _text_list(item.get("extensions"), "extensions", lines.get("extensions", line))
     for name in ("points", "answer", "tolerance", "shuffle", "case_sensitive"):
         if name in item:
@@ -194,8 +204,9 @@ def _question_lines(q: QuestionData, file_module) -> list:
             lines += [f"      - criterion: {_scalar(item['criterion'])}", f"        points: {_scalar(item['points'])}"]
     if q.extensions:
         lines.append(f"    extensions: {_flow_list(q.extensions)}")
-    if q.explanation:
-        lines += _block("explanation", q.explanation, "    ")
+    for name in ("correct_feedback", "incorrect_feedback", "explanation"):
+        if getattr(q, name):
+            lines += _block(name, getattr(q, name), "    ")
     return lines
 
 

@@ -15,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from lms.messages import N_, reason
+from lms.questionbank import graded_answers
 from lms.questionbank.formats import common
 from lms.questionbank.formats.common import FormatError, canonicalize
 from lms.questionbank.formats.xlsx_template import GUIDE, TEMPLATE_QUESTIONS
@@ -171,7 +172,7 @@ def _row_values(q: QuestionData) -> dict:
     elif q.type == "true_false":
         values["Đáp án đúng"] = "Đúng" if q.answer else "Sai"
     elif q.type == "short_answer":
-        values["Đáp án đúng"] = " | ".join(q.answers)
+        values["Đáp án đúng"] = " | ".join(graded_answers.full_texts(q.answers))  # partial credit: in the JSON column
     elif q.type == "numeric" and isinstance(q.answer, (int, float)):
         values["Đáp án đúng"] = _number_text(q.answer) + (f" ± {_number_text(q.tolerance)}" if q.tolerance else "")
     elif q.type == "matching":
