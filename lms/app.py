@@ -49,8 +49,10 @@ def create_app(config=None):
 
     _import_models()
     register_transactions(app)
+    from lms.auth.provisioning import register as register_account_reactions
     from lms.certificates.reactions import register as register_certificate_reactions
 
+    register_account_reactions(app)  # accounts follow their staff member (departure, import)
     register_certificate_reactions(app)
     _register_blueprints(app)
 
@@ -89,6 +91,8 @@ def _import_models():
 
 def _register_blueprints(app):
     from lms.audit.views import bp as audit
+    from lms.auth.blueprint import activation_bp as activation
+    from lms.auth.blueprint import staff_accounts_bp as staff_accounts
     from lms.auth.views import admin_bp as accounts
     from lms.auth.views import bp as auth
     from lms.certificates.blueprint import bp as certificates
@@ -102,6 +106,6 @@ def _register_blueprints(app):
     from lms.org.views import bp as org
     from lms.questionbank.blueprint import bp as questionbank
 
-    for blueprint in (auth, home, org, accounts, audit, questionbank, courses, course_authoring, course_assignments, exams, exam_admin,
-                      certificates, certificate_verification):
+    for blueprint in (auth, activation, home, org, staff_accounts, accounts, audit, questionbank, courses, course_authoring,
+                      course_assignments, exams, exam_admin, certificates, certificate_verification):
         app.register_blueprint(blueprint)

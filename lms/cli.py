@@ -32,14 +32,26 @@ def register_cli(app):
 
 
 @users_cli.command("create-admin")
-@click.option("--username", prompt="Tên đăng nhập")
+@click.option("--username", default=None, help="Mặc định: hỏi (trên terminal).")
 @click.option("--name", "display_name", default="Quản trị hệ thống")
-@click.option("--password", default=None, help="Mặc định: hỏi hai lần (không hiện trên màn hình).")
-def create_admin(username, display_name, password):
-    """Tạo tài khoản quản trị (the first administrator is created this way)."""
+@click.option("--password", default=None, help="Nên tránh (lộ trong danh sách tiến trình); dùng --password-stdin.")
+@click.option("--password-stdin", is_flag=True, help="Đọc mật khẩu từ dòng đầu của đầu vào chuẩn (mặc định khi đầu vào không phải terminal).")
+def create_admin(username, display_name, password, password_stdin):
+    """Tạo tài khoản quản trị (the first administrator is created this way).
+
+    In a script: `printf '%s\\n' "$PASSWORD" | flask --app wsgi users create-admin --username quantri`."""
     from lms.auth.services import AccountError, create_user
 
-    if password is None:
+    from_stdin = password is None and (password_stdin or not sys.stdin.isatty())
+    if username is None:
+        if from_stdin:
+            raise click.ClickException("Cần --username khi mật khẩu đọc từ đầu vào chuẩn.")
+        username = click.prompt("Tên đăng nhập")
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise click.ClickException("Đầu vào chuẩn không có mật khẩu.")
+    elif password is None:
         password = getpass.getpass("Mật khẩu: ")
         if getpass.getpass("Nhập lại mật khẩu: ") != password:
             raise click.ClickException("Hai mật khẩu không khớp.")
@@ -51,6 +63,75 @@ def create_admin(username, display_name, password):
         db.session.rollback()
         raise click.ClickException(str(error)) from None
     click.echo(f"Đã tạo quản trị viên '{username}'.")
+
+
+def _unit_or_fail(code):
+    from lms.org.models import Unit
+
+    unit = db.session.execute(select(Unit).where(Unit.code == code.strip())).scalar_one_or_none()
+    if unit is None:
+        raise click.ClickException(f"Không có đơn vị mã {code}.")
+    return unit
+
+
+def _write_slips(unit, directory, include_emailed):
+    """The unit's login slips as DIR/phieu-dang-nhap-CODE.pdf (codes issued now); how many slips."""
+    from flask import current_app
+
+    from lms.auth.provisioning import issue_slips
+    from lms.auth.slips import render_slips
+
+    slips = issue_slips(unit, include_emailed=include_emailed)
+    if slips:
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / f"phieu-dang-nhap-{unit.code}.pdf").write_bytes(render_slips(slips, unit.name, current_app.config["PUBLIC_URL"]))
+    return len(slips)
+
+
+@users_cli.command("provision")
+@click.option("--unit", "unit_code", required=True, help="Mã đơn vị.")
+@click.option("--include-subunits", is_flag=True, help="Cả các đơn vị trực thuộc.")
+@click.option("--slips-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Ghi phiếu đăng nhập (PDF, mỗi đơn vị một tệp) của người chưa có thư điện tử vào thư mục này.")
+def provision_command(unit_code, include_subunits, slips_dir):
+    """Tạo tài khoản cho mọi cán bộ đang công tác chưa có tài khoản; gửi mã kích hoạt qua thư điện tử."""
+    from flask import current_app
+
+    from lms.auth.provisioning import provision_unit
+    from lms.mail import deliver_pending
+    from lms.org.models import Unit
+
+    with immediate_transactions():
+        unit = _unit_or_fail(unit_code)
+        report = provision_unit(unit, include_subunits)
+        printed = []
+        if slips_dir is not None:
+            units = [unit] if not include_subunits else db.session.execute(
+                select(Unit).where(Unit.path.startswith(unit.path)).order_by(Unit.path)).scalars().all()
+            printed = [(each.code, count) for each in units if (count := _write_slips(each, slips_dir, False))]
+        db.session.commit()
+    sent, failed = deliver_pending(current_app.config)
+    for person, reason in report.skipped:
+        click.echo(f"Bỏ qua {person.full_name} ({person.id_number}): {reason}", err=True)
+    click.echo(f"{unit.name}: tạo {len(report.created)} tài khoản ({report.emailed} nhận mã qua thư, {report.without_email} cần phiếu "
+               f"đăng nhập); {report.already} người đã có tài khoản; bỏ qua {len(report.skipped)}. Gửi {sent} thư ({failed} chưa gửi được).")
+    for code, count in printed:
+        click.echo(f"Phiếu đăng nhập {code}: {count} người, {slips_dir / f'phieu-dang-nhap-{code}.pdf'}")
+
+
+@users_cli.command("slips")
+@click.option("--unit", "unit_code", required=True, help="Mã đơn vị (chỉ đơn vị này: mỗi đơn vị một tệp).")
+@click.option("--all-pending", is_flag=True, help="Cả người đã nhận mã qua thư (mã trong thư hết hiệu lực).")
+@click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
+def slips_command(unit_code, all_pending, output_dir):
+    """In phiếu đăng nhập (cấp mã kích hoạt mới) cho tài khoản chưa kích hoạt của một đơn vị."""
+    with immediate_transactions():
+        unit = _unit_or_fail(unit_code)
+        count = _write_slips(unit, output_dir, all_pending)
+        db.session.commit()
+    if not count:
+        raise click.ClickException(f"{unit.name}: không có ai cần phiếu đăng nhập.")
+    click.echo(f"Phiếu đăng nhập {unit.code}: {count} người, {output_dir / f'phieu-dang-nhap-{unit.code}.pdf'}")
 
 
 def _print_report(report):
@@ -76,14 +157,24 @@ def import_units_command(path):
 
 @staff_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_staff_command(path):
+@click.option("--provision/--no-provision", default=None, help="Tạo tài khoản cho người được nhập (mặc định: LMS_PROVISION_ON_IMPORT).")
+def import_staff_command(path, provision):
     """Nhập danh sách cán bộ từ tệp .xlsx hoặc .csv; cập nhật theo số định danh."""
+    from flask import current_app
+
     from lms.org.imports import import_staff
 
+    if provision is not None:
+        current_app.config["PROVISION_ON_IMPORT"] = provision  # this one command's process only
     with immediate_transactions():
         report = import_staff(path.name, path.read_bytes(), Scope((), everything=True), apply=True)
         (db.session.commit if report.ok else db.session.rollback)()
     _print_report(report)
+    if current_app.config["PROVISION_ON_IMPORT"]:
+        from lms.mail import deliver_pending
+
+        sent, failed = deliver_pending(current_app.config)
+        click.echo(f"Tài khoản cho người được nhập: đã tạo cho người chưa có; gửi {sent} thư mã kích hoạt ({failed} chưa gửi được).")
 
 
 @demo_cli.command("seed")

@@ -56,6 +56,13 @@ def build_config(overrides=None):
         "LOGIN_FREE_FAILURES_PER_ACCOUNT": 10,
         "LOGIN_MAX_DELAY_ACCOUNT_SECONDS": 30,
         "IMPORT_MAX_ROWS": 50_000,
+        # Accounts of imported staff (lms.auth.provisioning): the username is the ID number, or the
+        # e-mail address (falling back to the ID number when it is missing or taken); the one-time
+        # activation code lasts two weeks, an e-mailed reset link two hours.
+        "USERNAME_FROM": os.environ.get("LMS_USERNAME_FROM", "id_number"),
+        "ACTIVATION_CODE_DAYS": int(os.environ.get("LMS_ACTIVATION_CODE_DAYS", "14")),
+        "PASSWORD_RESET_HOURS": int(os.environ.get("LMS_PASSWORD_RESET_HOURS", "2")),
+        "PROVISION_ON_IMPORT": _bool("LMS_PROVISION_ON_IMPORT", False),
         # Question bank: may an author approve their own question; largest image accepted.
         "QUESTION_SELF_APPROVAL": _bool("LMS_QUESTION_SELF_APPROVAL", False),
         "QUESTION_IMAGE_MAX_BYTES": int(os.environ.get("LMS_QUESTION_IMAGE_MAX_KB", "2048")) * 1024,
@@ -97,4 +104,6 @@ def build_config(overrides=None):
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
     if production and config["SECRET_KEY"] in (None, "", DEFAULT_SECRET):
         raise ConfigError("LMS_ENV=production cần LMS_SECRET_KEY riêng (refusing to start with the default secret)")
+    if config["USERNAME_FROM"] not in ("id_number", "email"):
+        raise ConfigError(f"LMS_USERNAME_FROM phải là id_number hoặc email, không phải {config['USERNAME_FROM']!r}")
     return config

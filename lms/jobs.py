@@ -25,6 +25,7 @@ STATES = {QUEUED: N_("Đang chờ"), RUNNING: N_("Đang chạy"), DONE: N_("Đã
 # kind → "module:function"; a name, not an import, so that the runner stays below the areas.
 JOB_FUNCTIONS = {
     "certificates.issue_session": "lms.certificates.jobs:issue_session",
+    "mail.deliver": "lms.mail:deliver_job",
 }
 STALE_AFTER = timedelta(minutes=10)
 

@@ -29,7 +29,8 @@ class PasswordPolicy:
 class AccountForm(FlaskForm):
     username = StringField(
         _l("Tên đăng nhập"),
-        validators=[DataRequired(), Length(min=3, max=80), Regexp(r"^[a-zA-Z0-9._-]+$", message=_l("Chỉ dùng chữ không dấu, số, dấu chấm, gạch dưới, gạch ngang."))],
+        validators=[DataRequired(), Length(min=3, max=80),
+                    Regexp(r"^[a-zA-Z0-9._@+-]+$", message=_l("Chỉ dùng chữ không dấu, số, dấu chấm, gạch dưới, gạch ngang, @ (địa chỉ thư)."))],
     )
     display_name = name_field(_l("Họ và tên hiển thị"))
     staff_id_number = StringField(_l("Số định danh của cán bộ (nếu có)"), validators=[Optional(), Length(max=20)])
@@ -50,3 +51,29 @@ class ChangePasswordForm(FlaskForm):
 class AccountFilterForm(FilterForm):
     q = StringField(_l("Tìm kiếm"), validators=[Optional()])
     role = SelectField(_l("Vai trò"), choices=label_choices(ROLES, first=("", _l("Tất cả"))), validators=[Optional()])
+
+
+class ActivateForm(FlaskForm):
+    """First sign-in (or a new code from HR): username and one-time code, then one's own password."""
+
+    username = StringField(_l("Tên đăng nhập"), validators=[DataRequired(), Length(max=80)])
+    code = StringField(_l("Mã kích hoạt"), validators=[DataRequired(), Length(max=40)])
+    password = PasswordField(_l("Mật khẩu mới"), validators=[DataRequired(), Length(max=200), PasswordPolicy("username")])
+    confirm = PasswordField(_l("Nhập lại mật khẩu mới"), validators=[EqualTo("password", message=_l("Hai mật khẩu không khớp."))])
+
+
+class ForgotPasswordForm(FlaskForm):
+    identifier = StringField(_l("Tên đăng nhập hoặc địa chỉ thư điện tử"), validators=[DataRequired(), Length(max=200)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("Mật khẩu mới"), validators=[DataRequired(), Length(max=200), PasswordPolicy()])
+    confirm = PasswordField(_l("Nhập lại mật khẩu mới"), validators=[EqualTo("password", message=_l("Hai mật khẩu không khớp."))])
+
+
+class ProvisionForm(FlaskForm):
+    include_subunits = BooleanField(_l("Cả các đơn vị trực thuộc"), default=True)
+
+
+class SlipsForm(FlaskForm):
+    include_emailed = BooleanField(_l("Cả những người đã nhận mã qua thư điện tử (mã trong thư sẽ hết hiệu lực)"))

@@ -6,6 +6,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.auth.passwords import has_usable_password
 from lms.extensions import db
 from lms.i18n import N_
 from lms.models_base import UTCDateTime, label_of, utcnow
@@ -58,6 +59,10 @@ class User(UserMixin, db.Model):
     def primary_role(self):
         return next((role for role in ROLE_PRIORITY if role in self.role_names), None)
 
+    @property
+    def has_password(self):
+        """False for a provisioned account its owner has not activated yet."""
+        return has_usable_password(self.password_hash)
 
 
 class RoleAssignment(db.Model):
@@ -110,3 +115,25 @@ class LoginRelease(db.Model):
     username: Mapped[str] = mapped_column(String(80))
     released_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     released_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+
+ACTIVATION, RESET = "activation", "reset"
+
+
+class AccountToken(db.Model):
+    """A one-time secret that lets its holder set the account's password: an activation code
+    (typed from a login slip or an e-mail; also what HR issues for a forgotten password) or
+    the token of an e-mailed reset link. Only its keyed hash is kept (lms.auth.codes); once
+    used, revoked (a newer one was issued) or expired, it opens nothing."""
+
+    __tablename__ = "account_token"
+    __table_args__ = (Index("ix_account_token_user_purpose", "user_id", "purpose"),)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(20))  # ACTIVATION or RESET
+    token_hash: Mapped[str] = mapped_column(String(64), index=True)
+    delivery: Mapped[str] = mapped_column(String(20), default="")  # email, slip or screen (told by HR)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    issued_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))

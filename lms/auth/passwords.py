@@ -12,17 +12,28 @@ MIN_LENGTH = 8
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so that timing does not reveal which accounts exist.
 _DUMMY_HASH = _hasher.hash("không-có-tài-khoản-này")
+# The stored hash of an account without a password yet (provisioned, waiting for its owner to
+# activate it): no argon2 hash starts with "!", so no password ever matches it.
+NO_PASSWORD = "!"
 
 
 def hash_password(password):
     return _hasher.hash(nfc(password))
 
 
+def has_usable_password(password_hash):
+    return bool(password_hash) and not password_hash.startswith(NO_PASSWORD)
+
+
 def verify_password(password_hash, password):
+    """Whether `password` matches; an unknown account (None) or one without a password does
+    the same work and never matches (the dummy hash stands in for it)."""
+    usable = has_usable_password(password_hash)
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, nfc(password))
+        matched = _hasher.verify(password_hash if usable else _DUMMY_HASH, nfc(password))
     except (VerificationError, InvalidHashError):
         return False
+    return matched and usable
 
 
 def needs_rehash(password_hash):

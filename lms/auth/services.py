@@ -58,13 +58,13 @@ def set_roles(user, roles, unit=None, actor=None):
     db.session.flush()
 
 
-def set_enabled(user, enabled, actor=None):
+def set_enabled(user, enabled, actor=None, **details):
     if user.enabled == enabled:
         return
     user.enabled = enabled
     if not enabled:
         end_all_sessions(user.id)
-    record("user.enable" if enabled else "user.disable", target=user.username, actor=actor)
+    record("user.enable" if enabled else "user.disable", target=user.username, actor=actor, **details)
 
 
 def set_password(user, password, actor=None):

@@ -14,6 +14,7 @@ from lms.catalogue.models import EmulationBloc, Title
 from lms.extensions import db
 from lms.messages import N_, MessageError
 from lms.org import services
+from lms.org.events import staff_imported
 from lms.org.models import SEXES, STAFF_STATUSES, UNIT_KINDS, Staff, Unit
 from lms.tabular import RowError, TableError, fold, parse_date, read_table, text_value
 
@@ -228,10 +229,11 @@ def import_staff(filename, content, scope, apply=False, max_rows=50_000):
             report.count(action, [cells.get(key) or "" for key, _heading in shown])
     if report.errors or not apply:
         return report
+    imported = []
     for values, unit, title, current, action in valid:
-        if action != "unchanged":
-            services.save_staff(values, unit, title, staff=current)
+        imported.append(current if action == "unchanged" else services.save_staff(values, unit, title, staff=current)[0])
     record("import.staff", target=filename, created=report.created, updated=report.updated, unchanged=report.unchanged)
+    staff_imported.send(imported, filename=filename)  # accounts for the imported, when so configured
     return report
 
 

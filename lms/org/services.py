@@ -8,6 +8,7 @@ from lms.audit.services import record
 from lms.catalogue.models import TITLE_GROUPS, EmulationBloc, LearningPathModule, Module, Title
 from lms.extensions import db
 from lms.models_base import utcnow
+from lms.org.events import staff_status_changed
 from lms.org.models import UNIT_KINDS, Staff, StaffPosting, Unit
 from lms.text import tidy as nfc
 
@@ -96,6 +97,7 @@ def save_staff(values, unit, title, staff=None):
     if created:
         staff = Staff(id_number=values["id_number"].strip(), unit=unit, title=title)
         db.session.add(staff)
+    status_before = None if created else staff.status
     for field in STAFF_FIELDS:
         if field in values:
             value = values[field]
@@ -105,6 +107,8 @@ def save_staff(values, unit, title, staff=None):
         db.session.add(StaffPosting(staff_id=staff.id, unit_id=unit.id, title_id=title.id if title else None, reason="Tạo hồ sơ"))
     else:
         transfer_staff(staff, unit, title, reason="Cập nhật hồ sơ")
+    if staff.status != status_before:
+        staff_status_changed.send(staff, before=status_before, after=staff.status)  # e.g. the account follows a departure
     return staff, created
 
 

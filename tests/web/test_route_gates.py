@@ -30,4 +30,6 @@ def test_public_endpoints_are_few_and_known(app):
     # revocation lists, what an achievement means.
     verification = {"verification.verify", "verification.verify_upload", "verification.status_list", "verification.did_document",
                     "verification.jwks", "verification.achievement"}
-    assert set(public) <= {"home.index", "home.healthz"} | verification, public
+    # Setting one's own password with a one-time code or an e-mailed link, signed out by nature.
+    activation = {"activation.activate", "activation.forgot_password", "activation.reset_password"}
+    assert set(public) <= {"home.index", "home.healthz"} | verification | activation, public
