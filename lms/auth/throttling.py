@@ -114,28 +114,33 @@ def release(username, actor, now=None):
     return counts.get(username, 0)
 
 
-def recent_failures(usernames, now=None):
-    """{username: failures that still count against the account} for these accounts, in one
-    statement (the proctor board shows them beside each candidate)."""
-    now = now or utcnow()
-    names = sorted({_normalise(name) for name in usernames if name})
-    if not names:
-        return {}
-    since = _window_start(now)
+def counted_failures(usernames, now=None):
+    """A subquery (username, failures) of the failures that still count against each of
+    `usernames` (a list, or a select of names): those of the window after the latest release."""
+    since = _window_start(now or utcnow())
     released = (
         select(LoginRelease.username, func.max(LoginRelease.released_at).label("released_at"))
-        .where(LoginRelease.username.in_(names), LoginRelease.released_at > since)
+        .where(LoginRelease.username.in_(usernames), LoginRelease.released_at > since)
         .group_by(LoginRelease.username)
         .subquery()
     )
-    rows = db.session.execute(
-        select(LoginFailure.username, func.count(LoginFailure.id))
+    return (
+        select(LoginFailure.username, func.count(LoginFailure.id).label("failures"))
         .outerjoin(released, released.c.username == LoginFailure.username)
-        .where(LoginFailure.username.in_(names), LoginFailure.created_at > since,
+        .where(LoginFailure.username.in_(usernames), LoginFailure.created_at > since,
                (released.c.released_at.is_(None)) | (LoginFailure.created_at > released.c.released_at))
         .group_by(LoginFailure.username)
-    ).all()
-    return {name: count for name, count in rows}
+        .subquery()
+    )
+
+
+def recent_failures(usernames, now=None):
+    """{username: failures that still count against the account} for these accounts."""
+    names = sorted({_normalise(name) for name in usernames if name})
+    if not names:
+        return {}
+    counted = counted_failures(names, now)
+    return dict(db.session.execute(select(counted.c.username, counted.c.failures)).all())
 
 
 def purge_old_failures(now=None) -> int:

@@ -129,3 +129,33 @@ def test_the_purge_forgets_failures_and_releases_past_the_window(config, db):
     assert db.session.execute(select(func.count(LoginFailure.id))).scalar_one() == 1
     assert db.session.execute(select(LoginRelease.username)).scalars().all() == ["admin"]
 
+
+
+def test_the_proctor_board_reads_its_candidates_failures_in_its_one_statement(config, db, demo):
+    from exam_support import make_pool, make_session
+    from sqlalchemy import event
+
+    from lms.exams.manage import board
+    from lms.scope import Scope
+
+    make_pool()
+    session, _candidate = make_session()
+    session_id, now = session.id, utcnow()
+    fail("learner", ROOM, now - timedelta(minutes=5), times=4)
+    throttling.release("learner", None, now - timedelta(minutes=4))
+    fail("learner", ROOM, now - timedelta(minutes=1), times=2)
+    fail("admin", ROOM, now, times=9)  # not a candidate of the session
+    db.session.commit()
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        rows = board.proctor_board(session_id, now, Scope.city())
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert len(statements) == 1
+    assert [(row["has_account"], row["login_failures"]) for row in rows] == [(True, 2)]

@@ -4,7 +4,7 @@ before they group, so its cost follows the session, not the tables."""
 from sqlalchemy import case, func, select
 
 from lms.auth.models import User
-from lms.auth.throttling import recent_failures
+from lms.auth.throttling import counted_failures
 from lms.exams.core import engine
 from lms.exams.core.blueprint_rules import PRACTICAL
 from lms.exams.manage.queries import candidate_in_scope
@@ -39,11 +39,15 @@ def proctor_board(session_id, now, scope, active_window_seconds=120):
         .group_by(AttemptEvent.attempt_id)
         .subquery()
     )
+    # The failed sign-ins still delaying the session's candidates' accounts (lms.auth.throttling).
+    failures = counted_failures(select(User.username).join(ExamCandidate, ExamCandidate.user_id == User.id)
+                                .where(ExamCandidate.session_id == session_id), now)
     rows = db.session.execute(
         select(ExamCandidate, Staff.full_name, ExamAttempt, BlueprintPart.kind, last_save.c.last_save, last_save.c.answered, late.c.late_saves,
-               User.username)
+               User.username, failures.c.failures)
         .join(Staff, Staff.id == ExamCandidate.staff_id)
         .outerjoin(User, User.id == ExamCandidate.user_id)
+        .outerjoin(failures, failures.c.username == User.username)
         .outerjoin(ExamAttempt, ExamAttempt.candidate_id == ExamCandidate.id)
         .outerjoin(BlueprintPart, BlueprintPart.id == ExamAttempt.part_id)
         .outerjoin(last_save, last_save.c.attempt_id == ExamAttempt.id)
@@ -51,12 +55,11 @@ def proctor_board(session_id, now, scope, active_window_seconds=120):
         .where(ExamCandidate.session_id == session_id, scope.staff_condition(Staff.unit_id))
         .order_by(ExamCandidate.candidate_number, ExamCandidate.id, BlueprintPart.position, ExamAttempt.number)
     ).all()
-    failures = recent_failures([row.username for row in rows], now)
-    return [_board_row(candidate, name, attempt, part_kind, saved, answered, late_saves, now, active_window_seconds, username, failures)
-            for candidate, name, attempt, part_kind, saved, answered, late_saves, username in rows]
+    return [_board_row(candidate, name, attempt, part_kind, saved, answered, late_saves, now, active_window_seconds, username, failed)
+            for candidate, name, attempt, part_kind, saved, answered, late_saves, username, failed in rows]
 
 
-def _board_row(candidate, name, attempt, part_kind, saved, answered, late_saves, now, active_window_seconds, username, failures):
+def _board_row(candidate, name, attempt, part_kind, saved, answered, late_saves, now, active_window_seconds, username, failed):
     active = bool(attempt is not None and attempt.state in engine.OPEN_STATES and saved is not None
                   and (now - saved).total_seconds() <= active_window_seconds)
     return {
@@ -78,7 +81,7 @@ def _board_row(candidate, name, attempt, part_kind, saved, answered, late_saves,
         "late_saves": late_saves or 0,
         "active": active,
         "has_account": username is not None,
-        "login_failures": failures.get(username, 0) if username else 0,
+        "login_failures": failed or 0,
     }
 
 
