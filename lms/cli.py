@@ -164,13 +164,17 @@ def import_staff_command(path, provision):
 
     from lms.org.imports import import_staff
 
-    if provision is not None:
-        current_app.config["PROVISION_ON_IMPORT"] = provision  # this one command's process only
-    with immediate_transactions():
-        report = import_staff(path.name, path.read_bytes(), Scope((), everything=True), apply=True)
-        (db.session.commit if report.ok else db.session.rollback)()
+    configured = current_app.config["PROVISION_ON_IMPORT"]
+    provision = configured if provision is None else provision
+    current_app.config["PROVISION_ON_IMPORT"] = provision  # read by the import's hook (lms.auth.provisioning)
+    try:
+        with immediate_transactions():
+            report = import_staff(path.name, path.read_bytes(), Scope((), everything=True), apply=True)
+            (db.session.commit if report.ok else db.session.rollback)()
+    finally:
+        current_app.config["PROVISION_ON_IMPORT"] = configured  # the option holds for this command only
     _print_report(report)
-    if current_app.config["PROVISION_ON_IMPORT"]:
+    if provision:
         from lms.mail import deliver_pending
 
         sent, failed = deliver_pending(current_app.config)

@@ -106,7 +106,7 @@ def render_slips(slips, unit_name, public_url) -> bytes:
     """The PDF of `slips` (lms.auth.provisioning.Slip), eight to a page, in their order."""
     register_fonts()
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, invariant=True)
+    canvas = Canvas(buffer, pagesize=A4, invariant=True, pageCompression=1, initialFontName=REGULAR)  # no built-in Helvetica
     canvas.setTitle(f"Phiếu đăng nhập – {nfc(unit_name)}")
     canvas.setAuthor(SYSTEM)
     canvas.setCreator(SYSTEM)
