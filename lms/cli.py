@@ -199,7 +199,8 @@ def seed_command(if_empty):
         from lms.mail import deliver_pending
 
         sent, _failed = deliver_pending(current_app.config)
-    summary.append(f"Thư: {sent} thư báo cấp chứng chỉ trong {current_app.config['OUTBOX_DIR'] if not current_app.config['SMTP_HOST'] else 'SMTP'}.")
+    where = current_app.config["OUTBOX_DIR"] if not current_app.config["SMTP_HOST"] else "SMTP"
+    summary.append(f"Thư: {sent} thư (báo cấp chứng chỉ, mã kích hoạt tài khoản) trong {where}.")
     for line in summary:
         click.echo(line)
 

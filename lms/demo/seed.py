@@ -155,6 +155,18 @@ def seed_certificates():
     return line + "."
 
 
+def seed_ward_accounts(unit_code="LB-BODE"):
+    """Demo seed step: an account for every official of Phường Bồ Đề, as HR provisions them, the
+    activation codes e-mailed (to the outbox once the seed commits)."""
+    from lms.auth.provisioning import provision_unit
+    from lms.org.models import Unit
+
+    unit = db.session.execute(select(Unit).where(Unit.code == unit_code)).scalar_one()
+    report = provision_unit(unit, actor=find_user("hr"))
+    return (f"Tài khoản cán bộ {unit.name}: tạo {len(report.created)} tài khoản chờ kích hoạt (mã kích hoạt gửi qua thư), "
+            f"{report.already} đã có; tên đăng nhập là số định danh, kích hoạt ở /activate.")
+
+
 def seed_all():
     added = load_catalogues()
     units, people = seed_units_staff_accounts()
@@ -168,6 +180,7 @@ def seed_all():
     summary.extend(seed_exam_demo(utcnow()))
     summary.extend(seed_finished_session(utcnow())[1])  # a session a month old, graded and released
     summary.append(seed_certificates())
+    summary.append(seed_ward_accounts())  # last: HR finds the ward's accounts waiting for activation
     summary.append(f"Tài khoản demo (mật khẩu {DEMO_PASSWORD}): admin, hr (TCCB quận Long Biên), trainer (giảng viên cấp thành phố), "
                    "trainer_gl (giảng viên huyện Gia Lâm), proctor_gl (coi thi huyện Gia Lâm), learner")
     return summary

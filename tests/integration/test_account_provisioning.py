@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from lms.audit.models import AuditEvent
 from lms.auth import activation, provisioning
 from lms.auth.models import ACTIVATION, AccountToken, RoleAssignment, User, UserSession
 from lms.auth.passwords import verify_password
@@ -228,3 +229,12 @@ def test_a_reset_link_works_once_within_its_time(app, demo, db):
     assert activation.redeem_reset(token, PASSWORD, now) is learner
     assert verify_password(learner.password_hash, PASSWORD)
     assert activation.redeem_reset(token, "Mat-khau-khac-99", now) is None  # used
+
+
+def test_the_demo_ends_with_the_ward_provisioned_by_its_hr_officer(demo, db):
+    line = demo.seed_ward_accounts()
+    assert line.startswith("Tài khoản cán bộ Phường Bồ Đề: tạo 16 tài khoản chờ kích hoạt") and "1 đã có" in line
+    hr = find_user("hr")
+    event = db.session.execute(select(AuditEvent).where(AuditEvent.action == "account.provision")).scalar_one()
+    assert event.actor_id == hr.id and event.target == "LB-BODE" and len(event.details["usernames"]) == 16
+    assert "tạo 0 tài khoản" in demo.seed_ward_accounts()
