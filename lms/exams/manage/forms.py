@@ -115,7 +115,7 @@ class RegradeForm(FlaskForm):
 class MarkingForm(FlaskForm):
     """The rubric scores arrive as score-<attempt question id>-<criterion index> fields."""
 
-    note = StringField(_l("Ghi chú của giám khảo"), validators=[Optional(), Length(max=500)])
+    note = StringField(_l("Nhận xét của giám khảo (thí sinh đọc được khi chính sách xem bài cho phép)"), validators=[Optional(), Length(max=500)])
 
 
 class ConfirmForm(FlaskForm):
