@@ -41,10 +41,11 @@ def import_file(path, bank_name=None, default_module=None, owner=None):
     one named in a native file's header, else the file name."""
     from lms.questionbank import services, transfer
 
-    questions, warnings, name_in_file = transfer.parse_upload(path.name, path.read_bytes(), default_module=default_module)
+    questions, warnings, name_in_file, images = transfer.parse_upload(path.name, path.read_bytes(), default_module=default_module)
     name = bank_name or name_in_file or path.stem
     bank = _bank_for_import(name, owner)
-    report = services.import_questions(bank, questions, owner, keep_status=True, default_module=default_module, module_hint=MODULE_HINT)
+    report = services.import_questions(bank, questions, owner, keep_status=True, default_module=default_module, module_hint=MODULE_HINT,
+                                       images=images)
     report.warnings[:0] = warnings
     return bank.name, report
 

@@ -18,6 +18,8 @@ from lms.messages import translated
 from lms.models_base import utcnow
 from lms.questionbank import graded_answers, queries
 from lms.questionbank.formats.common import KEY_MAX_LENGTH, canonicalize
+from lms.questionbank.formats.moodle import link_images
+from lms.questionbank.images import store_image
 from lms.questionbank.models import Question, QuestionBank, QuestionBankShare, QuestionVersion
 from lms.questionbank.schema import QuestionData, nfc
 from lms.questionbank.types import validate_question
@@ -242,7 +244,24 @@ def _missing_module_error(keys, module_hint):
 MISSING_MODULE_KEYS_SHOWN = 5
 
 
-def import_questions(bank, questions, actor, keep_status=True, default_module=None, module_hint=None):
+def store_question_images(bank, questions, images, actor):
+    """Store the images a file embeds ({key: {name: bytes}}) in the bank and point the questions'
+    @@PLUGINFILE@@ links at them; the problems, by question. An image already in the bank is
+    reused, so a re-import gives the same links and changes nothing."""
+    problems = []
+    for index, data in enumerate(questions, start=1):
+        urls = {}
+        for name, content in (images or {}).get(data.key, {}).items():
+            try:
+                urls[name] = f"/media/questions/{store_image(bank, name, content, actor).id}"
+            except QuestionBankError as error:
+                problems.append(_("Câu hỏi #%(n)d (%(key)s): ảnh «%(name)s»: %(reason)s", n=index, key=data.key, name=name, reason=str(error)))
+        if urls:
+            link_images(data, urls)
+    return problems
+
+
+def import_questions(bank, questions, actor, keep_status=True, default_module=None, module_hint=None, images=None):
     """Add or update questions by their stable key; all or nothing.
 
     A question whose content differs from its current version gets a new version; an
@@ -252,8 +271,10 @@ def import_questions(bank, questions, actor, keep_status=True, default_module=No
     A question without a module (the file's formats resolve $CATEGORY and names) takes
     `default_module`, else the bank's module; the ones left are one error naming
     `module_hint` (what the caller offers: the form's field, the command's --module).
+    `images`: what the file embeds, see store_question_images.
     """
     report = ImportReport()
+    report.errors.extend(store_question_images(bank, questions, images, actor))
     module_ids = queries.module_ids_by_code()
     syllabus = queries.syllabus_codes_by_module()
     fallback = default_module or queries.bank_module(bank)
@@ -349,10 +370,11 @@ def questions_for_export(bank):
     return result
 
 
-def preview_import(bank, questions, actor, keep_status=True, default_module=None, module_hint=None):
+def preview_import(bank, questions, actor, keep_status=True, default_module=None, module_hint=None, images=None):
     """What import_questions would do, computed inside a savepoint that is rolled back."""
     nested = db.session.begin_nested()
     try:
-        return import_questions(bank, questions, actor, keep_status=keep_status, default_module=default_module, module_hint=module_hint)
+        return import_questions(bank, questions, actor, keep_status=keep_status, default_module=default_module, module_hint=module_hint,
+                                images=images)
     finally:
         nested.rollback()

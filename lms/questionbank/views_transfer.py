@@ -32,11 +32,11 @@ def _parse_and_check(bank, filename, content, default_module, apply):
     from lms.questionbank.formats import FormatError
 
     try:
-        questions, warnings, _bank_in_file = transfer.parse_upload(filename, content, default_module=default_module or None)
+        questions, warnings, _bank_in_file, images = transfer.parse_upload(filename, content, default_module=default_module or None)
     except FormatError as error:
         return None, [error.translated(_)]
     run = services.import_questions if apply else services.preview_import
-    report = run(bank, questions, current_user, keep_status=_keep_status(), default_module=default_module or None)
+    report = run(bank, questions, current_user, keep_status=_keep_status(), default_module=default_module or None, images=images)
     report.warnings[:0] = warnings
     return report, list(report.errors)
 

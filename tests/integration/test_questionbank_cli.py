@@ -150,3 +150,131 @@ def test_every_export_is_written_to_the_audit_log(runner, db, native_file, tmp_p
 def test_exporting_an_unknown_bank_fails(runner, db, tmp_path):
     result = runner.invoke(args=["questions", "export", "--bank", "Không có", "--format", "native", "-o", str(tmp_path / "x.yaml")])
     assert result.exit_code != 0 and "Không có ngân hàng" in result.output
+
+
+def _module_codes(db):
+    from lms.catalogue.models import Module
+
+    return db.session.execute(select(Question.key, Module.code).join(Module, Question.module_id == Module.id).order_by(Question.key)).all()
+
+
+CATEGORY_GIFT = """// xuất từ Moodle
+$CATEGORY: $course$/top/IU01/Phần cứng
+
+::RAM:: RAM mất dữ liệu khi tắt máy. {T}
+
+$CATEGORY: $course$/top/IU06/Thư điện tử
+
+::BCC:: Người nhận ở ô BCC hiện với mọi người. {F}
+
+$CATEGORY: $course$/top/Chung
+
+::IU02-007:: Ctrl+A chọn tất cả. {T}
+"""
+
+
+def test_a_gift_file_whose_category_names_the_module_imports_without_the_module_option(runner, db, tmp_path):
+    path = tmp_path / "moodle.gift"
+    path.write_text(CATEGORY_GIFT, encoding="utf-8")
+    result = runner.invoke(args=["questions", "import", str(path), "--bank", "Kho Moodle"])
+    assert result.exit_code == 0, result.output
+    assert "3 thêm mới" in result.output and "Thiếu mô đun" not in result.output
+    assert _module_codes(db) == [("BCC", "IU06"), ("IU02-007", "IU02"), ("RAM", "IU01")]
+
+
+def test_the_file_says_the_module_before_the_option_and_the_bank(runner, db, tmp_path):
+    path = tmp_path / "cau-hoi.gift"
+    path.write_text("$CATEGORY: IU04/Hàm\n\n::A:: SUM cộng các ô. {T}\n\n::B:: Câu không ghi mô đun. {T}\n", encoding="utf-8")
+    result = runner.invoke(args=["questions", "import", str(path), "--bank", "IU03 – Xử lý văn bản", "--module", "IU05"])
+    assert result.exit_code == 0, result.output
+    assert _module_codes(db) == [("A", "IU04"), ("B", "IU04")]  # the category holds for every question after it
+
+
+def test_the_banks_module_is_the_next_default_and_short_codes_name_banks(runner, db, tmp_path):
+    from lms.questionbank import services
+
+    services.create_bank("IU02 – Sử dụng máy tính cơ bản", None)
+    db.session.commit()
+    path = tmp_path / "khong-mo-dun.gift"
+    path.write_text("::T1:: Shift+Delete xóa hẳn tệp. {T}\n\n::T2:: Thùng rác giữ tệp đã xóa. {T}\n", encoding="utf-8")
+    result = runner.invoke(args=["questions", "import", str(path), "--bank", "iu02"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().startswith("IU02 – Sử dụng máy tính cơ bản: 2 thêm mới")
+    assert _module_codes(db) == [("T1", "IU02"), ("T2", "IU02")]
+    output = tmp_path / "iu02.gift"
+    exported = runner.invoke(args=["questions", "export", "--bank", "IU02", "--format", "gift", "-o", str(output)])
+    assert exported.exit_code == 0 and "T1" in output.read_text(encoding="utf-8")
+    assert db.session.execute(select(func.count(QuestionBank.id))).scalar_one() == 1
+
+
+def test_a_short_code_of_several_banks_is_refused_naming_them(runner, db, tmp_path):
+    from lms.questionbank import services
+
+    services.create_bank("IU04 – Bảng tính (cơ bản)", None)
+    services.create_bank("IU04 - Bảng tính (ôn luyện)", None)
+    db.session.commit()
+    result = runner.invoke(args=["questions", "export", "--bank", "IU04", "--format", "gift", "-o", str(tmp_path / "x.gift")])
+    assert result.exit_code != 0 and "(cơ bản)" in result.output and "(ôn luyện)" in result.output
+
+
+def test_without_any_module_the_import_asks_once_naming_the_option(runner, db, tmp_path):
+    path = tmp_path / "ba-cau.gift"
+    path.write_text("::A:: Câu một. {T}\n\n::B:: Câu hai. {F}\n\n::C:: Câu ba. {T}\n", encoding="utf-8")
+    result = runner.invoke(args=["questions", "import", str(path), "--bank", "Kho chung"])
+    assert result.exit_code != 0
+    assert result.output.count("mô đun") >= 1 and "--module" in result.output and "3 câu hỏi chưa có mô đun (A, B, C)" in result.output
+    assert "Không nhập câu hỏi nào: 1 lỗi." in result.output
+    assert _count(db, Question) == 0
+
+
+REPEATED_NAMES = """$CATEGORY: $course$/top/IU01
+// question: 11  name: Câu hỏi
+::Câu hỏi::Bộ nhớ nào mất dữ liệu khi tắt máy?{=RAM ~ROM}
+
+// question: 12  name: Câu hỏi
+::Câu hỏi::1 KB bằng bao nhiêu byte?{#
+\t=%100%1024:0#
+\t~#Xem lại đơn vị đo.
+}
+
+// question: 13  name: Câu hỏi
+::Câu hỏi::Thủ đô của Việt Nam?{
+\t=%100%Hà Nội#Chính xác.
+\t=%50%Ha Noi#Thiếu dấu.
+}
+"""
+
+
+def test_a_moodle_export_with_repeated_names_imports_whole_and_reimports_unchanged(runner, db, tmp_path):
+    path = tmp_path / "lap-ten.gift"
+    path.write_text(REPEATED_NAMES, encoding="utf-8")
+    first = runner.invoke(args=["questions", "import", str(path), "--bank", "Kho"])
+    assert first.exit_code == 0, first.output
+    assert "3 thêm mới" in first.output and "Cảnh báo: Tên câu hỏi «Câu hỏi» lặp lại" in first.output
+    again = runner.invoke(args=["questions", "import", str(path), "--bank", "Kho"])
+    assert "0 thêm mới, 0 cập nhật, 3 không đổi" in again.output
+    short = db.session.execute(select(Question).where(Question.type == "short_answer")).scalar_one()
+    assert short.key.startswith("Câu hỏi-") and short.current_version.data["answers"][1]["fraction"] == 0.5
+
+
+def test_an_image_embedded_in_moodle_xml_is_stored_in_the_bank_and_linked(runner, db, tmp_path):
+    import base64
+
+    from lms.questionbank.models import QuestionImage
+
+    png = b"\x89PNG\r\n\x1a\n" + b"\x07" * 40
+    xml = f"""<?xml version="1.0" encoding="UTF-8"?>
+<quiz><question type="truefalse"><name><text>Sơ đồ</text></name>
+<questiontext format="html"><text><![CDATA[<p><img src="@@PLUGINFILE@@/so%20do.png" alt=""> là sơ đồ mạng LAN.</p>]]></text>
+<file name="so do.png" path="/" encoding="base64">{base64.b64encode(png).decode()}</file></questiontext>
+<answer fraction="100"><text>true</text></answer><answer fraction="0"><text>false</text></answer></question></quiz>"""
+    path = tmp_path / "anh.xml"
+    path.write_text(xml, encoding="utf-8")
+    result = runner.invoke(args=["questions", "import", str(path), "--bank", "Kho", "--module", "IU06"])
+    assert result.exit_code == 0, result.output
+    image = db.session.execute(select(QuestionImage)).scalar_one()
+    assert image.content == png and image.bank_id == db.session.execute(select(QuestionBank.id)).scalar_one()
+    text = db.session.execute(select(Question)).scalar_one().current_version.data["text"]
+    assert f'src="/media/questions/{image.id}"' in text and "@@PLUGINFILE@@" not in text
+    again = runner.invoke(args=["questions", "import", str(path), "--bank", "Kho", "--module", "IU06"])
+    assert "1 không đổi" in again.output and _count(db, QuestionImage) == 1

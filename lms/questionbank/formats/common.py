@@ -56,12 +56,14 @@ class FormatError(MessageError):
 
 
 class ParseResult(list):
-    """The questions of a file (a list), with what was skipped and the bank name if the file has one."""
+    """The questions of a file (a list), with what was skipped, the bank name if the file has one,
+    and the images it embeds: {question key: {file name: bytes}} (Moodle XML's <file>)."""
 
-    def __init__(self, questions=(), warnings=None, bank: Optional[str] = None):
+    def __init__(self, questions=(), warnings=None, bank: Optional[str] = None, media: Optional[dict] = None):
         super().__init__(questions)
         self.warnings = list(warnings or [])
         self.bank = bank
+        self.media = dict(media or {})
 
 
 def check_size(content, **location) -> None:
@@ -134,7 +136,7 @@ def _derived_fraction(q: QuestionData, choice: Choice) -> float:
     return MultipleResponse.weight(q, Choice(choice.text, choice.correct))
 
 
-def finish(questions: list, locations: list, warnings=None, bank=None) -> ParseResult:
+def finish(questions: list, locations: list, warnings=None, bank=None, media=None) -> ParseResult:
     """Canonicalize and validate everything; the first problem aborts the whole file."""
     seen = {}
     for q, location in zip(questions, locations):
@@ -146,7 +148,7 @@ def finish(questions: list, locations: list, warnings=None, bank=None) -> ParseR
         if q.key in seen:
             raise FormatError(N_("Mã câu hỏi %(key)s bị trùng (đã dùng ở %(where)s)."), key=q.key, where=seen[q.key], **location)
         seen[q.key] = FormatError("", **location)._location(lower=True)
-    return ParseResult(questions, warnings, bank)
+    return ParseResult(questions, warnings, bank, media)
 
 
 # -- fields a format cannot carry natively travel as a small JSON object ------------------

@@ -271,6 +271,8 @@ def parse(content, default_module=None) -> ParseResult:
             canonicalize(q)
             q.key = content_key("gift", q.type, q.text, q.to_dict()["choices"], q.answer, q.tolerance, q.answers, q.pairs)
         moodle.resolve_module(q, default_module)
+        if moodle.image_names(q):
+            warnings.append(moodle.missing_images_note(Message(N_("Dòng %(line)s"), line=block.first_line), moodle.image_names(q)))
         questions.append(q)
         locations.append({"line": block.first_line})
         check_count(len(questions), line=block.first_line)

@@ -19,6 +19,7 @@ import json
 import re
 from collections import defaultdict
 from typing import Optional
+from urllib.parse import unquote
 
 from lms.messages import N_, Message
 from lms.questionbank.formats.common import KEY_MAX_LENGTH, FormatError
@@ -86,6 +87,40 @@ def essay_rubric(points: float, grader_info: str = "") -> list:
 def essay_note(where) -> Message:
     return Message(N_("%(where)s: câu tự luận (essay) được nhập thành bài thực hành chấm tay: thí sinh nộp bài làm dạng tệp, "
                       "người chấm cho điểm theo thang chấm."), where=where)
+
+
+# -- images -----------------------------------------------------------------------------------
+# Moodle writes an image of the question as @@PLUGINFILE@@/<name>; XML embeds the file, GIFT never does.
+PLUGINFILE = "@@PLUGINFILE@@/"
+_PLUGINFILE_URL = re.compile(re.escape(PLUGINFILE) + r"([^\"'\s)<>?#]+)")
+
+
+def _map_texts(q, change) -> None:
+    """Apply `change` to every text of the question a person reads (text, options, answers, feedback)."""
+    q.text, q.explanation = change(q.text), change(q.explanation)
+    q.correct_feedback, q.incorrect_feedback = change(q.correct_feedback), change(q.incorrect_feedback)
+    for choice in q.choices:
+        choice.text, choice.feedback = change(choice.text), change(choice.feedback)
+    q.answers = [change(a) if isinstance(a, str) else {**a, **{k: change(a[k]) for k in ("text", "feedback") if isinstance(a.get(k), str)}}
+                 for a in q.answers]
+    q.pairs = [[change(left), change(right)] for left, right in q.pairs]
+
+
+def image_names(q) -> set:
+    """The file names of the @@PLUGINFILE@@ images a question shows (URL-decoded)."""
+    found = set()
+    _map_texts(q, lambda text: found.update(unquote(name) for name in _PLUGINFILE_URL.findall(text)) or text)
+    return found
+
+
+def link_images(q, urls: dict) -> None:
+    """@@PLUGINFILE@@/<name> → the stored image's URL, for the names in `urls`."""
+    _map_texts(q, lambda text: _PLUGINFILE_URL.sub(lambda m: urls.get(unquote(m.group(1)), m.group(0)), text))
+
+
+def missing_images_note(where, names) -> Message:
+    return Message(N_("%(where)s: ảnh %(images)s không có trong tệp nên sẽ không hiện; hãy xuất lại từ Moodle bằng định dạng Moodle XML "
+                      "(mang theo ảnh)."), where=where, images=", ".join(PLUGINFILE + name for name in sorted(names)))
 
 
 # -- keys ---------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ Modules, repeated idnumbers and essays follow lms.questionbank.formats.moodle.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import html
 import json
 import re
@@ -145,6 +147,17 @@ def _fill(q: QuestionData, kind: str, element, where: str, warnings: list) -> No
         warnings.append(Message(N_("%(where)s: gợi ý (hint) chỉ dùng ở chế độ tương tác của Moodle nên không được lưu."), where=where))
 
 
+def _files(element, where: str) -> dict:
+    """The images a question embeds: <file name="…" encoding="base64">, anywhere inside it."""
+    files = {}
+    for found in element.iter("file"):
+        try:
+            files[nfc(found.get("name", "")).strip()] = base64.b64decode("".join((found.text or "").split()), validate=True)
+        except (binascii.Error, ValueError):
+            raise FormatError(N_("Tệp đính kèm %(name)r không phải base64 hợp lệ."), name=found.get("name"), element=where) from None
+    return files
+
+
 def _question(element, index: int, category: str, warnings: list):
     kind = element.get("type", "")
     name = _text(element.find("name"))
@@ -189,19 +202,25 @@ def parse(content, default_module=None) -> common.ParseResult:
     root = _read(content)
     if root.tag != "quiz":
         raise FormatError(N_("Phần tử gốc phải là <quiz>, không phải <%(tag)s>."), tag=root.tag, element=root.tag)
-    questions, locations, warnings, category = [], [], [], ""
+    questions, locations, warnings, category, files = [], [], [], "", {}
     for index, element in enumerate(root.findall("question"), start=1):
         if element.get("type") == "category":
             category = _text(element.find("category"))
             continue
         parsed = _question(element, index, category, warnings)
         if parsed:
-            moodle.resolve_module(parsed[0], default_module)
-            questions.append(parsed[0])
-            locations.append({"element": parsed[1]})
-            common.check_count(len(questions), element=parsed[1])
+            q, where = parsed
+            moodle.resolve_module(q, default_module)
+            embedded = _files(element, where)
+            if moodle.image_names(q) - set(embedded):
+                warnings.append(moodle.missing_images_note(where, moodle.image_names(q) - set(embedded)))
+            files[id(q)] = {name: content for name, content in embedded.items() if name in moodle.image_names(q)}
+            questions.append(q)
+            locations.append({"element": where})
+            common.check_count(len(questions), element=where)
     questions, locations = moodle.unique_keys(questions, locations, warnings)
-    return common.finish(questions, locations, warnings)
+    media = {q.key: files[id(q)] for q in questions if files[id(q)]}  # by the keys the questions end with
+    return common.finish(questions, locations, warnings, media=media)
 
 
 # -- export -------------------------------------------------------------------------------
