@@ -11,6 +11,7 @@ import sys
 
 RUNS = [
     ("Question import: 10,000 GIFT questions vs parsing only", ["bench.bench_gift_import"]),
+    ("Account provisioning: 500 imported staff in one command vs their staff import", ["bench.bench_provisioning", "--staff", "500"]),
     ("Exam load: 1,000 candidates vs a bare Flask endpoint", ["bench.bench_exam_load", "--candidates", "1000", "--speedup", "1", "--rounds", "2"]),
 ]
 

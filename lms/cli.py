@@ -65,6 +65,9 @@ def create_admin(username, display_name, password, password_stdin):
     click.echo(f"Đã tạo quản trị viên '{username}'.")
 
 
+MAIL_BATCH = 500
+
+
 def _unit_or_fail(code):
     from lms.org.models import Unit
 
@@ -110,7 +113,12 @@ def provision_command(unit_code, include_subunits, slips_dir):
                 select(Unit).where(Unit.path.startswith(unit.path)).order_by(Unit.path)).scalars().all()
             printed = [(each.code, count) for each in units if (count := _write_slips(each, slips_dir, False))]
         db.session.commit()
-    sent, failed = deliver_pending(current_app.config)
+    sent = failed = 0
+    while True:  # every code of the unit, however many: deliver_pending sends a batch at a time
+        batch_sent, batch_failed = deliver_pending(current_app.config, limit=MAIL_BATCH)
+        sent, failed = sent + batch_sent, failed + batch_failed
+        if batch_sent == 0 or batch_sent + batch_failed < MAIL_BATCH:
+            break
     for person, reason in report.skipped:
         click.echo(f"Bỏ qua {person.full_name} ({person.id_number}): {reason}", err=True)
     click.echo(f"{unit.name}: tạo {len(report.created)} tài khoản ({report.emailed} nhận mã qua thư, {report.without_email} cần phiếu "
