@@ -106,11 +106,19 @@ def _map_texts(q, change) -> None:
     q.pairs = [[change(left), change(right)] for left, right in q.pairs]
 
 
+def _texts(q):
+    yield from (q.text, q.explanation, q.correct_feedback, q.incorrect_feedback)
+    for choice in q.choices:
+        yield from (choice.text, choice.feedback)
+    for answer in q.answers:
+        yield from ([answer] if isinstance(answer, str) else [answer.get("text"), answer.get("feedback")])
+    for pair in q.pairs:
+        yield from pair
+
+
 def image_names(q) -> set:
     """The file names of the @@PLUGINFILE@@ images a question shows (URL-decoded)."""
-    found = set()
-    _map_texts(q, lambda text: found.update(unquote(name) for name in _PLUGINFILE_URL.findall(text)) or text)
-    return found
+    return {unquote(name) for text in _texts(q) if isinstance(text, str) and PLUGINFILE in text for name in _PLUGINFILE_URL.findall(text)}
 
 
 def link_images(q, urls: dict) -> None:
