@@ -24,6 +24,7 @@ from lms.text import nfc
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 REGULAR, BOLD, ITALIC = "LMS-DejaVuSerif", "LMS-DejaVuSerif-Bold", "LMS-DejaVuSerif-Italic"
 FONT_FILES = {REGULAR: "DejaVuSerif.ttf", BOLD: "DejaVuSerif-Bold.ttf", ITALIC: "DejaVuSerif-Italic.ttf"}
+QR_MASK_PATTERN = 2
 REGISTER_KEY = "LMSCertificate"  # custom /Info key holding the register fields as JSON
 
 PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)
@@ -68,8 +69,11 @@ class _CertificateInfo(pdfdoc.PDFInfo):
 
 
 def qr_matrix(url: str) -> list:
-    """qrcode's module matrix for `url`, quiet zone included (True = dark)."""
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+    """qrcode's module matrix for `url`, quiet zone included (True = dark).
+
+    A fixed mask pattern: every mask yields a valid code, and choosing the "best" of the eight
+    by penalty scoring was most of the time of rendering a certificate (pure Python)."""
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, mask_pattern=QR_MASK_PATTERN)
     qr.add_data(url)
     qr.make(fit=True)
     return qr.get_matrix()

@@ -112,7 +112,7 @@ def _matrix_from(rectangles, x, y, size, modules):
 
 
 def test_the_qr_rectangles_are_qrcodes_matrix_for_the_url():
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, mask_pattern=document.QR_MASK_PATTERN)
     qr.add_data(URL)
     qr.make(fit=True)
     expected = qr.get_matrix()
