@@ -22,7 +22,8 @@ class UnitAccounts:
     staff: int  # working staff (active or on leave)
     accounts: int
     activated: int
-    waiting_for_slip: int  # accounts not activated of people without an e-mail address
+    waiting: int  # enabled accounts not activated yet
+    waiting_for_slip: int  # of those, the people without an e-mail address
     disabled: int
 
     @property
@@ -37,6 +38,7 @@ def subtree_summary(unit):
     rows = db.session.execute(
         select(Unit, func.count(Staff.id), func.count(User.id),
                func.count(case((and_(User.enabled.is_(True), ~no_password), User.id))),
+               func.count(case((and_(User.enabled.is_(True), no_password), User.id))),
                func.count(case((and_(User.enabled.is_(True), no_password, func.coalesce(Staff.email, "") == ""), User.id))),
                func.count(case((User.enabled.is_(False), User.id))))
         .join(Staff, working)

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from lms.audit.models import AuditEvent
-from lms.auth import activation, provisioning
+from lms.auth import account_queries, activation, provisioning
 from lms.auth.models import ACTIVATION, AccountToken, RoleAssignment, User, UserSession
 from lms.auth.passwords import verify_password
 from lms.auth.services import create_user, find_user
@@ -169,6 +169,8 @@ def test_slips_issue_codes_to_those_without_email_unless_asked_for_everyone(bode
     for person in people[:3]:
         person.email = ""
     provisioning.provision_unit(bode)
+    (row,) = account_queries.subtree_summary(bode)
+    assert (row.staff, row.without_account, row.waiting, row.waiting_for_slip, row.activated, row.disabled) == (17, 0, 16, 3, 1, 0)
     slips = provisioning.issue_slips(bode)
     assert sorted(slip.full_name for slip in slips) == sorted(p.full_name for p in people[:3])
     assert {slip.username for slip in slips} == {p.id_number for p in people[:3]} and all(slip.unit_name == "Phường Bồ Đề" for slip in slips)
