@@ -15,11 +15,13 @@ CODE_BYTES = 15  # 120 random bits, 24 characters of base32
 
 
 def next_value(name: str) -> int:
-    _ensure_counter(name)
-    return db.session.execute(
-        update(CertificateCounter).where(CertificateCounter.name == name).values(value=CertificateCounter.value + 1)
-        .returning(CertificateCounter.value)
-    ).scalar_one()
+    increment = (update(CertificateCounter).where(CertificateCounter.name == name).values(value=CertificateCounter.value + 1)
+                 .returning(CertificateCounter.value))
+    value = db.session.execute(increment).scalar_one_or_none()
+    if value is None:  # the counter's first use (a new year): create it, then take its first number
+        _ensure_counter(name)
+        value = db.session.execute(increment).scalar_one()
+    return value
 
 
 def _ensure_counter(name):
