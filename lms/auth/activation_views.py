@@ -12,12 +12,16 @@ from lms.auth.access import public
 from lms.auth.forms import ActivateForm, ForgotPasswordForm, ResetPasswordForm
 from lms.auth.services import AccountError
 from lms.auth.sessions import start_session
+from lms.extensions import limiter
 from lms.jobs import submit as submit_job
 from lms.models_base import utcnow
 from lms.redirects import redirect_with
 from lms.routing import Routes
 
 routes = Routes()
+# Per address, on top of one e-mail per account in the cool-down (lms.auth.activation): nobody
+# fills every official's mailbox; an office behind one address still asks freely.
+FORGOT_LIMIT = "30 per hour"
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}  # the reset link's token is in the URL
 
 
@@ -54,6 +58,7 @@ def activate():
 
 @routes.route("/password/forgot", methods=("GET", "POST"))
 @public
+@limiter.limit(FORGOT_LIMIT, methods=["POST"], scope="password-forgot")
 def forgot_password():
     form = ForgotPasswordForm()
     if not form.validate_on_submit():

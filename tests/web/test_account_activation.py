@@ -227,3 +227,18 @@ def test_the_activation_page_in_english(demo, auth, client, compiled):
     page = client.get("/activate").get_data(as_text=True)
     assert "Activate your account" in page and "Activation code" in page
     assert "Forgot your password?" in client.get("/login").get_data(as_text=True)
+
+
+def test_reset_requests_are_limited_per_address(demo, auth, client, db):
+    from lms.auth.activation_views import FORGOT_LIMIT
+    from lms.extensions import limiter
+
+    allowed = int(FORGOT_LIMIT.split()[0])
+    token = auth.csrf_token("/password/forgot")
+    try:
+        statuses = [client.post("/password/forgot", data={"identifier": f"nguoi{n}", "csrf_token": token}).status_code
+                    for n in range(allowed + 1)]
+        assert statuses == [200] * allowed + [429]
+        assert client.get("/password/forgot").status_code == 200  # the page itself stays open
+    finally:
+        limiter.reset()  # the other tests share this address
