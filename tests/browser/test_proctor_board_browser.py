@@ -14,9 +14,30 @@ def hanoi(moment):
     return (moment + timedelta(hours=7)).strftime("%H:%M:%S")
 
 
+def query(app, function):
+    from lms.extensions import db
+
+    with app.app_context():
+        try:
+            return function(db)
+        finally:
+            db.session.remove()
+
+
+def new_session(app):
+    from exam_support import make_pool, make_session
+
+    def create(db):
+        make_pool()
+        session, _candidate = make_session()
+        db.session.commit()
+        return session.id
+
+    return query(app, create)
+
+
 def test_the_board_refreshes_in_hanoi_time_whatever_the_devices_zone(live, browser):
     from playwright.sync_api import expect
-    from test_exam_browser import new_session, query
 
     from lms.auth import throttling
     from lms.exams import attempts, starting
