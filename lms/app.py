@@ -54,6 +54,9 @@ def create_app(config=None):
 
     register_account_reactions(app)  # accounts follow their staff member (departure, import)
     register_certificate_reactions(app)
+    from lms.notifications.delivery import register as register_mail_delivery
+
+    register_mail_delivery(app)  # mail a request queued goes out after its commit
     _register_blueprints(app)
 
     from lms.cli import register_cli
@@ -85,6 +88,7 @@ def _import_models():
     from lms.exams import result_models as _exam_results  # noqa: F401
     from lms.jobs import Job as _job  # noqa: F401
     from lms.mail import MailMessage as _mail  # noqa: F401
+    from lms.notifications import models as _notifications  # noqa: F401
     from lms.org import models as _org  # noqa: F401
     from lms.questionbank import models as _questionbank  # noqa: F401
 
@@ -103,9 +107,11 @@ def _register_blueprints(app):
     from lms.exams.manage.blueprint import bp as exam_admin
     from lms.exams.take.blueprint import bp as exams
     from lms.home.views import bp as home
+    from lms.notifications.blueprint import bp as notifications
+    from lms.notifications.blueprint import outbox_bp as outbox
     from lms.org.views import bp as org
     from lms.questionbank.blueprint import bp as questionbank
 
     for blueprint in (auth, activation, home, org, staff_accounts, accounts, audit, questionbank, courses, course_authoring,
-                      course_assignments, exams, exam_admin, certificates, certificate_verification):
+                      course_assignments, exams, exam_admin, certificates, certificate_verification, notifications, outbox):
         app.register_blueprint(blueprint)

@@ -228,7 +228,8 @@ def load_catalogue_command():
 
 @schedule_cli.command("run")
 def schedule_run_command():
-    """Chạy các việc định kỳ (mỗi phút một lần, từ cron hoặc systemd timer): nộp tự động bài thi quá hạn, xóa nhật ký đăng nhập sai đã hết hạn."""
+    """Chạy các việc định kỳ (mỗi phút một lần, từ cron hoặc systemd timer): nộp tự động bài thi quá hạn, xóa nhật ký đăng nhập sai đã hết hạn,
+    gửi thông báo (giấy mời thi, kết quả, nhắc hạn học mỗi ngày, danh sách quá hạn cho tổ chức cán bộ mỗi tuần) và thư."""
     from flask import current_app
 
     from lms.auth.throttling import purge_old_failures
@@ -237,6 +238,7 @@ def schedule_run_command():
     from lms.jobs import resume_stale
     from lms.mail import deliver_pending
     from lms.models_base import utcnow
+    from lms.notifications.services import scheduled as scheduled_notices
 
     now = utcnow()
     with immediate_transactions():
@@ -244,7 +246,11 @@ def schedule_run_command():
         purged = purge_old_failures(now)
         _read, flagged = react_to_result_events(now)
         db.session.commit()
+        notices = scheduled_notices(now)
+        db.session.commit()
         resumed = resume_stale(now)
         sent, failed = deliver_pending(current_app.config, now)
     click.echo(f"Đã nộp tự động {finalized} bài thi quá hạn; đã xóa {purged} lần đăng nhập sai đã hết hạn theo dõi; "
-               f"{len(flagged)} chứng chỉ cần xem xét lại; chạy lại {resumed} việc nền; gửi {sent} thư ({failed} chưa gửi được).")
+               f"{len(flagged)} chứng chỉ cần xem xét lại; thông báo: {notices['exam.invitation']} giấy mời thi, {notices['exam.results']} "
+               f"báo kết quả, {notices['course.reminder']} nhắc hạn, {notices['hr.overdue']} danh sách quá hạn; chạy lại {resumed} việc nền; "
+               f"gửi {sent} thư ({failed} chưa gửi được).")

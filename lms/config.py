@@ -97,9 +97,13 @@ def build_config(overrides=None):
         "SMTP_STARTTLS": _bool("LMS_SMTP_STARTTLS", True),
         "MAIL_FROM": os.environ.get("LMS_MAIL_FROM", "LMS Hà Nội <no-reply@lms.hanoi.local>"),
         "OUTBOX_DIR": os.environ.get("LMS_OUTBOX_DIR", str(INSTANCE_DIR / "outbox")),
+        # Notifications: remind the staff who have not finished a course this many days before its deadline.
+        "REMINDER_DAYS": int(os.environ.get("LMS_REMINDER_DAYS", "3")),
     }
     if overrides:
         config.update(overrides)
+    if not 0 <= config["REMINDER_DAYS"] <= 60:
+        raise ConfigError(f"LMS_REMINDER_DAYS phải từ 0 đến 60 ngày, không phải {config['REMINDER_DAYS']}")
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
     if production and config["SECRET_KEY"] in (None, "", DEFAULT_SECRET):

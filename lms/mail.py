@@ -1,16 +1,18 @@
 """E-mail that never blocks or fails a request: a message is queued in the database with
 the transaction that causes it, and delivered afterwards (after a job, or by `schedule run`)
 over SMTP when LMS_SMTP_HOST is set, else written as an .eml file to the outbox folder.
-A message that cannot be sent stays queued and is retried; every message sent is kept.
+A message that cannot be sent stays queued and is retried, waiting longer after each failure
+(1 minute, doubling, at most 4 hours; MAX_TRIES in all); every message sent is kept and logged.
 """
+import logging
 import smtplib
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Optional
 
-from sqlalchemy import ForeignKey, Integer, String, Text, insert, select
+from sqlalchemy import ForeignKey, Integer, String, Text, and_, insert, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.extensions import db
@@ -18,6 +20,9 @@ from lms.models_base import UTCDateTime, utcnow
 from lms.text import nfc
 
 MAX_TRIES = 10
+FIRST_RETRY, LONGEST_WAIT = timedelta(minutes=1), timedelta(hours=4)
+CLAIM_FOR = timedelta(minutes=10)  # a sender that died while sending frees its message after this
+log = logging.getLogger("lms.mail")
 
 
 class MailMessage(db.Model):
@@ -31,6 +36,27 @@ class MailMessage(db.Model):
     sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, index=True)
     tries: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # Not tried before this time: the wait after a failure, or another sender's claim. NULL: due.
+    next_attempt_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+
+def retry_delay(tries):
+    """The wait after the `tries`-th failed attempt."""
+    return min(FIRST_RETRY * 2 ** max(tries - 1, 0), LONGEST_WAIT)
+
+
+def _due(now):
+    return and_(MailMessage.sent_at.is_(None), MailMessage.tries < MAX_TRIES,
+                or_(MailMessage.next_attempt_at.is_(None), MailMessage.next_attempt_at <= now))
+
+
+def _claim(message_id, now):
+    """Take the message for this sender (one UPDATE, committed): two senders at once (the
+    schedule and a request's delivery) never send it twice."""
+    claimed = db.session.execute(update(MailMessage).where(MailMessage.id == message_id, _due(now))
+                                 .values(next_attempt_at=now + CLAIM_FOR)).rowcount
+    db.session.commit()
+    return claimed == 1
 
 
 def queue(to_address, subject, body, kind="", staff_id=None):
@@ -60,22 +86,27 @@ def _as_email(message: MailMessage, sender):
 
 
 def deliver_pending(config, now=None, limit=200):
-    """Send what is queued (each message committed on its own). Returns (sent, failed)."""
-    pending = db.session.execute(
-        select(MailMessage).where(MailMessage.sent_at.is_(None), MailMessage.tries < MAX_TRIES).order_by(MailMessage.id).limit(limit)
-    ).scalars().all()
+    """Send what is due (each message claimed, then committed on its own). Returns (sent, failed)."""
+    now = now or utcnow()
+    due = db.session.execute(select(MailMessage.id).where(_due(now)).order_by(MailMessage.id).limit(limit)).scalars().all()
     sent = failed = 0
-    for message in pending:
+    for message_id in due:
+        if not _claim(message_id, now):
+            continue
+        message = db.session.get(MailMessage, message_id)
+        message.tries += 1
         try:
             _send(_as_email(message, config["MAIL_FROM"]), message, config)
         except (OSError, smtplib.SMTPException) as error:
-            message.tries += 1
             message.last_error = f"{type(error).__name__}: {error}"
+            message.next_attempt_at = now + retry_delay(message.tries)
             failed += 1
+            log.warning("mail %s (%s) to %s not sent, try %s of %s: %s", message.id, message.kind, message.to_address, message.tries,
+                        MAX_TRIES, message.last_error)
         else:
-            message.tries += 1
-            message.sent_at = now or utcnow()
+            message.sent_at, message.next_attempt_at = now, None
             sent += 1
+            log.info("mail %s (%s) sent to %s", message.id, message.kind, message.to_address)
         db.session.commit()
     return sent, failed
 

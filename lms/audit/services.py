@@ -14,6 +14,7 @@ ACTIONS = {
     "login.throttled": N_("Đăng nhập bị tạm chặn"),
     "login.release": N_("Mở khóa đăng nhập cho thí sinh"),
     "logout": N_("Đăng xuất"),
+    "mail.retry": N_("Gửi lại thư"),
     "user.create": N_("Tạo tài khoản"),
     "user.update": N_("Sửa tài khoản"),
     "user.disable": N_("Khóa tài khoản"),

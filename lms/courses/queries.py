@@ -381,3 +381,17 @@ def course_progress_by(course, scope, group):
          "mean_done": round(float(row[7] or 0), 1)}
         for row in rows
     ]
+
+
+def reach_of(assignment_ids):
+    """A subquery: each active staff member the assignments reach (assignment_id, course_id,
+    deadline, staff_id, user_id) with the published lessons `done` and `total` of the course;
+    whom lms.notifications tells of an assignment and reminds of its deadline."""
+    targets = _targets(Scope.city()).where(Assignment.id.in_(assignment_ids)).subquery()
+    totals, done = _published_totals(), _completed_counts()
+    return (
+        select(targets, func.coalesce(done.c.done, 0).label("done"), func.coalesce(totals.c.total, 0).label("total"))
+        .outerjoin(totals, totals.c.course_id == targets.c.course_id)
+        .outerjoin(done, and_(done.c.user_id == targets.c.user_id, done.c.course_id == targets.c.course_id))
+        .subquery()
+    )

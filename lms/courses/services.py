@@ -21,6 +21,7 @@ from lms.courses.rules import (
 )
 from lms.extensions import db
 from lms.models_base import utcnow
+from lms.notifications import services as notifications
 
 
 class CourseError(ValueError):
@@ -225,6 +226,7 @@ def create_assignment(course, deadline, created_by, unit=None, title=None, note=
     )
     db.session.add(assignment)
     db.session.flush()
+    notifications.course_assigned(assignment)  # each person reached: a notice, and an e-mail after the commit
     return assignment
 
 

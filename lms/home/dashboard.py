@@ -1,5 +1,5 @@
-"""The learner's dashboard: the learning path and assignments (courses), upcoming exam sessions,
-the results the review policy lets them see (exams) and their certificates."""
+"""The learner's dashboard: their latest notices, the learning path and assignments (courses),
+upcoming exam sessions, the results the review policy lets them see (exams) and their certificates."""
 from flask import url_for
 from flask_babel import gettext as _
 
@@ -9,6 +9,7 @@ from lms.exams.take import outcome
 from lms.exams.take import queries as exams
 from lms.localtime import format_local, local_today
 from lms.models_base import utcnow
+from lms.notifications import queries as notices
 
 
 def upcoming_exams(user, now):
@@ -70,4 +71,6 @@ def learner_dashboard(user, today=None):
         "results": released_results(user, now),
         "certificates": certificates.of_staff(user.staff.id) if user.staff else [],
         "today": today or local_today(now),
+        "notices": notices.recent_notices(user),
+        "unread_notices": notices.count_of(user, unread_only=True),
     }

@@ -7,6 +7,7 @@ from lms.auth.access import hr_scope, public, require_roles, roles_allowed
 from lms.extensions import db
 from lms.home.dashboard import learner_dashboard
 from lms.messages import N_
+from lms.notifications import queries as notices
 from lms.org import queries as org_queries
 from lms.org.models import Staff, Unit
 
@@ -40,6 +41,7 @@ HOME_TILES = {
     "admin": [
         ("accounts.list_accounts", N_("Tài khoản và vai trò"), {}),
         ("audit.events", N_("Nhật ký an ninh"), {}),
+        ("outbox.outbox", N_("Thư đi: đã gửi, đang chờ, không gửi được"), {}),
         ("org.units", N_("Cây đơn vị"), {}),
         ("org.import_upload", N_("Nhập cây đơn vị từ Excel/CSV"), {"kind": "units"}),
         ("org.staff_list", N_("Danh sách cán bộ"), {}),
@@ -82,7 +84,8 @@ def hr():
     ).scalar_one()
     units = db.session.execute(select(func.count(Unit.id)).where(scope.unit_condition(), Unit.status == "active")).scalar_one()
     roots = org_queries.scope_roots(scope)
-    return render_template("home/hr.html", staff_count=counts, unit_count=units, roots=roots, links=HOME_TILES["hr"])
+    return render_template("home/hr.html", staff_count=counts, unit_count=units, roots=roots, links=HOME_TILES["hr"],
+                           notices=notices.recent_notices(current_user), unread_notices=notices.count_of(current_user, unread_only=True))
 
 
 @bp.route("/admin/")

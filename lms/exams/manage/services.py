@@ -20,6 +20,7 @@ from lms.exams.manage import queries
 from lms.exams.models import BlueprintPart, BlueprintQuota, ExamAttempt, ExamBlueprint, ExamCandidate, ExamRoom, ExamSession
 from lms.exams.starting import set_access_code
 from lms.extensions import db
+from lms.notifications import services as notifications
 from lms.org.models import Staff, Unit
 from lms.tabular import RowError, TableError, read_table, text_value
 from lms.text import tidy
@@ -192,6 +193,7 @@ def save_session(session, values, rooms_text, networks_text, access_code, clear_
     db.session.flush()
     _sync_rooms(session, rooms)
     record("exam.session", target=f"exam_session:{session.id}", actor=actor, name=session.name, created=created)
+    notifications.invite_candidates(session.id)  # once published: every candidate not yet invited
     return session
 
 
@@ -226,6 +228,7 @@ def release_results(session, now, actor):
     released = results.record_release(session.id, now, actor)
     record("exam.release", target=f"exam_session:{session.id}", actor=actor, attempts=released)
     db.session.flush()
+    notifications.results_released(session.id, now)
 
 
 def predraw(session, now, actor):
@@ -264,6 +267,7 @@ def add_candidates_by_unit(session, unit, title_id, actor):
     added = _next_number_offset(session.id) - offset
     record("exam.candidates", target=f"exam_session:{session.id}", actor=actor, unit=unit.code, title_id=title_id, added=added)
     db.session.flush()
+    notifications.invite_candidates(session.id)  # a published session's new candidates
     return added
 
 
@@ -350,6 +354,7 @@ def import_candidates(session, filename, content, actor, scope, max_rows=50_000)
         candidate.registered_modules = modules
     db.session.flush()
     record("exam.candidates", target=f"exam_session:{session.id}", actor=actor, file=filename, added=report.added, updated=report.updated)
+    notifications.invite_candidates(session.id)
     return report
 
 
