@@ -26,6 +26,8 @@ PURE = [
     "lms.certificates.document",
     "lms.certificates.credentials",
     "lms.certificates.status_list",
+    "lms.auth.codes",
+    "lms.auth.slips",
 ]
 BLOCKER = """
 import importlib.abc, sys
