@@ -3,78 +3,10 @@ import os
 from datetime import timedelta
 
 import pytest
+from exam_pages import learner_in_new_exam, query, saved_answers, seconds
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium is not installed at /usr/bin/chromium")
-
-
-
-def new_session(app, **options):
-    from exam_support import make_pool, make_session
-
-    from lms.extensions import db
-
-    with app.app_context():
-        make_pool()
-        session, _ = make_session(**options)
-        db.session.commit()
-        return session.id
-
-
-def query(app, function):
-    from lms.extensions import db
-
-    with app.app_context():
-        try:
-            return function(db)
-        finally:
-            db.session.remove()
-
-
-def signed_in_page(browser, base, username="learner", landing="**/learn/**"):
-    context = browser.new_context(viewport={"width": 1024, "height": 768})
-    page = context.new_page()
-    page.goto(base + "/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "Demo@2017")
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url(landing)
-    return context, page
-
-
-def start_exam(page, base, session_id):
-    page.goto(f"{base}/exams/sessions/{session_id}")
-    page.click("text=Bắt đầu làm bài")
-    page.wait_for_selector("#exam")
-    attempt_id = int(page.get_attribute("#exam", "data-attempt"))
-    # The start answers with the page; the address bar then shows the attempt's own URL,
-    # so that a reload asks for the page rather than posting the start again.
-    page.wait_for_url(f"**/exams/attempts/{attempt_id}")
-    return attempt_id
-
-
-def learner_in_new_exam(live, browser, **session_options):
-    """A new session, and the demo learner signed in on it in a browser context of its own: (context, page, attempt id)."""
-    app, base = live
-    session_id = new_session(app, **session_options)
-    context, page = signed_in_page(browser, base)
-    return context, page, start_exam(page, base, session_id)
-
-
-def saved_answers(app, attempt_id):
-    from sqlalchemy import select
-
-    from lms.exams.models import AttemptAnswer, AttemptQuestion
-
-    return query(app, lambda db: dict(db.session.execute(
-        select(AttemptQuestion.position, AttemptAnswer.response)
-        .join(AttemptAnswer, AttemptAnswer.attempt_question_id == AttemptQuestion.id)
-        .where(AttemptQuestion.attempt_id == attempt_id)).all()))
-
-
-def seconds(text):
-    minutes, secs = text.split(":")[-2:]
-    return int(minutes) * 60 + int(secs)
 
 
 def test_answers_and_countdown_survive_a_reload(live, browser):
@@ -156,7 +88,8 @@ def test_submitting_twice_gives_one_result(live, browser):
     context, page, attempt_id = learner_in_new_exam(live, browser, minutes=30)
     page.locator("#q1 .choice input").nth(0).check()
     page.click("#toggle-mode")
-    page.click("#submit-button")
+    page.click("#submit-button")  # the summary's button; the dialog confirms
+    page.click("#submit-confirm")
     page.wait_for_url(f"**/exams/attempts/{attempt_id}/result")
     assert "Điểm:" in page.text_content("#attempt-outcome")
     page.go_back()

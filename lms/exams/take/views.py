@@ -1,14 +1,14 @@
 """The candidate's pages: my exams, the session page, the start, the exam page, submit, the
 result, a practical file handed in. Registered by lms.exams.take.blueprint."""
-from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.auth.access import load_or_404
+from lms.auth.access import load_or_404, public
 from lms.database import commit_keeping_state
 from lms.errors import abort_message
 from lms.exams import papers, uploads
-from lms.exams.attempts import ExamError, submit_attempt
+from lms.exams.attempts import ExamError, grace, submit_attempt
 from lms.exams.models import AttemptQuestion, BlueprintPart, ExamSession
 from lms.exams.starting import start_attempt, start_context
 from lms.exams.take import outcome, queries
@@ -98,6 +98,7 @@ def _exam_page(attempt, now):
         items=items,
         uploads=queries.uploads_by_question(attempt) if any(item["type"] == "practical" for item in items) else {},
         state=queries.state_payload(attempt, now),
+        grace_ms=int(grace(attempt.candidate.session).total_seconds() * 1000),
         last_seq=last_seq,
     )
     # The request's writes (a start, the clock) are committed before a whole paper renders,
@@ -105,6 +106,17 @@ def _exam_page(attempt, now):
     # thousand exam pages opening at once would otherwise render one at a time.
     commit_keeping_state(db.session(), then_write=False)
     return render_template("exams/take.html", **context)
+
+
+@routes.route("/sw.js")
+@public
+def service_worker():
+    """The exam page's service worker, served from here rather than /static/ so that its scope
+    covers the exam pages. It holds nothing personal, so it needs no sign-in (its update
+    check then works whoever is signed in); never cached, so a new version is seen at once."""
+    response = current_app.send_static_file("js/exam-sw.js")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @routes.route("/attempts/<int:attempt_id>/submit", methods=("POST",))

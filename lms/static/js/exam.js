@@ -1,10 +1,14 @@
-/* The exam page: navigation, autosave with an offline buffer, and a countdown that only
-   displays the server's deadline − server now (re-synced from every API answer).
+/* The exam page: autosave with an offline buffer, a countdown that only displays the
+   server's deadline − server now (re-synced from every API answer), and the deadline.
+   exam-room.js (moving around, the summary and the submit, sign-out, the offline copy)
+   reaches this script through root.lmsExam.
 
-   Every change gets a sequence number and goes into a buffer kept in localStorage
-   before it is sent; the server acknowledges by sequence number, and an older number
-   never overwrites a newer answer there. So a dropped network, a reload, a crashed
-   browser or an expired sign-in lose nothing that was typed on this device. */
+   Every change gets a sequence number and goes into a buffer kept in localStorage before
+   it is sent; the server acknowledges by sequence number, and an older number never
+   overwrites a newer answer there. So a dropped network, a reload, a crashed browser or an
+   expired sign-in lose nothing typed on this device. The buffer also keeps what the server
+   acknowledged and the deadline on this device's clock, which bring the service worker's
+   copy of the page (a reload while offline) up to date. */
 (function () {
   "use strict";
   var root = document.getElementById("exam");
@@ -15,38 +19,46 @@
     window.history.replaceState(null, "", root.dataset.pageUrl + window.location.hash);
   }
   var msg = document.getElementById("exam-messages").dataset;
-  var attemptId = root.dataset.attempt;
   var csrf = root.dataset.csrf;
-  var KEY = "lms-exam-buffer-" + attemptId;
-  var MODE_KEY = "lms-exam-mode";
+  var KEY = "lms-exam-buffer-" + root.dataset.attempt;
   var SAVE_DELAY = 800, RETRY_DELAY = 5000, SYNC_EVERY = 30000;
+  var GRACE_MS = parseInt(root.dataset.graceMs, 10) || 0;
 
   var questions = Array.prototype.slice.call(root.querySelectorAll(".exam-q"));
   var navButtons = Array.prototype.slice.call(root.querySelectorAll(".nav-q"));
-  var statusBox = document.getElementById("save-status");
-  var countdown = document.getElementById("countdown");
+  var statusBox = document.getElementById("save-status"), countdown = document.getElementById("countdown");
 
+  // store: {seq, pending: {question: {seq, response}}, saved: {question: {seq, response}} (what the
+  // server acknowledged), clock: {serverNow, offset: server − device, deadline} (the last sync, in ms)}
   var store = loadStore();
   store.seq = Math.max(store.seq || 0, parseInt(root.dataset.lastSeq, 10) || 0);
   var saveTimer = null, retryTimer = null, inFlight = null, finished = false, needsLogin = false;
-  // The deadline on this device's monotonic clock, from the server's remaining milliseconds.
-  var deadlineMono = performance.now() + (parseInt(root.dataset.remainingMs, 10) || 0);
-  var timeUpSent = false;
-  var current = 0;
+  var locked = false, reportAt = 0, reporting = false;
+  // The page is the server's, or the service worker's copy of an earlier one (a reload offline): a copy
+  // counts down to the newer deadline of the copy and the last sync, by that sync's server − device offset.
+  var pageIsFresh = root.dataset.offlineCopy !== "1", clock = store.clock && store.clock.deadline ? store.clock : null;
+  var pageServerNow = Date.parse(root.dataset.serverNow), pageRemaining = parseInt(root.dataset.remainingMs, 10) || 0;
+  var deadlineMono = performance.now() + (pageIsFresh ? pageRemaining // the deadline on this device's monotonic clock
+    : (clock && clock.serverNow >= pageServerNow ? clock.deadline : pageServerNow + pageRemaining) - (clock ? clock.offset : 0) - Date.now());
+  if (pageIsFresh) { store.saved = {}; recordClock(pageServerNow, pageRemaining); }
 
   function loadStore() {
-    try { return JSON.parse(localStorage.getItem(KEY)) || { seq: 0, pending: {} }; }
-    catch (e) { return { seq: 0, pending: {} }; }
+    var empty = { seq: 0, pending: {}, saved: {} };
+    try { return Object.assign(empty, JSON.parse(localStorage.getItem(KEY)) || {}); } catch (e) { return empty; }
   }
   function persist() {
+    root.dataset.pending = pendingCount();
     try { localStorage.setItem(KEY, JSON.stringify(store)); } catch (e) { /* private mode: memory only */ }
   }
   function pendingCount() { return Object.keys(store.pending).length; }
+  function recordClock(serverNow, remainingMs) {
+    if (!isNaN(serverNow)) { store.clock = { serverNow: serverNow, offset: serverNow - Date.now(), deadline: serverNow + remainingMs }; }
+  }
 
   function setStatus(kind) {
     statusBox.className = "save-status " + kind;
-    statusBox.textContent = { saved: msg.saved, saving: msg.saving, offline: msg.offline, login: msg.login, unsaved: msg.unsaved }[kind];
-    document.getElementById("offline-banner").hidden = kind !== "offline";
+    statusBox.textContent = { saved: msg.saved, saving: msg.saving, offline: msg.offline, login: msg.login, unsaved: msg.unsaved, lost: msg.notKept }[kind];
+    document.getElementById("offline-banner").hidden = kind !== "offline" || locked;
     document.getElementById("login-banner").hidden = kind !== "login";
   }
 
@@ -116,12 +128,8 @@
     questions.forEach(function (section, index) {
       navButtons[index].classList.toggle("answered", isAnswered(section));
       navButtons[index].classList.toggle("flagged", section.querySelector(".flag-box").checked);
-      navButtons[index].classList.toggle("current", index === current && root.classList.contains("mode-single"));
     });
-    var missing = questions.filter(function (section) { return !isAnswered(section); }).map(function (section) { return section.dataset.position; });
-    document.getElementById("unanswered-list").textContent = missing.length ? missing.join(", ") : msg.none;
-    document.getElementById("unanswered-none").hidden = missing.length > 0;
-    document.getElementById("unanswered-some").hidden = missing.length === 0;
+    root.dispatchEvent(new CustomEvent("exam:nav")); // the current question and the summary follow (exam-room.js)
   }
 
   // --- talking to the server -----------------------------------------------------------------
@@ -145,8 +153,10 @@
   }
 
   function syncClock(data) {
-    if (data && typeof data.remaining_ms === "number") {
+    if (data && typeof data.remaining_ms === "number" && data.open !== false) { // a finished attempt's 0 is no deadline
       deadlineMono = performance.now() + data.remaining_ms;
+      recordClock(Date.parse(data.server_now), data.remaining_ms);
+      persist();
     }
     if (data && data.open === false) { showFinished(data.state); }
   }
@@ -173,6 +183,8 @@
         result.data.saved.forEach(function (ack) {
           var entry = store.pending[ack.question];
           if (entry && entry.seq <= ack.seq) { delete store.pending[ack.question]; }
+          var sent = entries.filter(function (e) { return e.question === ack.question && e.seq === ack.seq; })[0];
+          if (ack.stored && sent) { store.saved[ack.question] = { seq: ack.seq, response: sent.response }; }
           // Not stored: another tab or device saved a newer answer; show that one.
           if (ack.stored === false) { overtaken = true; }
         });
@@ -189,9 +201,7 @@
         // A stale CSRF token (signed in again elsewhere): fetch a fresh one and retry.
         refreshState().then(function () { scheduleSave(SAVE_DELAY); });
       } else if (result.status === 409) {
-        // Time over or already submitted: these answers can no longer be stored.
-        store.pending = {};
-        persist();
+        // Time over or already submitted: these answers can no longer be stored (showFinished says so).
         syncClock(result.data);
         showFinished(result.data.state, result.data.message);
       } else if (result.status === 400 || result.status === 404) {
@@ -229,22 +239,24 @@
       needsLogin = false;
       csrf = result.data.csrf_token || csrf;
       store.seq = Math.max(store.seq, result.data.last_seq || 0);
+      store.saved = {};
       // Answers saved from another device show here unless this device has newer ones.
       questions.forEach(function (section) {
         var saved = result.data.answers[section.dataset.question];
         var mine = store.pending[section.dataset.question];
+        if (saved) { store.saved[section.dataset.question] = saved; }
         if (saved && (!mine || mine.seq <= saved.seq) && section.dataset.type !== "practical") { apply(section, saved.response); }
       });
       persist();
       refreshNav();
       syncClock(result.data);
-      if (!finished) { setStatus(pendingCount() ? "unsaved" : "saved"); }
+      if (!finished) { setStatus(locked && timeOver() ? "lost" : (pendingCount() ? "unsaved" : "saved")); }
       return true;
     }, function () { setStatus("offline"); return false; });
   }
 
   function recordChange(section) {
-    if (finished) { return; }
+    if (finished || locked) { return; }
     var response = collect(section);
     if (response === null) { return; }
     store.seq += 1;
@@ -255,18 +267,75 @@
     scheduleSave(SAVE_DELAY);
   }
 
+  // --- the deadline: lock the paper, say what the server has, report it, await the server ------------
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (token, name) { return values[name] === undefined ? token : values[name]; });
+  }
+  function pendingPositions() {
+    return questions.filter(function (s) { return store.pending[s.dataset.question]; }).map(function (s) { return s.dataset.position; });
+  }
+  function serverAnswered() {
+    return questions.filter(function (section) {
+      if (section.dataset.type === "practical") { return section.querySelector(".uploads strong") !== null; }
+      var saved = store.saved[section.dataset.question];
+      return saved && saved.response && Object.keys(saved.response).length > 0;
+    }).length;
+  }
+  function timeOver() { return performance.now() - deadlineMono > GRACE_MS; } // past deadline + grace
+
+  function setLocked(on) {
+    locked = on;
+    root.classList.toggle("time-up", on);
+    document.querySelectorAll("#paper input, #paper select, .upload-form input, .upload-form button, #submit-button").forEach(function (el) { el.disabled = on; });
+    document.getElementById("timeup-banner").hidden = !on;
+    if (on) { document.getElementById("offline-banner").hidden = true; }
+  }
+
+  function showTimeUp() {
+    var positions = pendingPositions(), over = timeOver();
+    var graceLeft = Math.max(0, Math.ceil((deadlineMono + GRACE_MS - performance.now()) / 1000));
+    var device = !positions.length ? msg.deviceNone
+      : fill(over ? msg.deviceLost : msg.devicePending, { n: positions.length, list: positions.join(", "), seconds: graceLeft });
+    var text = [fill(msg.serverHas, { saved: serverAnswered() }), device, navigator.onLine === false ? msg.serverCloses : msg.waiting].join(" ");
+    var box = document.getElementById("timeup-text");
+    if (box.textContent !== text) { box.textContent = text; }
+    navButtons.forEach(function (button, index) { button.classList.toggle("lost", over && !!store.pending[questions[index].dataset.question]); });
+    if (over && positions.length) { setStatus("lost"); } else if (!reporting && !inFlight) { statusBox.textContent = msg.timeUp; }
+  }
+
+  // The countdown reached zero: send what is buffered, then ask the server to close the attempt.
+  function reportTimeUp() {
+    reporting = true;
+    flush().then(function () {
+      return request(root.dataset.submitUrl, { timeout: true });
+    }).then(function (result) {
+      reporting = false;
+      if (result.status === 200 && result.data.open === false) { showFinished(result.data.state); return; }
+      reportAt = performance.now() + RETRY_DELAY;
+      syncClock(result.data); // the server may still have time left (extra time): tick unlocks
+    }, function () { reporting = false; reportAt = performance.now() + RETRY_DELAY; });
+  }
+
   function showFinished(state, message) {
     if (finished) { return; }
+    var positions = pendingPositions();
     finished = true;
-    clearTimeout(saveTimer);
-    clearTimeout(retryTimer);
+    clearTimeout(saveTimer); clearTimeout(retryTimer);
     root.classList.add("finished");
-    root.querySelectorAll("#paper input, #paper select, #paper button, #submit-form button").forEach(function (el) { el.disabled = true; });
-    document.getElementById("finished-text").textContent = message || (state === "submitted" ? msg.submitted : msg.auto);
+    document.getElementById("timeup-banner").hidden = true;
+    document.querySelectorAll("#paper input, #paper select, #paper button, .upload-form input, .upload-form button, #submit-form button, #submit-button")
+      .forEach(function (el) { el.disabled = true; });
+    var text = message || (state === "submitted" ? msg.submitted : msg.auto);
+    if (positions.length && timeOver()) { text += " " + fill(msg.deviceLost, { n: positions.length, list: positions.join(", ") }); }
+    document.getElementById("finished-text").textContent = text;
     document.getElementById("finished-banner").hidden = false;
     document.getElementById("offline-banner").hidden = true;
     countdown.textContent = "0:00";
+    forget();
+  }
+  function forget() {
     try { localStorage.removeItem(KEY); } catch (e) { /* nothing to clear */ }
+    root.dispatchEvent(new CustomEvent("exam:finished")); // exam-room.js drops the offline copy
   }
 
   // --- the countdown --------------------------------------------------------------------------
@@ -277,32 +346,13 @@
     var hours = Math.floor(left / 3600), minutes = Math.floor((left % 3600) / 60), seconds = left % 60;
     countdown.textContent = (hours ? hours + ":" + String(minutes).padStart(2, "0") : minutes) + ":" + String(seconds).padStart(2, "0");
     root.classList.toggle("hurry", left <= 300);
-    if (left === 0 && !timeUpSent) {
-      timeUpSent = true;
-      statusBox.textContent = msg.timeUp;
-      flush().then(function () {
-        return request(root.dataset.submitUrl, { timeout: true });
-      }).then(function (result) {
-        if (result.status === 200 && result.data.open === false) { showFinished(result.data.state); }
-        else { timeUpSent = false; syncClock(result.data); } // the server still had time left (or was unreachable)
-      }, function () { timeUpSent = false; });
+    if (left > 0) {
+      if (locked) { setLocked(false); setStatus(pendingCount() ? "unsaved" : "saved"); } // extra time reached the page
+      return;
     }
-  }
-
-  // --- navigation and modes ----------------------------------------------------------------------
-  function show(index) {
-    current = Math.max(0, Math.min(questions.length - 1, index));
-    questions.forEach(function (section, i) { section.classList.toggle("active", i === current); });
-    refreshNav();
-    flush();
-  }
-
-  function setMode(mode) {
-    root.classList.toggle("mode-single", mode === "single");
-    root.classList.toggle("mode-all", mode === "all");
-    document.getElementById("toggle-mode").textContent = mode === "single" ? msg.all : msg.single;
-    try { localStorage.setItem(MODE_KEY, mode); } catch (e) { /* ignore */ }
-    refreshNav();
+    if (!locked) { setLocked(true); clearTimeout(saveTimer); }
+    showTimeUp();
+    if (!reporting && performance.now() >= reportAt) { reportTimeUp(); }
   }
 
   root.addEventListener("change", function (event) {
@@ -320,53 +370,28 @@
   root.addEventListener("input", function (event) {
     if (event.target.classList.contains("text-answer")) { recordChange(event.target.closest(".exam-q")); }
   });
-  root.addEventListener("click", function (event) {
-    var target = event.target;
-    if (target.dataset.goto) {
-      var index = questions.findIndex(function (section) { return section.dataset.question === target.dataset.goto; });
-      if (root.classList.contains("mode-single")) { show(index); } else { questions[index].scrollIntoView(); flush(); }
-    } else if (target.classList.contains("next")) { show(current + 1); }
-    else if (target.classList.contains("prev")) { show(current - 1); }
-    else if (target.classList.contains("review")) { flush(); document.getElementById("submit-step").scrollIntoView(); }
-    else if (target.id === "toggle-mode") { setMode(root.classList.contains("mode-single") ? "all" : "single"); }
-  });
-
-  document.getElementById("submit-form").addEventListener("submit", function (event) {
-    event.preventDefault();
-    var button = document.getElementById("submit-button");
-    button.disabled = true;
-    flush().then(function () {
-      if (pendingCount() && !finished) { button.disabled = false; setStatus(needsLogin ? "login" : "offline"); return; }
-      return request(root.dataset.submitUrl, {}).then(function (result) {
-        if (result.status === 200) {
-          try { localStorage.removeItem(KEY); } catch (e) { /* nothing to clear */ }
-          window.location.assign(result.data.result_url);
-        } else {
-          button.disabled = false;
-          setStatus(result.status === 401 ? "login" : "unsaved");
-        }
-      }, function () { button.disabled = false; setStatus("offline"); });
-    });
-  });
-
-  window.addEventListener("online", function () { flush(); });
+  window.addEventListener("online", function () { flush(); if (locked) { reportAt = 0; } });
   window.addEventListener("offline", function () { setStatus("offline"); });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") { flush(); } else { refreshState().then(flush); }
   });
 
-  // --- start: show the saved answers, then what this device buffered, and re-send that -------------
+  // --- start: the saved answers (the page's, then those acknowledged since the page was kept),
+  // then what this device buffered, and re-send that -------------------------------------------------
   questions.forEach(function (section) {
-    if (section.dataset.response && section.dataset.type !== "practical") { apply(section, JSON.parse(section.dataset.response)); }
-    var mine = store.pending[section.dataset.question];
+    var id = section.dataset.question, practical = section.dataset.type === "practical";
+    if (section.dataset.response && !practical) { apply(section, JSON.parse(section.dataset.response)); }
+    if (pageIsFresh && section.dataset.response) { store.saved[id] = { seq: 0, response: JSON.parse(section.dataset.response) }; }
+    if (!pageIsFresh && store.saved[id] && !practical) { apply(section, store.saved[id].response); }
+    var mine = store.pending[id];
     if (mine) { apply(section, mine.response); }
   });
-  var mode = "single";
-  try { mode = localStorage.getItem(MODE_KEY) || "single"; } catch (e) { /* default */ }
-  setMode(mode);
-  var hash = window.location.hash.match(/^#q(\d+)$/);
-  show(hash ? parseInt(hash[1], 10) - 1 : 0);
+  persist();
+  refreshNav();
   setStatus(pendingCount() ? "unsaved" : "saved");
+  // What exam-room.js (moving around, the summary, submit, sign-out, the offline copy) needs of this script.
+  root.lmsExam = { flush: flush, request: request, fill: fill, setStatus: setStatus, pendingCount: pendingCount,
+    needsLogin: function () { return needsLogin; }, isFinished: function () { return finished; }, submitted: forget };
   flush(); // the page itself is the fresh state: saved answers, clock and CSRF token
   setInterval(tick, 250);
   setInterval(function () { if (!finished) { refreshState(); } }, SYNC_EVERY);
