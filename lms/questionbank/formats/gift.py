@@ -138,23 +138,24 @@ def _number_range(text: str, block: _Block, offset: int):
 def _numeric(body: str, q: QuestionData, block: _Block, offset: int) -> None:
     """'{#3:2}', '{#1..5}', '{#=2:0#fb =%50%3:1}', '{#3:2 ~#feedback for any other answer}' (Moodle's reading)."""
     body, offset = body[1:], offset + 1
-    body, tilde, any_other = body.partition("~")
-    answers = [a for a in _split_answers(body, block, offset) if a[1] or a[2]] if body.strip().startswith("=") else []
-    if not body.strip().startswith("="):
+    body, tilde, any_other = body.partition("~")  # as in Moodle: what follows '~' is the feedback for any other answer
+    if body.strip().startswith("="):
+        answers = [a for a in _split_answers(body, block, offset) if a[1] or a[2]]
+    else:
         text, _, feedback = body.partition("#")
         answers = [("=", _restore(text).strip(), _restore(feedback).strip(), None, offset)]
     if tilde:
         answers.append(("~", graded.ANY_OTHER, _restore(any_other.partition("#")[2]).strip(), 0.0, offset + len(body)))
-    main = None
+    has_main = False
     for marker, text, feedback, weight, at in answers:
         fraction = 1.0 if weight is None and marker == "=" else (weight or 0.0)
         value, tolerance = _number_range(text, block, at)
-        if main is None and value is not None and graded.is_full(fraction):
-            main = True
+        if not has_main and value is not None and graded.is_full(fraction):
+            has_main = True  # the first answer worth 100 %; its feedback is shown for a correct response
             q.answer, q.tolerance, q.correct_feedback = value, tolerance, feedback
         else:
             q.answers.append(graded.numeric_answer(value, tolerance, fraction, feedback))
-    if main is None:
+    if not has_main:
         raise block.error(N_("Câu số cần một đáp án 100%."), offset)
 
 
