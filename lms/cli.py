@@ -205,10 +205,14 @@ def seed_command(if_empty):
         from flask import current_app
 
         from lms.mail import deliver_pending
+        from lms.models_base import utcnow
+        from lms.notifications.services import scheduled as scheduled_notices
 
-        sent, _failed = deliver_pending(current_app.config)
+        scheduled_notices(utcnow())  # what the first `schedule run` would send: the demo sessions' invitations
+        db.session.commit()
+        sent, _failed = deliver_pending(current_app.config, limit=1000)
     where = current_app.config["OUTBOX_DIR"] if not current_app.config["SMTP_HOST"] else "SMTP"
-    summary.append(f"Thư: {sent} thư (báo cấp chứng chỉ, mã kích hoạt tài khoản) trong {where}.")
+    summary.append(f"Thư: {sent} thư (báo cấp chứng chỉ, mã kích hoạt tài khoản, thông báo) trong {where}.")
     for line in summary:
         click.echo(line)
 

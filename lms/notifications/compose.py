@@ -77,7 +77,7 @@ def exam_invitation(locale, session, candidate_number, room=""):
     _ = texts(locale)
     place = ", ".join(part for part in (session.location, _("phòng %(room)s", room=room) if room else "") if part)
     lines = [
-        _("Anh/chị được mời dự kỳ thi %(session)s.", session=session.name),
+        _("Anh/chị được mời dự thi: %(session)s.", session=session.name),
         _("Thời gian: từ %(start)s đến %(end)s", start=format_local(session.opens_at), end=format_local(session.closes_at)),
         _("Địa điểm: %(place)s", place=place or _("sẽ thông báo sau")),
         _("Số báo danh: %(number)s", number=candidate_number or "—"),
@@ -90,8 +90,8 @@ def exam_invitation(locale, session, candidate_number, room=""):
 
 def exam_results(locale, session_name):
     _ = texts(locale)
-    return (_("Đã có kết quả kỳ thi %(session)s", session=session_name),
-            _("Kết quả kỳ thi %(session)s đã được công bố. Anh/chị xem điểm từng phần thi và kết quả chung trên trang kỳ thi.",
+    return (_("Đã có kết quả: %(session)s", session=session_name),
+            _("Kết quả «%(session)s» đã được công bố. Anh/chị xem điểm từng phần thi và kết quả chung trên trang kỳ thi.",
               session=session_name))
 
 

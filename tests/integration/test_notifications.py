@@ -182,7 +182,7 @@ def test_released_results_are_told_to_the_candidates_who_sat_once(app, db, demo)
     db.session.commit()
     [notice] = _notices(db, EXAM_RESULTS)
     assert notice.staff_id == learner.staff_id and absent.staff_id != notice.staff_id
-    assert notice.title == "Đã có kết quả kỳ thi Kỳ sát hạch quận Long Biên"
+    assert notice.title == "Đã có kết quả: Kỳ sát hạch quận Long Biên"
     deliver_pending(app.config)
     [mail] = outbox.messages(to=learner.staff.email)
     assert "đã được công bố" in mail["body"] and f"http://lms.test/exams/sessions/{session.id}" in mail["body"]
@@ -196,3 +196,15 @@ def test_a_person_without_an_address_gets_the_notice_only(db, demo):
     _assign(db, local_today() + timedelta(days=9))
     assert _notices(db, COURSE_ASSIGNED, staff_id=learner.id)
     assert db.session.execute(select(func.count(MailMessage.id)).where(MailMessage.staff_id == learner.id)).scalar_one() == 0
+
+
+def test_the_demo_seed_leaves_its_notices_in_the_outbox(app, db, runner):
+    outbox = Outbox(app)
+    result = runner.invoke(args=["demo", "seed", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    learner = find_user("learner")
+    kinds = {n.kind for n in db.session.execute(select(Notice).where(Notice.staff_id == learner.staff_id)).scalars()}
+    assert kinds == {COURSE_ASSIGNED, EXAM_INVITATION, EXAM_RESULTS}
+    subjects = [m["subject"] for m in outbox.messages(to=learner.staff.email)]
+    assert any(s.startswith("Khóa học được giao: IU06") for s in subjects)
+    assert any(s.startswith("Giấy mời dự thi: ") for s in subjects) and any(s.startswith("Đã có kết quả: ") for s in subjects)
