@@ -40,7 +40,7 @@ def send(notices, now=None):
              "body": nfc(n["body"]), "link": n.get("link", ""), "created_at": now} for n in notices]
     table = Notice.__table__
     written = set(db.session.execute(_insert_ignoring_duplicates(table, "dedupe_key").returning(table.c.dedupe_key), rows).scalars())
-    mails = [{"to_address": n["email"].strip(), "subject": nfc(n["title"]), "kind": n["kind"], "staff_id": n.get("staff_id"),
+    mails = [{"to_address": n["email"].strip(), "subject": nfc(n["title"])[:300], "kind": n["kind"], "staff_id": n.get("staff_id"),
               "body": nfc(compose.email_body(n.get("locale"), n.get("name", ""), n["body"], n.get("link", ""))), "created_at": now}
              for n in notices if n["key"] in written and (n.get("email") or "").strip()]
     if mails:

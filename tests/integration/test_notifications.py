@@ -157,14 +157,20 @@ def test_candidates_added_to_a_published_session_are_invited_once(app, db, demo)
     assert len({n.staff_id for n in _notices(db, EXAM_INVITATION)}) == len(_notices(db, EXAM_INVITATION))
 
 
-def test_a_draft_session_invites_nobody_until_it_is_published(db, demo):
+def test_a_draft_session_invites_nobody_until_it_is_saved_published(db, demo):
     session = _published_session(db, status="draft")
-    design.add_candidate(session, learner_staff(), find_user("learner"), candidate_number="LB001")
-    assert services.invite_candidates(session.id) == 0
-    session.status = "published"
-    assert services.invite_candidates(session.id) == 1
+    values = {name: getattr(session, name) for name in ("blueprint_id", "name", "council", "location", "opens_at", "closes_at",
+                                                       "attempts_allowed", "grace_seconds", "status", "double_marking", "reconcile_threshold")}
+    values.update(results_released_at=None, review_after_submit="score", review_after_close="correctness")
+    manage.save_session(session, values, "P.201 | 30", "", None, False, None)
+    candidate = design.add_candidate(session, learner_staff(), find_user("learner"), candidate_number="LB001", room_id=session.rooms[0].id)
+    assert services.invite_candidates(session.id) == 0 and not _notices(db, EXAM_INVITATION)
+    manage.save_session(session, dict(values, status="published"), "P.201 | 30", "", None, False, None)
     [notice] = _notices(db, EXAM_INVITATION)
-    assert "Số báo danh: LB001" in notice.body and notice.user_id == find_user("learner").id
+    assert notice.dedupe_key == f"exam.invitation:{candidate.id}" and notice.user_id == find_user("learner").id
+    assert "Số báo danh: LB001" in notice.body and "Địa điểm: Trường THCS Bồ Đề, phòng P.201" in notice.body
+    manage.save_session(session, dict(values, status="published", name="Kỳ sát hạch (đổi tên)"), "P.201 | 30", "", None, False, None)
+    assert len(_notices(db, EXAM_INVITATION)) == 1  # saved again: invited once
 
 
 def test_released_results_are_told_to_the_candidates_who_sat_once(app, db, demo):
