@@ -7,6 +7,7 @@ A message that cannot be sent stays queued and is retried, waiting longer after 
 import logging
 import smtplib
 from datetime import datetime, timedelta
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
@@ -24,6 +25,8 @@ FIRST_RETRY, LONGEST_WAIT = timedelta(minutes=1), timedelta(hours=4)
 CLAIM_FOR = timedelta(minutes=10)  # a sender that died while sending frees its message after this
 log = logging.getLogger("lms.mail")
 
+
+ONE_LINE_HEADERS = policy.default.clone(max_line_length=998)
 
 class MailMessage(db.Model):
     __tablename__ = "mail_message"
@@ -77,7 +80,9 @@ def queue_many(messages):
 
 
 def _as_email(message: MailMessage, sender):
-    email = EmailMessage()
+    # Long Vietnamese subjects folded into several encoded words lose their spaces in mail
+    # readers; a subject is kept on one line instead (RFC 5322 allows 998 characters).
+    email = EmailMessage(policy=ONE_LINE_HEADERS)
     email["From"], email["To"], email["Subject"] = sender, message.to_address, message.subject
     email["Date"] = format_datetime(message.created_at)
     email["Message-ID"] = make_msgid(idstring=f"lms-{message.id}")
