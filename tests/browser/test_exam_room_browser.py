@@ -82,6 +82,8 @@ def test_during_an_attempt_the_site_navigation_is_gone_and_signing_out_asks_firs
     context, page, attempt_id = learner_in_new_exam(live, browser, minutes=30)
     assert page.locator(".mainnav").count() == 0
     assert page.locator(".topbar a").count() == 0  # neither the brand nor the account name leads away
+    # The language switch comes back to the attempt's page (not to the start it was answered to).
+    assert page.input_value(".topbar input[name=next]") == f"/exams/attempts/{attempt_id}"
     value = choose(page, 1)
     page.wait_for_selector("#save-status.saved", timeout=10000)
     context.set_offline(True)
@@ -97,8 +99,10 @@ def test_during_an_attempt_the_site_navigation_is_gone_and_signing_out_asks_firs
     page.wait_for_selector("#save-status.saved", timeout=15000)
     page.click("#logout-form button")
     expect(page.locator("#logout-pending")).to_be_hidden()
+    until(lambda: f"/exams/attempts/{attempt_id}" in page.evaluate(CACHE_KEYS))
     page.click("#logout-confirm")
     page.wait_for_url("**/login**")
+    assert f"/exams/attempts/{attempt_id}" not in page.evaluate(CACHE_KEYS)  # no copy of the paper left for the next person
     assert attempt_of(app, attempt_id).state == "in_progress" and saved_answers(app, attempt_id)[1] == {"choice": value}
     # Elsewhere the navigation is back.
     page.fill("input[name=username]", "learner")
@@ -214,4 +218,24 @@ def test_a_reload_while_offline_shows_the_paper_with_the_answers_buffered_on_the
     page.wait_for_url(f"**{page_path}/result")
     # A finished attempt's page is no longer kept.
     until(lambda: page_path not in page.evaluate(CACHE_KEYS), seconds=10)
+    context.close()
+
+
+def test_once_the_worker_is_in_place_the_start_itself_is_kept_for_a_reload_offline(live, browser):
+    from exam_pages import new_session, start_exam
+
+    app, base = live
+    context, page, first = learner_in_new_exam(live, browser, minutes=30)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.goto(f"{base}/exams/")
+    # The session page is under the worker's scope: the start's answer (the exam page) is kept at
+    # once under the attempt's own address, with no second request for it.
+    second = start_exam(page, base, new_session(app, minutes=30))
+    assert page.evaluate("!!navigator.serviceWorker.controller")
+    until(lambda: f"/exams/attempts/{second}" in page.evaluate(CACHE_KEYS), seconds=3)
+    context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("#exam")
+    assert page.get_attribute("#exam", "data-attempt") == str(second) and page.get_attribute("#exam", "data-offline-copy") == "1"
+    context.set_offline(False)
     context.close()

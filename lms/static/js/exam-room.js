@@ -145,7 +145,8 @@
     document.getElementById("logout-cancel").addEventListener("click", function () { logoutDialog.close(); });
     document.getElementById("logout-confirm").addEventListener("click", function () {
       // Send what can be sent first; what cannot stays buffered on this device for the next sign-in here.
-      var leave = function () { logoutForm.dataset.confirmed = "1"; logoutForm.requestSubmit(); };
+      // The page's copy goes: on a shared tablet the next person must not find this paper offline.
+      var leave = function () { dropCopy().then(function () { logoutForm.dataset.confirmed = "1"; logoutForm.requestSubmit(); }); };
       Promise.race([exam.flush(), new Promise(function (resolve) { setTimeout(resolve, 3000); })]).then(leave, leave);
     });
   }
@@ -169,9 +170,13 @@
     }).catch(function () { /* no cache storage */ });
   }
 
+  function dropCopy() {
+    if (!window.caches) { return Promise.resolve(); }
+    return caches.open(CACHE).then(function (cache) { return cache.delete(root.dataset.pageUrl, { ignoreVary: true }); }).catch(function () { /* none */ });
+  }
   root.addEventListener("exam:finished", function () {
     [submitDialog, logoutDialog].forEach(function (dialog) { if (dialog.open) { dialog.close(); } });
-    if (window.caches) { caches.open(CACHE).then(function (cache) { return cache.delete(root.dataset.pageUrl, { ignoreVary: true }); }).catch(function () { /* none */ }); }
+    dropCopy();
   });
 
   // --- start -----------------------------------------------------------------------------------------

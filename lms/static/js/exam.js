@@ -47,7 +47,6 @@
     try { return Object.assign(empty, JSON.parse(localStorage.getItem(KEY)) || {}); } catch (e) { return empty; }
   }
   function persist() {
-    root.dataset.pending = pendingCount();
     try { localStorage.setItem(KEY, JSON.stringify(store)); } catch (e) { /* private mode: memory only */ }
   }
   function pendingCount() { return Object.keys(store.pending).length; }
