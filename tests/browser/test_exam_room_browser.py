@@ -136,6 +136,7 @@ def test_the_deadline_passing_offline_locks_the_paper_and_nothing_unsent_is_pres
                                                           timeout=10000)
     expect(page.locator("#save-status")).to_have_text("Không được lưu")
     assert "lost" in page.get_attribute(".nav-q >> nth=1", "class")
+    assert page.locator("#answered-list a").all_text_contents() == ["1"]  # the summary does not count it either
     assert saved_answers(app, attempt_id) == {1: {"choice": kept}}
     # Back online, the server has finalised the attempt by its clock, and the page says so.
     context.set_offline(False)

@@ -56,7 +56,9 @@
   function groups() {
     var found = { answered: [], unanswered: [], flagged: [] };
     navButtons.forEach(function (button) {
-      found[button.classList.contains("answered") ? "answered" : "unanswered"].push(button);
+      // A change that stayed on the device past the grace is not an answer the server has.
+      var answered = button.classList.contains("answered") && !button.classList.contains("lost");
+      found[answered ? "answered" : "unanswered"].push(button);
       if (button.classList.contains("flagged")) { found.flagged.push(button); }
     });
     return found;

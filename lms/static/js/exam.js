@@ -33,7 +33,7 @@
   var store = loadStore();
   store.seq = Math.max(store.seq || 0, parseInt(root.dataset.lastSeq, 10) || 0);
   var saveTimer = null, retryTimer = null, inFlight = null, finished = false, needsLogin = false;
-  var locked = false, reportAt = 0, reporting = false;
+  var locked = false, reportAt = 0, reporting = false, shownOver = false;
   // The page is the server's, or the service worker's copy of an earlier one (a reload offline): a copy
   // counts down to the newer deadline of the copy and the last sync, by that sync's server − device offset.
   var pageIsFresh = root.dataset.offlineCopy !== "1", clock = store.clock && store.clock.deadline ? store.clock : null;
@@ -299,6 +299,7 @@
     var box = document.getElementById("timeup-text");
     if (box.textContent !== text) { box.textContent = text; }
     navButtons.forEach(function (button, index) { button.classList.toggle("lost", over && !!store.pending[questions[index].dataset.question]); });
+    if (over !== shownOver) { shownOver = over; root.dispatchEvent(new CustomEvent("exam:nav")); } // the summary counts them unanswered
     if (over && positions.length) { setStatus("lost"); } else if (!reporting && !inFlight) { statusBox.textContent = msg.timeUp; }
   }
 
