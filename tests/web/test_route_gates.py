@@ -32,4 +32,6 @@ def test_public_endpoints_are_few_and_known(app):
                     "verification.jwks", "verification.achievement"}
     # Setting one's own password with a one-time code or an e-mailed link, signed out by nature.
     activation = {"activation.activate", "activation.forgot_password", "activation.reset_password"}
-    assert set(public) <= {"home.index", "home.healthz"} | verification | activation, public
+    # The exam page's service worker script: static code, nothing personal, fetched by the browser itself.
+    offline = {"exams.service_worker"}
+    assert set(public) <= {"home.index", "home.healthz"} | verification | activation | offline, public
