@@ -56,7 +56,8 @@ def test_the_vendored_axe_core_is_the_published_file():
 def demo_site(live, tmp_path_factory):
     """The demo's content on top of the accounts the live server has: question banks, lessons and the
     assignment, the open city session with the learner as candidate, the district session, a finished
-    session with released results, its certificates. What `demo seed` loads, in about five seconds."""
+    session with released results, its certificates, a ward's accounts waiting for activation. What
+    `demo seed` loads, in about five seconds."""
     from sqlalchemy import select
 
     from lms.demo import seed
@@ -73,6 +74,7 @@ def demo_site(live, tmp_path_factory):
         seed.seed_exam_demo(now)
         seed.seed_finished_session(now)
         seed.seed_certificates()
+        seed.seed_ward_accounts()
         db.session.commit()
         open_session = db.session.execute(select(ExamSession.id).where(ExamSession.opens_at <= now, ExamSession.closes_at > now)).scalar_one()
         db.session.remove()
@@ -191,11 +193,11 @@ def the_exam_in_a_browser(audit, page, session_id):
     page.wait_for_selector("#submit-step", state="visible")
     page.wait_for_selector("#unanswered-list:not(:empty)")
     audit.check(page, "learner submit summary")
-    if page.locator("#submit-open").count():  # the submit asks once more in a dialog
-        page.click("#submit-open")
+    page.click("#submit-step button.primary")
+    if page.locator("dialog#submit-dialog").count():  # the submit asks once more in a dialog
         page.wait_for_selector("#submit-dialog[open]")
         audit.check(page, "learner submit dialog")
-    page.click("#submit-button")
+        page.click("#submit-dialog button[type=submit]")
     page.wait_for_url("**/exams/attempts/*/result")
     audit.check(page, "learner exam result")
 
@@ -235,6 +237,7 @@ def test_no_wcag_21_a_or_aa_violation_on_the_pages_of_the_four_roles(demo_site, 
         for page in pages:
             page.context.close()
     checked = len(audit.checked)
+    print("pages checked:", *audit.checked.values(), sep="\n  ")  # shown by pytest when the test fails
     assert checked >= 50, f"only {checked} pages checked: the crawl no longer reaches the pages of the roles"
     assert not audit.failures, "links that do not answer:\n" + "\n".join(audit.failures)
     assert not audit.violations, f"WCAG 2.1 A/AA violations on {checked} pages checked:\n  " + "\n  ".join(audit.report())
