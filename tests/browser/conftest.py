@@ -22,7 +22,8 @@ def live():
     directory = tempfile.mkdtemp()
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(directory) / 'browser.sqlite3'}", "SECRET_KEY": "browser-test",
                       "UPLOAD_DIR": str(Path(directory) / "uploads"), "SESSION_COOKIE_SECURE": False,
-                      "SIGNING_DIR": str(Path(directory) / "signing"), "JOBS_MODE": "eager"})
+                      "SIGNING_DIR": str(Path(directory) / "signing"), "OUTBOX_DIR": str(Path(directory) / "outbox"),
+                      "JOBS_MODE": "eager"})
     with app.app_context():
         from lms.catalogue.loader import load_catalogues
 
