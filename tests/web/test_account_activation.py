@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import Auth
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
@@ -211,7 +210,7 @@ def test_a_forgotten_password_is_reset_once_by_the_emailed_link(demo, auth, clie
 
 
 def test_a_staff_member_who_leaves_is_signed_out_everywhere(app, demo, auth, db):
-    official = Auth(app.test_client())
+    official = type(auth)(app.test_client())  # a second browser: the tests' Auth helper on a client of its own
     assert official.login("learner").status_code == 302
     assert official.client.get("/learn/").status_code == 200
     learner = db.session.execute(select(User).where(User.username == "learner")).scalar_one()
