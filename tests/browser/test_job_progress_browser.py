@@ -9,8 +9,8 @@ pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium i
 
 
 def test_the_job_page_follows_the_job_until_it_is_done(live, browser):
+    from exam_pages import query, signed_in_page
     from playwright.sync_api import expect
-    from test_exam_browser import query, signed_in_page
 
     from lms.auth.services import find_user
     from lms.jobs import DONE, RUNNING, Job
