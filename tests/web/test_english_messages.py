@@ -91,7 +91,8 @@ def test_a_malformed_question_import_names_the_row_in_english(client, auth, db, 
 
     # A warning of the preview.
     page = _page(_upload_questions(auth, bank_url, GIFT_WITH_ESSAY.encode(), "cau-hoi.gift"))
-    assert "Line 3: essay questions are not supported; this one was skipped." in page
+    # Moodle essays now import as hand-marked practical tasks (issue 16), with a note saying so.
+    assert "Line 3: the essay question is imported as a practical task marked by hand" in page
     assert _question_count(db) == 0
 
 
@@ -105,7 +106,7 @@ def test_the_same_question_import_in_vietnamese_keeps_the_vietnamese_messages(cl
     assert ("Dòng 3: Câu hỏi Y-1: Thiếu nội dung câu hỏi. Cần ít nhất 2 phương án. "
             "Câu một lựa chọn phải có đúng một phương án đúng.") in page
     page = _page(_upload_questions(auth, bank_url, GIFT_WITH_ESSAY.encode(), "cau-hoi.gift"))
-    assert "Dòng 3: câu tự luận (essay) không được hỗ trợ nên đã bỏ qua." in page
+    assert "Dòng 3: câu tự luận (essay) được nhập thành bài thực hành chấm tay" in page
     assert "Line 3" not in page
 
 
