@@ -5,6 +5,7 @@ A message that cannot be sent stays queued and is retried, waiting longer after 
 (1 minute, doubling, at most 4 hours; MAX_TRIES in all); every message sent is kept and logged.
 """
 import logging
+import secrets
 import smtplib
 from datetime import datetime, timedelta
 from email import policy
@@ -136,4 +137,5 @@ def _send(email, message, config):
         return
     outbox = Path(config["OUTBOX_DIR"])
     outbox.mkdir(parents=True, exist_ok=True)
-    (outbox / f"{message.created_at:%Y%m%d-%H%M%S}-{message.id:06d}.eml").write_bytes(bytes(email))
+    # A random tail: ids start again in a new database, and an existing file is never overwritten.
+    (outbox / f"{message.created_at:%Y%m%d-%H%M%S}-{message.id:06d}-{secrets.token_hex(4)}.eml").write_bytes(bytes(email))
