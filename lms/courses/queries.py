@@ -1,5 +1,5 @@
 """Reads of the courses area. Counts are SQL aggregations; nothing loops over rows to sum."""
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, true
 from sqlalchemy.orm import aliased, joinedload
 
 from lms.auth.access import hr_scope
@@ -22,7 +22,7 @@ def manager_scope(user):
 # --- Building blocks ---------------------------------------------------------------------
 
 
-def _published_totals():
+def published_totals():
     return (
         select(Lesson.course_id, func.count(Lesson.id).label("total"))
         .where(Lesson.published.is_(True))
@@ -31,8 +31,8 @@ def _published_totals():
     )
 
 
-def _completed_counts(user_id=None):
-    """Published lessons completed per user and course."""
+def completed_counts(user_id=None, before=None):
+    """Published lessons completed per user and course (by `before`, if given)."""
     query = (
         select(LessonProgress.user_id, Lesson.course_id, func.count(LessonProgress.id).label("done"))
         .join(Lesson, Lesson.id == LessonProgress.lesson_id)
@@ -41,6 +41,8 @@ def _completed_counts(user_id=None):
     )
     if user_id is not None:
         query = query.where(LessonProgress.user_id == user_id)
+    if before is not None:
+        query = query.where(LessonProgress.completed_at < before)
     return query.subquery()
 
 
@@ -171,7 +173,7 @@ def learning_path(user):
     staff = user.staff
     if staff is None or staff.title_id is None:
         return []
-    totals, done = _published_totals(), _completed_counts(user.id)
+    totals, done = published_totals(), completed_counts(user.id)
     best = (
         select(PracticeAttempt.course_id, func.max(PracticeAttempt.score / PracticeAttempt.question_count).label("best"))
         .where(PracticeAttempt.user_id == user.id, PracticeAttempt.question_count > 0, PracticeAttempt.finished_at.is_not(None))
@@ -212,7 +214,7 @@ def assignments_for(user, today):
     staff = user.staff
     if staff is None:
         return []
-    totals, done = _published_totals(), _completed_counts(user.id)
+    totals, done = published_totals(), completed_counts(user.id)
     title_match = Assignment.title_id.is_(None) if staff.title_id is None else or_(Assignment.title_id.is_(None), Assignment.title_id == staff.title_id)
     rows = db.session.execute(
         select(Assignment, func.coalesce(totals.c.total, 0), func.coalesce(done.c.done, 0))
@@ -263,8 +265,9 @@ def practice_question_ids(module_id, topic_code=None):
 # --- Assignments and reports -------------------------------------------------------------
 
 
-def _targets(scope):
-    """(Assignment, Staff) pairs: active staff reached by each assignment, inside the scope."""
+def assignment_targets(scope, active_only=True):
+    """(Assignment, Staff) pairs: the staff (active ones only, unless told) reached by each
+    assignment, by their current unit inside the scope."""
     assign_unit, staff_unit = aliased(Unit), aliased(Unit)
     return (
         select(Assignment.id.label("assignment_id"), Assignment.course_id, Assignment.deadline, Staff.id.label("staff_id"),
@@ -274,7 +277,7 @@ def _targets(scope):
         .outerjoin(assign_unit, assign_unit.id == Assignment.unit_id)
         .outerjoin(User, User.staff_id == Staff.id)
         .where(
-            Staff.status == "active",
+            Staff.status == "active" if active_only else true(),
             or_(Assignment.unit_id.is_(None), staff_unit.path.startswith(assign_unit.path)),
             scope.unit_condition(staff_unit),
         )
@@ -290,8 +293,8 @@ def assignment_visible_condition(scope):
 
 def assignments_summary(scope):
     """Each visible assignment with how many staff it reaches in the scope and how many finished."""
-    targets = _targets(scope).subquery()
-    totals, done = _published_totals(), _completed_counts()
+    targets = assignment_targets(scope).subquery()
+    totals, done = published_totals(), completed_counts()
     finished = and_(func.coalesce(totals.c.total, 0) > 0, func.coalesce(done.c.done, 0) >= totals.c.total)
     counts = (
         select(
@@ -316,11 +319,11 @@ def assignments_summary(scope):
 def overdue(scope, today, course_id=None, unit=None):
     """Staff behind on an assignment: deadline passed, not every published lesson completed.
     One query; rows (assignment, staff, unit, done, total) by deadline, unit, name."""
-    targets = _targets(scope).where(Assignment.deadline < today)
+    targets = assignment_targets(scope).where(Assignment.deadline < today)
     if course_id:
         targets = targets.where(Assignment.course_id == course_id)
     targets = targets.subquery()
-    totals, done = _published_totals(), _completed_counts()
+    totals, done = published_totals(), completed_counts()
     completed = func.coalesce(done.c.done, 0)
     query = (
         select(Assignment, Staff, Unit, completed, totals.c.total)
@@ -345,7 +348,7 @@ def course_progress_by(course, scope, group):
     total = db.session.execute(
         select(func.count(Lesson.id)).where(Lesson.course_id == course.id, Lesson.published.is_(True))
     ).scalar_one()
-    done = _completed_counts()
+    done = completed_counts()
     started = (
         select(LessonProgress.user_id)
         .join(Lesson, Lesson.id == LessonProgress.lesson_id)
@@ -387,8 +390,8 @@ def reach_of(assignment_ids):
     """A subquery: each active staff member the assignments reach (assignment_id, course_id,
     deadline, staff_id, user_id) with the published lessons `done` and `total` of the course;
     whom lms.notifications tells of an assignment and reminds of its deadline."""
-    targets = _targets(Scope.city()).where(Assignment.id.in_(assignment_ids)).subquery()
-    totals, done = _published_totals(), _completed_counts()
+    targets = assignment_targets(Scope.city()).where(Assignment.id.in_(assignment_ids)).subquery()
+    totals, done = published_totals(), completed_counts()
     return (
         select(targets, func.coalesce(done.c.done, 0).label("done"), func.coalesce(totals.c.total, 0).label("total"))
         .outerjoin(totals, totals.c.course_id == targets.c.course_id)

@@ -1,0 +1,221 @@
+"""The per-person facts every competency report aggregates, as one SQL subquery: who is counted
+(in the scope, under the report's unit, of its title), and for each person whether they have an
+account, have started their path's courses, how many lessons they completed, which modules they
+passed, whether they hold the basic / advanced standard and a certificate, and how many
+assignments they are overdue on.
+
+Without a period the report is "now": active staff in their current unit and title. With a
+period it is "as at the end of" it: whoever held a posting at that moment (staff who moved
+count where they were), and only results, lessons and certificates dated before it. Results
+are the staff × module fact (the best passing score of each module), so retakes count once.
+"""
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Optional
+
+from sqlalchemy import and_, case, func, literal, or_, select
+
+from lms.auth.models import User
+from lms.catalogue.models import LearningPathModule, Module, Title
+from lms.certificates.models import VALID, Certificate
+from lms.courses.models import Assignment, Course, Lesson, LessonProgress
+from lms.courses.queries import assignment_targets, completed_counts, published_totals
+from lms.exams.result_models import StaffModuleResult
+from lms.extensions import db
+from lms.localtime import local_today
+from lms.org.models import Staff, StaffPosting, Unit
+from lms.messages import N_
+from lms.reports.filters import ReportFilters, ReportScopeError
+
+ADVANCED_STANDARD_MODULES = 3  # TT 03/2014: the basic standard and three advanced modules
+
+
+def unit_depth(unit_entity):
+    """How deep a unit lies, from its materialised path ("/1/9/" → 2)."""
+    return func.length(unit_entity.path) - func.length(func.replace(unit_entity.path, "/", "")) - 1
+
+
+def unit_depth_of(unit):
+    """The same depth, of a loaded unit."""
+    return unit.path.count("/") - 1
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """What a report is computed over: the scope, the unit it drills into (None: the scope's
+    own roots), the moment it stands at and the day overdue deadlines are counted to."""
+
+    scope: object
+    filters: ReportFilters
+    root: Optional[Unit]
+    as_at: datetime
+    today: object
+    basic_module_count: int
+
+    @property
+    def historical(self):
+        return self.filters.period is not None
+
+
+def build_context(scope, filters, now=None) -> ReportContext:
+    now = now or datetime.now(timezone.utc)
+    root = None
+    if filters.unit_code:
+        root = db.session.execute(select(Unit).where(Unit.code == filters.unit_code)).scalar_one_or_none()
+        if root is None or not scope.contains_unit(root):
+            raise ReportScopeError(N_("Không tìm thấy đơn vị %(code)s trong phạm vi của bạn."), code=filters.unit_code)
+    elif not scope.everything and len(scope.unit_paths) == 1:
+        root = db.session.execute(select(Unit).where(Unit.path == scope.unit_paths[0])).scalar_one_or_none()
+    elif scope.everything:
+        root = db.session.execute(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id).limit(1)).scalar_one_or_none()
+    as_at = min(filters.period.end, now) if filters.period else now
+    basic_count = db.session.execute(select(func.count(Module.id)).where(Module.level == "basic")).scalar_one()
+    return ReportContext(scope, filters, root, as_at, local_today(as_at) if filters.period else local_today(now), basic_count)
+
+
+def counted_unit_condition(context, unit_entity):
+    """The units whose people a report counts: inside the scope and under its root."""
+    condition = context.scope.unit_condition(unit_entity)
+    if context.root is not None:
+        condition = and_(condition, unit_entity.path.startswith(context.root.path))
+    return condition
+
+
+def population(context):
+    """(staff_id, unit_id, title_id) of everyone counted, before any fact is joined."""
+    if context.historical:
+        base = select(StaffPosting.staff_id.label("staff_id"), StaffPosting.unit_id.label("unit_id"),
+                      StaffPosting.title_id.label("title_id")).where(
+            StaffPosting.started_at < context.as_at,
+            or_(StaffPosting.ended_at.is_(None), StaffPosting.ended_at >= context.as_at))
+        unit_column, title_column = StaffPosting.unit_id, StaffPosting.title_id
+    else:
+        base = select(Staff.id.label("staff_id"), Staff.unit_id.label("unit_id"), Staff.title_id.label("title_id")).where(
+            Staff.status == "active")
+        unit_column, title_column = Staff.unit_id, Staff.title_id
+    base = base.join(Unit, Unit.id == unit_column).where(counted_unit_condition(context, Unit))
+    filters = context.filters
+    if filters.title_code or filters.title_group:
+        base = base.join(Title, Title.id == title_column)
+        if filters.title_code:
+            base = base.where(Title.code == filters.title_code)
+        if filters.title_group:
+            base = base.where(Title.group == filters.title_group)
+    return base.subquery("counted")
+
+
+def _results_per_staff(context):
+    return (
+        select(StaffModuleResult.staff_id,
+               func.sum(case((Module.level == "basic", 1), else_=0)).label("basic_passed"),
+               func.sum(case((Module.level == "advanced", 1), else_=0)).label("advanced_passed"),
+               func.sum(StaffModuleResult.score).label("score_sum"),
+               func.count(StaffModuleResult.id).label("score_count"))
+        .join(Module, Module.id == StaffModuleResult.module_id)
+        .where(StaffModuleResult.achieved_at < context.as_at)
+        .group_by(StaffModuleResult.staff_id)
+        .subquery("results")
+    )
+
+
+def _lessons_per_staff(context):
+    """Lessons of the person's path courses: started at all, and completed by the moment."""
+    completed = and_(LessonProgress.completed_at.is_not(None), LessonProgress.completed_at < context.as_at)
+    return (
+        select(User.staff_id.label("staff_id"),
+               func.count(LessonProgress.id).label("lessons_started"),
+               func.sum(case((completed, 1), else_=0)).label("lessons_done"))
+        .join(LessonProgress, LessonProgress.user_id == User.id)
+        .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+        .join(Course, Course.id == Lesson.course_id)
+        .join(Staff, Staff.id == User.staff_id)
+        .join(LearningPathModule, and_(LearningPathModule.title_id == Staff.title_id, LearningPathModule.module_id == Course.module_id))
+        .where(Lesson.published.is_(True), LessonProgress.started_at < context.as_at)
+        .group_by(User.staff_id)
+        .subquery("lessons")
+    )
+
+
+def _certificates_per_staff(context):
+    return (
+        select(Certificate.staff_id,
+               func.max(case((Certificate.kind == "basic", 1), else_=0)).label("certificate_basic"),
+               func.max(case((Certificate.kind == "advanced", 1), else_=0)).label("certificate_advanced"))
+        .where(Certificate.status == VALID, Certificate.issue_date <= context.today)
+        .group_by(Certificate.staff_id)
+        .subquery("certificates")
+    )
+
+
+def _overdue_per_staff(context):
+    """Assignments past their deadline (by the report's day) whose published lessons are not all done."""
+    targets = assignment_targets(context.scope, active_only=not context.historical).where(
+        Assignment.deadline < context.today).subquery()
+    totals, done = published_totals(), completed_counts(before=context.as_at)
+    completed = func.coalesce(done.c.done, 0)
+    return (
+        select(targets.c.staff_id, func.count(targets.c.assignment_id).label("overdue"))
+        .join(totals, totals.c.course_id == targets.c.course_id)
+        .outerjoin(done, and_(done.c.user_id == targets.c.user_id, done.c.course_id == targets.c.course_id))
+        .where(completed < totals.c.total)
+        .group_by(targets.c.staff_id)
+        .subquery("overdue")
+    )
+
+
+def staff_facts(context):
+    """One row per counted person: their unit and title at the report's moment and every fact,
+    as integers a GROUP BY can sum (and score_sum/score_count for a mean of best scores)."""
+    counted = population(context)
+    results, lessons = _results_per_staff(context), _lessons_per_staff(context)
+    certificates, overdue = _certificates_per_staff(context), _overdue_per_staff(context)
+    basic_passed = func.coalesce(results.c.basic_passed, 0)
+    advanced_passed = func.coalesce(results.c.advanced_passed, 0)
+    basic_standard = and_(literal(context.basic_module_count) > 0, basic_passed >= context.basic_module_count)
+    return (
+        select(
+            counted.c.staff_id, counted.c.unit_id, counted.c.title_id,
+            case((User.id.is_not(None), 1), else_=0).label("has_account"),
+            case((func.coalesce(lessons.c.lessons_started, 0) > 0, 1), else_=0).label("enrolled"),
+            func.coalesce(lessons.c.lessons_done, 0).label("lessons_done"),
+            basic_passed.label("basic_passed"),
+            advanced_passed.label("advanced_passed"),
+            case((basic_standard, 1), else_=0).label("basic_standard"),
+            case((and_(basic_standard, advanced_passed >= ADVANCED_STANDARD_MODULES), 1), else_=0).label("advanced_standard"),
+            func.coalesce(certificates.c.certificate_basic, 0).label("certificate_basic"),
+            func.coalesce(certificates.c.certificate_advanced, 0).label("certificate_advanced"),
+            func.coalesce(results.c.score_sum, 0).label("score_sum"),
+            func.coalesce(results.c.score_count, 0).label("score_count"),
+            func.coalesce(overdue.c.overdue, 0).label("overdue"),
+        )
+        .select_from(counted)
+        .outerjoin(User, User.staff_id == counted.c.staff_id)
+        .outerjoin(results, results.c.staff_id == counted.c.staff_id)
+        .outerjoin(lessons, lessons.c.staff_id == counted.c.staff_id)
+        .outerjoin(certificates, certificates.c.staff_id == counted.c.staff_id)
+        .outerjoin(overdue, overdue.c.staff_id == counted.c.staff_id)
+        .subquery("facts")
+    )
+
+
+# The sums a report row is made of, in the order reports show them.
+MEASURES = ("staff", "accounts", "enrolled", "lessons", "basic", "advanced", "certified", "certified_advanced", "overdue")
+
+
+def measure_columns(facts):
+    """Aggregates over `facts` labelled as MEASURES, plus the mean best score and basic rate."""
+    staff = func.count(facts.c.staff_id)
+    score_count = func.coalesce(func.sum(facts.c.score_count), 0)
+    return [
+        staff.label("staff"),
+        func.coalesce(func.sum(facts.c.has_account), 0).label("accounts"),
+        func.coalesce(func.sum(facts.c.enrolled), 0).label("enrolled"),
+        func.coalesce(func.sum(facts.c.lessons_done), 0).label("lessons"),
+        func.coalesce(func.sum(facts.c.basic_standard), 0).label("basic"),
+        func.coalesce(func.sum(facts.c.advanced_standard), 0).label("advanced"),
+        func.coalesce(func.sum(facts.c.certificate_basic), 0).label("certified"),
+        func.coalesce(func.sum(facts.c.certificate_advanced), 0).label("certified_advanced"),
+        func.coalesce(func.sum(facts.c.overdue), 0).label("overdue"),
+        case((score_count > 0, func.sum(facts.c.score_sum) / score_count), else_=None).label("mean_score"),
+        case((staff > 0, func.coalesce(func.sum(facts.c.basic_standard), 0) * 1.0 / staff), else_=None).label("basic_rate"),
+    ]

@@ -1,0 +1,285 @@
+"""The competency reports' aggregations: one SQL query per report level, used alike by the
+pages, every export and the API. Each takes a ReportContext (scope, filters, the moment) and
+returns rows as mappings; nothing here loops over people.
+
+By unit, a row is a unit one level below the report's root (or, deeper, for the XLSX sheets
+of every level) with everyone under it rolled up by path prefix; people attached to the root
+itself form a row of their own. Closed and merged units stay in the list, marked, so that the
+unit a merged one became shows its history through the period filter.
+"""
+from sqlalchemy import Float, and_, case, cast, func, select
+from sqlalchemy.orm import aliased
+
+from lms.catalogue.models import LearningPathModule, Module, Title
+from lms.certificates.models import VALID, Certificate
+from lms.exams.models import ExamAttempt, ExamCandidate
+from lms.exams.result_models import ModuleResult, StaffModuleResult
+from lms.extensions import db
+from lms.org.models import Staff, Unit
+from lms.reports.facts import build_context, counted_unit_condition, measure_columns, staff_facts, unit_depth, unit_depth_of
+from lms.reports.periods import period_table
+
+__all__ = ["build_context", "unit_rows", "unit_totals", "direct_row", "unit_module_passes", "title_rows",
+           "title_module_passes", "module_rows", "period_rows", "score_bins", "staff_rows", "deepest_level"]
+
+
+def _ordered(query, columns, context, tiebreak):
+    """ORDER BY the allow-listed sort key (already checked by the filters), then a tiebreak."""
+    column = columns[context.filters.sort]
+    ordered = column.desc() if context.filters.descending else column.asc()
+    return query.order_by(ordered, *tiebreak)
+
+
+def _row_units(context, level):
+    """The units that make the rows `level` levels below the root; without a root (a scope of
+    several subtrees), the scope's own roots."""
+    row_unit = aliased(Unit, name="row_unit")
+    if context.root is None:
+        return row_unit, row_unit.path.in_(context.scope.unit_paths)
+    return row_unit, and_(row_unit.path.startswith(context.root.path), unit_depth(row_unit) == unit_depth_of(context.root) + level)
+
+
+def unit_rows(context, level=1):
+    """One row per unit `level` below the root: its code, name, status, what it merged into,
+    and the MEASURES of everyone under it."""
+    facts = staff_facts(context)
+    row_unit, condition = _row_units(context, level)
+    member_unit = aliased(Unit, name="member_unit")
+    merged_into = aliased(Unit, name="merged_into")
+    measures = measure_columns(facts)
+    columns = {column.name: column for column in measures}
+    # A merged unit sorts beside the unit it became.
+    columns.update(code=func.coalesce(merged_into.code, row_unit.code), name=row_unit.name)
+    query = (
+        select(row_unit.id.label("unit_id"), row_unit.code.label("code"), row_unit.name.label("name"),
+               row_unit.kind.label("kind"), row_unit.status.label("status"), row_unit.closed_on.label("closed_on"),
+               row_unit.path.label("path"), merged_into.code.label("merged_into_code"),
+               merged_into.name.label("merged_into_name"), *measures)
+        .select_from(row_unit)
+        .outerjoin(merged_into, merged_into.id == row_unit.merged_into_id)
+        .outerjoin(member_unit, member_unit.path.startswith(row_unit.path))
+        .outerjoin(facts, facts.c.unit_id == member_unit.id)
+        .where(condition, context.scope.unit_condition(row_unit))
+        .group_by(row_unit.id, row_unit.code, row_unit.name, row_unit.kind, row_unit.status, row_unit.closed_on,
+                  row_unit.path, merged_into.code, merged_into.name)
+    )
+    query = _ordered(query, columns, context, (row_unit.merged_into_id.is_not(None), row_unit.code))
+    return db.session.execute(query).mappings().all()
+
+
+def unit_totals(context):
+    """The MEASURES of everyone the report counts: its summary line."""
+    facts = staff_facts(context)
+    return db.session.execute(select(*measure_columns(facts))).mappings().one()
+
+
+def direct_row(context):
+    """People attached to the root unit itself (a district's own offices), or None."""
+    if context.root is None:
+        return None
+    facts = staff_facts(context)
+    row = db.session.execute(select(*measure_columns(facts)).where(facts.c.unit_id == context.root.id)).mappings().one()
+    return row if row["staff"] else None
+
+
+def deepest_level(context):
+    """How many levels the root's subtree has below it (for one export sheet per level)."""
+    if context.root is None:
+        return 1
+    depth = db.session.execute(
+        select(func.max(unit_depth(Unit))).where(Unit.path.startswith(context.root.path), context.scope.unit_condition(Unit))
+    ).scalar_one()
+    return max((depth or 0) - unit_depth_of(context.root), 1)
+
+
+def _passes(context, facts):
+    results = (select(StaffModuleResult.staff_id, StaffModuleResult.module_id, StaffModuleResult.score)
+               .where(StaffModuleResult.achieved_at < context.as_at))
+    if context.filters.module_code or context.filters.level:
+        results = results.join(Module, Module.id == StaffModuleResult.module_id).where(*_module_conditions(context))
+    results = results.subquery("passes")
+    return select(results).join(facts, facts.c.staff_id == results.c.staff_id).subquery("counted_passes")
+
+
+def unit_module_passes(context, level=1):
+    """{unit id: {module id: people passed}} for the rows of unit_rows(level): the heat map."""
+    facts = staff_facts(context)
+    row_unit, condition = _row_units(context, level)
+    member_unit = aliased(Unit, name="member_unit")
+    passes = _passes(context, facts)
+    rows = db.session.execute(
+        select(row_unit.id, passes.c.module_id, func.count())
+        .select_from(row_unit)
+        .join(member_unit, member_unit.path.startswith(row_unit.path))
+        .join(facts, facts.c.unit_id == member_unit.id)
+        .join(passes, passes.c.staff_id == facts.c.staff_id)
+        .where(condition, context.scope.unit_condition(row_unit))
+        .group_by(row_unit.id, passes.c.module_id)
+    ).all()
+    return _pivot(rows)
+
+
+def _pivot(rows):
+    table = {}
+    for key, module_id, count in rows:
+        table.setdefault(key, {})[module_id] = count
+    return table
+
+
+def title_rows(context):
+    """One row per title with people counted: the MEASURES of its holders."""
+    facts = staff_facts(context)
+    measures = measure_columns(facts)
+    columns = {column.name: column for column in measures}
+    columns.update(position=Title.position, name=Title.name)
+    query = (
+        select(Title.id.label("title_id"), Title.code.label("code"), Title.name.label("name"), Title.group.label("group"),
+               Title.active.label("active"), *measures)
+        .join(facts, facts.c.title_id == Title.id)
+        .group_by(Title.id, Title.code, Title.name, Title.group, Title.active, Title.position)
+    )
+    return db.session.execute(_ordered(query, columns, context, (Title.position, Title.code))).mappings().all()
+
+
+def title_module_passes(context):
+    """{title id: {module id: people passed}}."""
+    facts = staff_facts(context)
+    passes = _passes(context, facts)
+    rows = db.session.execute(
+        select(facts.c.title_id, passes.c.module_id, func.count())
+        .join(passes, passes.c.staff_id == facts.c.staff_id)
+        .where(facts.c.title_id.is_not(None))
+        .group_by(facts.c.title_id, passes.c.module_id)
+    ).all()
+    return _pivot(rows)
+
+
+def _module_conditions(context):
+    conditions = []
+    if context.filters.module_code:
+        conditions.append(Module.code == context.filters.module_code)
+    if context.filters.level:
+        conditions.append(Module.level == context.filters.level)
+    return conditions
+
+
+def module_rows(context):
+    """Per module: people whose path requires it, how many of them passed, how many passed in
+    all (required or not), the pass rate among those required, and the mean best score."""
+    facts = staff_facts(context)
+    required = (
+        select(LearningPathModule.module_id, func.count(facts.c.staff_id).label("required"),
+               func.count(StaffModuleResult.id).label("passed_required"))
+        .select_from(facts)
+        .join(LearningPathModule, LearningPathModule.title_id == facts.c.title_id)
+        .outerjoin(StaffModuleResult, and_(StaffModuleResult.staff_id == facts.c.staff_id,
+                                           StaffModuleResult.module_id == LearningPathModule.module_id,
+                                           StaffModuleResult.achieved_at < context.as_at))
+        .group_by(LearningPathModule.module_id)
+        .subquery("required")
+    )
+    passed = (
+        select(StaffModuleResult.module_id, func.count(StaffModuleResult.id).label("passed"),
+               func.avg(StaffModuleResult.score).label("mean_score"))
+        .join(facts, facts.c.staff_id == StaffModuleResult.staff_id)
+        .where(StaffModuleResult.achieved_at < context.as_at)
+        .group_by(StaffModuleResult.module_id)
+        .subquery("passed")
+    )
+    required_count = func.coalesce(required.c.required, 0)
+    passed_required = func.coalesce(required.c.passed_required, 0)
+    columns = {
+        "position": Module.position, "code": Module.code, "required": required_count, "passed_required": passed_required,
+        "passed": func.coalesce(passed.c.passed, 0),
+        "pass_rate": case((required_count > 0, cast(passed_required, Float) / required_count), else_=None),
+        "mean_score": passed.c.mean_score,
+    }
+    query = (
+        select(Module.id.label("module_id"), Module.code.label("code"), Module.name.label("name"), Module.level.label("level"),
+               *(column.label(name) for name, column in columns.items() if name not in ("position", "code")))
+        .outerjoin(required, required.c.module_id == Module.id)
+        .outerjoin(passed, passed.c.module_id == Module.id)
+        .where(*_module_conditions(context))
+    )
+    return db.session.execute(_ordered(query, columns, context, (Module.position,))).mappings().all()
+
+
+def period_rows(context):
+    """Per quarter or year: module exams graded, passed, the pass rate, people who passed at
+    least one, the mean score, and certificates issued — for people now in the report's units."""
+    periods = period_table(context)
+    if periods is None:
+        return []
+    sittings = (
+        select(ModuleResult.score, ModuleResult.passed, ExamCandidate.staff_id, ExamAttempt.started_at)
+        .join(ExamAttempt, ExamAttempt.id == ModuleResult.attempt_id)
+        .join(ExamCandidate, ExamCandidate.id == ExamAttempt.candidate_id)
+        .join(Staff, Staff.id == ExamCandidate.staff_id)
+        .join(Unit, Unit.id == Staff.unit_id)
+        .where(counted_unit_condition(context, Unit))
+    )
+    if context.filters.module_code or context.filters.level:
+        sittings = sittings.join(Module, Module.id == ModuleResult.module_id).where(*_module_conditions(context))
+    sittings = sittings.subquery("sittings")
+    exams = (
+        select(periods.c.label, func.count(sittings.c.score).label("graded"),
+               func.coalesce(func.sum(case((sittings.c.passed.is_(True), 1), else_=0)), 0).label("passed"),
+               func.count(func.distinct(case((sittings.c.passed.is_(True), sittings.c.staff_id)))).label("people_passed"),
+               func.avg(sittings.c.score).label("mean_score"))
+        .select_from(periods)
+        .outerjoin(sittings, and_(sittings.c.started_at >= periods.c.start, sittings.c.started_at < periods.c.end))
+        .group_by(periods.c.label)
+        .subquery("exams")
+    )
+    certificate_unit = aliased(Unit)
+    issued = (
+        select(periods.c.label, func.count(Certificate.id).label("certificates"))
+        .select_from(periods)
+        .join(Certificate, and_(Certificate.issue_date >= periods.c.first_day, Certificate.issue_date < periods.c.after_day,
+                                Certificate.status == VALID))
+        .join(certificate_unit, certificate_unit.id == Certificate.unit_id)
+        .where(counted_unit_condition(context, certificate_unit))
+        .group_by(periods.c.label)
+        .subquery("issued")
+    )
+    query = (
+        select(periods.c.label.label("period"), exams.c.graded, exams.c.passed, exams.c.people_passed, exams.c.mean_score,
+               case((exams.c.graded > 0, cast(exams.c.passed, Float) / exams.c.graded), else_=None).label("pass_rate"),
+               func.coalesce(issued.c.certificates, 0).label("certificates"))
+        .join(exams, exams.c.label == periods.c.label)
+        .outerjoin(issued, issued.c.label == periods.c.label)
+        .order_by(periods.c.label.desc() if context.filters.descending else periods.c.label)
+    )
+    return db.session.execute(query).mappings().all()
+
+
+SCORE_BINS = ((5, "< 5"), (6, "5–6"), (7, "6–7"), (8, "7–8"), (9, "8–9"), (None, "9–10"))
+
+
+def score_bins(context):
+    """How many best module scores (out of 10) fall in each band: the score distribution."""
+    facts = staff_facts(context)
+    passes = _passes(context, facts)
+    band = case(*((passes.c.score < upper, label) for upper, label in SCORE_BINS if upper is not None), else_=SCORE_BINS[-1][1])
+    counts = dict(db.session.execute(select(band, func.count()).group_by(band)).all())
+    return [(label, counts.get(label, 0)) for _upper, label in SCORE_BINS]
+
+
+def staff_rows(context):
+    """Everyone the report counts, one row each with their facts, in unit then name order:
+    the last sheet of the units export. A streaming result: rows are fetched as written."""
+    facts = staff_facts(context)
+    query = (
+        select(Unit.code.label("unit_code"), Unit.name.label("unit_name"), Staff.id.label("staff_id"),
+               Staff.full_name.label("full_name"), Title.name.label("title_name"), facts.c.has_account, facts.c.enrolled,
+               facts.c.lessons_done, facts.c.basic_passed, facts.c.advanced_passed, facts.c.basic_standard,
+               facts.c.advanced_standard, facts.c.certificate_basic, facts.c.certificate_advanced,
+               case((facts.c.score_count > 0, facts.c.score_sum / facts.c.score_count), else_=None).label("mean_score"),
+               facts.c.overdue)
+        .select_from(facts)
+        .join(Staff, Staff.id == facts.c.staff_id)
+        .join(Unit, Unit.id == facts.c.unit_id)
+        .outerjoin(Title, Title.id == facts.c.title_id)
+        .order_by(Unit.path, Staff.full_name, Staff.id)
+    )
+    return db.session.execute(query.execution_options(yield_per=2000)).mappings()
