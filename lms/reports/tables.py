@@ -164,3 +164,14 @@ def units_sheets(context):
 
 TABLES: dict[str, Callable] = {"units": units_table, "titles": titles_table, "modules": modules_table,
                                "periods": periods_table, "gaps": gaps_table}
+
+
+def export_tables(context, report, fmt):
+    """What an export of `report` holds: the page's table; for the units XLSX, a sheet per
+    level and one per person; every gap, not the page's slice. Used by the page's export,
+    the export job and the command alike."""
+    if report == "units":
+        return units_sheets(context) if fmt == "xlsx" else units_table(context)
+    if report == "gaps":
+        return gaps_table(context, everything=True)
+    return TABLES[report](context)
