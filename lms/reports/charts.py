@@ -34,7 +34,8 @@ TITLE_BAND = 26  # title plus a gap, so the value label of a full-height bar sta
 AXIS_BAND = 18
 EMPTY_PLOT_HEIGHT = 60
 ROW_PITCH_MAX, ROW_PITCH_MIN, ROWS_HEIGHT_BUDGET = 16, 10, 600  # 60 rows still fit one page
-HISTOGRAM_PLOT_HEIGHT, LINE_PLOT_HEIGHT = 160, 170
+HISTOGRAM_PLOT_HEIGHT, LINE_PLOT_HEIGHT, LINE_LABEL_NUDGE = 160, 170, 7
+PERIOD_LABEL_MAX = 80  # points; a longer period label is cut
 FRAME_GREY, GRID_GREY, BAR_GREY, SERIES_B_GREY = (Color(v, v, v) for v in (0.45, 0.8, 0.55, 0.4))
 DARKEST_CELL = 0.2  # grey level of a 100 % cell; 0 % is white
 WHITE_TEXT_BELOW = 0.46  # on cells darker than this, white text contrasts better than black
@@ -75,9 +76,9 @@ def _text(x, y, text, size=LABEL_SIZE, anchor="start", font=REGULAR, colour=blac
 
 
 def _titled_drawing(width, height, title) -> Drawing:
-    register_fonts()
     height = math.ceil(height)  # renderSVG writes the viewBox in whole points
     drawing = Drawing(width, height)
+    drawing.initialFontName = REGULAR  # else the renderer opens every drawing by selecting Helvetica
     drawing.add(_text(PADDING, height - PADDING - TITLE_SIZE, _fit(title, BOLD, TITLE_SIZE, width - 2 * PADDING),
                       size=TITLE_SIZE, font=BOLD))
     return drawing
@@ -105,6 +106,7 @@ def _axis_scale(values, whole_numbers=True) -> tuple:
 def pass_rate_bar_chart(rows, title, width=CHART_WIDTH) -> Drawing:
     """Horizontal bars of pass rates, one per (label, rate) row, rate 0..1 or None (no staff:
     no bar, '—'). Only the first MAX_ROWS rows are drawn, in the order given."""
+    register_fonts()  # the text is measured with the font's metrics before anything is drawn
     rows = list(rows)[:MAX_ROWS]
     pitch = _row_pitch(len(rows))
     plot_height = pitch * len(rows) or EMPTY_PLOT_HEIGHT
@@ -133,6 +135,7 @@ def pass_rate_bar_chart(rows, title, width=CHART_WIDTH) -> Drawing:
 
 def score_histogram(bins, title, width=CHART_WIDTH) -> Drawing:
     """Vertical bars of (label, count) bins, e.g. ('5–6', 12), the count on top of each bar."""
+    register_fonts()  # the text is measured with the font's metrics before anything is drawn
     bins = list(bins)
     drawing = _titled_drawing(width, TITLE_BAND + HISTOGRAM_PLOT_HEIGHT + AXIS_BAND, title)
     top_value, step = _axis_scale([count for _, count in bins])
@@ -170,14 +173,31 @@ def _legend(drawing, x, y, series_labels):
         x += 25 + stringWidth(nfc(label), REGULAR, LABEL_SIZE) + 16
 
 
+def _labels_below(series) -> list:
+    """(series, point) of the value labels to put under their point rather than above: in
+    each period the lower of the two points (the second series' on a tie), so the two labels
+    part. Points are numbered as the chart numbers them, without the None values."""
+    below, numbers = [], [0, 0]
+    for a, b in zip(*series):
+        for row, (mine, other) in enumerate(((a, b), (b, a))):
+            if mine is None:
+                continue
+            if other is not None and (mine < other or (mine == other and row == 1)):
+                below.append((row, numbers[row]))
+            numbers[row] += 1
+    return below
+
+
 def progress_line_chart(points, title, series_labels, width=CHART_WIDTH) -> Drawing:
     """Two series over periods, from (period_label, value_a, value_b) points (a value may be
     None: no point), each point labelled with its value, and a legend of series_labels."""
+    register_fonts()  # the text is measured with the font's metrics before anything is drawn
     points = list(points)
-    names = [nfc(period) for period, _, _ in points]
+    names = [_fit(period, REGULAR, VALUE_SIZE, PERIOD_LABEL_MAX) for period, _, _ in points]
     slot = (width - 2 * PADDING - 40) / max(len(points), 1)
-    slanted = any(stringWidth(name, REGULAR, VALUE_SIZE) > slot - 4 for name in names)
-    axis_band = 34 if slanted else AXIS_BAND
+    longest = max((stringWidth(name, REGULAR, VALUE_SIZE) for name in names), default=0)
+    slanted = longest > slot - 4  # labels that would overlap are set at 30°
+    axis_band = 12 + longest * 0.5 + VALUE_SIZE if slanted else AXIS_BAND  # sin 30° of the longest label
     legend_band = 18
     drawing = _titled_drawing(width, TITLE_BAND + legend_band + LINE_PLOT_HEIGHT + axis_band, title)
     _legend(drawing, PADDING + 4, axis_band + LINE_PLOT_HEIGHT + legend_band / 2 + 2, series_labels)
@@ -185,6 +205,8 @@ def progress_line_chart(points, title, series_labels, width=CHART_WIDTH) -> Draw
     every_value = series[0] + series[1]
     top_value, step = _axis_scale(every_value, all(v is None or float(v).is_integer() for v in every_value))
     left = PADDING + stringWidth(number_text(top_value), REGULAR, VALUE_SIZE) + 8
+    if slanted:  # room on the left for the first label, which hangs back by cos 30° of its width
+        left = max(left, PADDING + longest * 0.87 - slot / 2)
     if not points:
         drawing.add(_frame(left, axis_band, width - left - PADDING, LINE_PLOT_HEIGHT))
         return drawing
@@ -208,9 +230,10 @@ def progress_line_chart(points, title, series_labels, width=CHART_WIDTH) -> Draw
     # The chart numbers a series' points after dropping its None values, so the labels are too.
     chart.lineLabelFormat = "values"
     chart.lineLabelArray = [[number_text(v) for v in values if v is not None] for values in series]
-    chart.lineLabelNudge = 7
+    chart.lineLabelNudge = LINE_LABEL_NUDGE
     chart.lineLabels.fontName, chart.lineLabels.fontSize = REGULAR, 6.5
-    chart.lineLabels[1].dy = -14  # the second series' values under its points, the first's above
+    for row, column in _labels_below(series):
+        chart.lineLabels[(row, column)].dy = -2 * LINE_LABEL_NUDGE
     drawing.add(chart)
     return drawing
 
@@ -224,6 +247,7 @@ def coverage_heatmap(row_labels, column_labels, values, title, width=CHART_WIDTH
     """A grid of rates (values[row][column], 0..1 or None), each cell shaded white to dark
     grey and labelled with its percentage; a None cell is left empty with '—'. Only the
     first MAX_ROWS rows are drawn."""
+    register_fonts()  # the text is measured with the font's metrics before anything is drawn
     row_labels, column_labels = list(row_labels)[:MAX_ROWS], list(column_labels)
     values = list(values)
     pitch = _row_pitch(len(row_labels))
@@ -257,7 +281,9 @@ def coverage_heatmap(row_labels, column_labels, values, title, width=CHART_WIDTH
     return drawing
 
 
-_FONT_FAMILY = re.compile(r"font-family: (LMS-DejaVuSerif(-Bold)?);")
+# Anchored on style=" and quoted ids: text content has its quotes escaped, so a label that
+# reads like markup is never rewritten.
+_FONT_FAMILY = re.compile(r'style="font-family: (LMS-DejaVuSerif(-Bold)?);')
 _PLACEHOLDER = re.compile(r"\s*<(title|desc)>[^<]*</\1>")
 _SIZE_ATTRIBUTES = re.compile(r'\s(width|height|viewBox)="[^"]*"')
 
@@ -266,7 +292,7 @@ def _web_font(match) -> str:
     """The registered name first (a page may declare it with @font-face), then the same face
     if installed, then any serif; bold stated, since a browser knows no 'LMS-…-Bold'."""
     weight = " font-weight: bold;" if match.group(2) else ""
-    return f"font-family: {match.group(1)}, 'DejaVu Serif', serif;{weight}"
+    return f"style=\"font-family: {match.group(1)}, 'DejaVu Serif', serif;{weight}"
 
 
 def to_svg(drawing: Drawing, title, description) -> Markup:
@@ -278,8 +304,8 @@ def to_svg(drawing: Drawing, title, description) -> Markup:
     svg = svg[svg.index("<svg"):]
     svg = _PLACEHOLDER.sub("", svg, count=2)  # renderSVG's own '...' title and desc
     # renderSVG names its clip path and group 'clip' and 'group' in every drawing.
-    svg = svg.replace('id="clip"', f'id="{prefix}-clip"').replace("url(#clip)", f"url(#{prefix}-clip)")
-    svg = svg.replace('id="group"', f'id="{prefix}-group"')
+    svg = svg.replace('<clipPath id="clip">', f'<clipPath id="{prefix}-clip">', 1)
+    svg = svg.replace('id="group"', f'id="{prefix}-group"', 1).replace("clip-path: url(#clip)", f"clip-path: url(#{prefix}-clip)", 1)
     svg = _FONT_FAMILY.sub(_web_font, svg)
     opening_end = svg.index(">")
     opening = _SIZE_ATTRIBUTES.sub("", svg[:opening_end])
