@@ -27,7 +27,9 @@ def _ordered(query, columns, context, tiebreak):
     """ORDER BY the allow-listed sort key (already checked by the filters), then a tiebreak."""
     column = columns[context.filters.sort]
     ordered = column.desc() if context.filters.descending else column.asc()
-    return query.order_by(ordered, *tiebreak)
+    # Rows without a value (no score, no rate) last either way: left to the database, PostgreSQL
+    # puts them first when descending and SQLite first when ascending.
+    return query.order_by(ordered.nulls_last(), *tiebreak)
 
 
 def _row_units(context, level):
