@@ -26,6 +26,7 @@ STATES = {QUEUED: N_("Đang chờ"), RUNNING: N_("Đang chạy"), DONE: N_("Đã
 JOB_FUNCTIONS = {
     "certificates.issue_session": "lms.certificates.jobs:issue_session",
     "mail.deliver": "lms.mail:deliver_job",
+    "reports.export": "lms.reports.export_jobs:export_report",
 }
 STALE_AFTER = timedelta(minutes=10)
 

@@ -144,6 +144,19 @@ def text_value(value):
     return tidy(str(value))
 
 
+# Text starting with one of these is run as a formula by spreadsheet programs (OWASP, "CSV
+# injection"); the full-width forms too, which some input methods type and Excel accepts.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def neutralize_formula(value):
+    """Text a spreadsheet would run as a formula, prefixed with an apostrophe so that it stays
+    text (=HYPERLINK(…) in a staff name); any other value as it is."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
 def write_xlsx(headers, rows, sheet_title="Danh sách"):
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -151,12 +164,12 @@ def write_xlsx(headers, rows, sheet_title="Danh sách"):
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_title[:31]
-    sheet.append(headers)
+    sheet.append([neutralize_formula(header) for header in headers])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"  # the header row stays in view
     for row in rows:
-        sheet.append(row)
+        sheet.append([neutralize_formula(value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -165,6 +178,6 @@ def write_xlsx(headers, rows, sheet_title="Danh sách"):
 def write_csv(headers, rows):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(headers)
-    writer.writerows(rows)
+    writer.writerow([neutralize_formula(header) for header in headers])
+    writer.writerows([neutralize_formula(value) for value in row] for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
