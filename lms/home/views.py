@@ -29,6 +29,8 @@ TEACHING_TILES = [
 HOME_TILES = {
     "trainer": TEACHING_TILES,
     "hr": [
+        ("reports.units", N_("Báo cáo năng lực CNTT theo đơn vị"), {}),
+        ("reports.gaps", N_("Cán bộ còn thiếu mô-đun theo lộ trình"), {}),
         ("org.staff_list", N_("Danh sách cán bộ"), {}),
         ("org.units", N_("Cây đơn vị"), {}),
         ("org.import_upload", N_("Nhập danh sách cán bộ từ Excel/CSV"), {"kind": "staff"}),
@@ -48,6 +50,7 @@ HOME_TILES = {
         ("org.titles", N_("Danh mục mô đun, chức danh, lộ trình học"), {}),
         ("certificates.register", N_("Sổ gốc cấp chứng chỉ"), {}),
         ("certificates.sessions", N_("Cấp chứng chỉ sau kỳ thi"), {}),
+        ("reports.units", N_("Báo cáo năng lực CNTT theo đơn vị"), {}),
     ] + TEACHING_TILES,
 }
 

@@ -183,10 +183,11 @@ def staff_detail(staff_id):
     units = {u.id: u for u in db.session.execute(select(Unit).where(Unit.id.in_({p.unit_id for p in postings}))).scalars()}
     titles = {t.id: t for t in db.session.execute(select(Title)).scalars()}
     path = queries.learning_path(staff.title_id) if staff.title_id else []
-    from lms.certificates.queries import of_staff  # certificates build on org: imported where used
+    from lms.reports.profile import competency_profile  # reports build on org: imported where used
+    from lms.reports.views import cell
 
     return render_template("org/staff_detail.html", staff=staff, postings=postings, units=units, titles=titles, path=path,
-                           certificates=of_staff(staff.id))
+                           profile=competency_profile(hr_scope(), staff.id), cell=cell)
 
 
 @bp.route("/staff/new", methods=["GET", "POST"])

@@ -295,6 +295,21 @@ def _web_font(match) -> str:
     return f"style=\"font-family: {match.group(1)}, 'DejaVu Serif', serif;{weight}"
 
 
+_STYLE = re.compile(r'\sstyle="([^"]*)"')
+_DECLARATION = re.compile(r"^\s*([a-z-]+)\s*:\s*(.+?)\s*$")
+
+
+def _presentation_attributes(match) -> str:
+    """A style attribute as SVG presentation attributes (fill="…", font-size="…"): the pages'
+    Content-Security-Policy allows no inline style, and a chart must not need one."""
+    attributes = []
+    for declaration in match.group(1).split(";"):
+        parsed = _DECLARATION.match(declaration)
+        if parsed:
+            attributes.append(f' {parsed.group(1)}="{parsed.group(2).replace(chr(34), chr(39))}"')
+    return "".join(attributes)
+
+
 def to_svg(drawing: Drawing, title, description) -> Markup:
     """The drawing as an <svg> element for inline use in HTML: no XML declaration or DOCTYPE,
     role="img" labelled by its own <title> and <desc> (escaped), a viewBox and width 100 %
@@ -306,10 +321,10 @@ def to_svg(drawing: Drawing, title, description) -> Markup:
     # renderSVG names its clip path and group 'clip' and 'group' in every drawing.
     svg = svg.replace('<clipPath id="clip">', f'<clipPath id="{prefix}-clip">', 1)
     svg = svg.replace('id="group"', f'id="{prefix}-group"', 1).replace("clip-path: url(#clip)", f"clip-path: url(#{prefix}-clip)", 1)
-    svg = _FONT_FAMILY.sub(_web_font, svg)
+    svg = _STYLE.sub(_presentation_attributes, _FONT_FAMILY.sub(_web_font, svg))
     opening_end = svg.index(">")
     opening = _SIZE_ATTRIBUTES.sub("", svg[:opening_end])
-    opening += (f' viewBox="0 0 {drawing.width:g} {drawing.height:g}" width="100%" style="height: auto; max-width: 100%;"'
+    opening += (f' viewBox="0 0 {drawing.width:g} {drawing.height:g}" width="100%"'
                 f' role="img" aria-labelledby="{prefix}-title {prefix}-desc">'
                 f'<title id="{prefix}-title">{escape(nfc(title))}</title>'
                 f'<desc id="{prefix}-desc">{escape(nfc(description))}</desc>')

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Optional
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import Float, and_, case, cast, func, literal, or_, select
 
 from lms.auth.models import User
 from lms.catalogue.models import LearningPathModule, Module, Title
@@ -217,5 +217,5 @@ def measure_columns(facts):
         func.coalesce(func.sum(facts.c.certificate_advanced), 0).label("certified_advanced"),
         func.coalesce(func.sum(facts.c.overdue), 0).label("overdue"),
         case((score_count > 0, func.sum(facts.c.score_sum) / score_count), else_=None).label("mean_score"),
-        case((staff > 0, func.coalesce(func.sum(facts.c.basic_standard), 0) * 1.0 / staff), else_=None).label("basic_rate"),
+        case((staff > 0, cast(func.coalesce(func.sum(facts.c.basic_standard), 0), Float) / staff), else_=None).label("basic_rate"),
     ]

@@ -19,7 +19,7 @@ from lms.org.models import Staff, Unit
 from lms.reports.facts import build_context, counted_unit_condition, measure_columns, staff_facts, unit_depth, unit_depth_of
 from lms.reports.periods import period_table
 
-__all__ = ["build_context", "unit_rows", "unit_totals", "direct_row", "unit_module_passes", "title_rows",
+__all__ = ["build_context", "unit_rows", "unit_totals", "direct_row", "unit_module_passes", "module_pass_counts", "title_rows",
            "title_module_passes", "module_rows", "period_rows", "score_bins", "staff_rows", "deepest_level"]
 
 
@@ -119,6 +119,16 @@ def unit_module_passes(context, level=1):
         .group_by(row_unit.id, passes.c.module_id)
     ).all()
     return _pivot(rows)
+
+
+def module_pass_counts(context, unit_id=None):
+    """{module id: people passed} over everyone counted, or those attached to `unit_id` itself."""
+    facts = staff_facts(context)
+    passes = _passes(context, facts)
+    query = select(passes.c.module_id, func.count()).join(facts, facts.c.staff_id == passes.c.staff_id).group_by(passes.c.module_id)
+    if unit_id is not None:
+        query = query.where(facts.c.unit_id == unit_id)
+    return dict(db.session.execute(query).all())
 
 
 def _pivot(rows):

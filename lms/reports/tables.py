@@ -50,7 +50,7 @@ STANDARD_COLUMNS = [
     Column("mean_score", N_("Điểm thi trung bình"), "score"),
     Column("overdue", N_("Nhiệm vụ học quá hạn")),
 ]
-LEVEL_SHEETS = {1: N_("Cấp 1"), 2: N_("Cấp 2"), 3: N_("Cấp 3"), 4: N_("Cấp 4")}
+LEVEL_SHEETS = {1: N_("Cấp 1"), 2: N_("Cấp 2"), 3: N_("Cấp 3"), 4: N_("Cấp 4"), 5: N_("Cấp 5"), 6: N_("Cấp 6")}
 
 
 def modules_for(context):
@@ -68,11 +68,12 @@ def _module_columns(modules):
 
 def _with_passes(rows, key, passes, modules):
     """Each row with its per-module pass counts under "module:IUxx"."""
-    merged = []
-    for row in rows:
-        counts = passes.get(row[key], {})
-        merged.append({**row, **{f"module:{code}": counts.get(module_id, 0) for module_id, code in modules}})
-    return merged
+    return [with_module_counts(row, passes.get(row[key], {}), modules) for row in rows]
+
+
+def with_module_counts(row, counts, modules):
+    """`row` (a mapping) with `counts` ({module id: people passed}) under "module:IUxx"."""
+    return {**row, **{f"module:{code}": counts.get(module_id, 0) for module_id, code in modules}}
 
 
 def unit_note(row):
@@ -92,8 +93,16 @@ def units_table(context, level=1):
         row["status_label"] = unit_note(row)
     columns = [Column("code", N_("Mã đơn vị"), "text"), Column("name", N_("Tên đơn vị"), "text"), *MEASURE_COLUMNS,
                *_module_columns(modules), *STANDARD_COLUMNS, Column("status_label", N_("Ghi chú"), "text")]
-    return ReportTable(N_("Năng lực CNTT theo đơn vị"), columns, rows, LEVEL_SHEETS.get(level, N_("Cấp 4")),
-                       total=dict(queries.unit_totals(context)))
+    total = with_module_counts(queries.unit_totals(context), queries.module_pass_counts(context), modules)
+    return ReportTable(N_("Năng lực CNTT theo đơn vị"), columns, rows, LEVEL_SHEETS.get(level, N_("Cấp 6")), total=total)
+
+
+def direct_row(context):
+    """The units report's row of people attached to the root itself (a district's own offices), or None."""
+    row = queries.direct_row(context)
+    if row is None:
+        return None
+    return with_module_counts(row, queries.module_pass_counts(context, context.root.id), modules_for(context))
 
 
 def titles_table(context):

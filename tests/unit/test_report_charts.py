@@ -115,8 +115,16 @@ def test_ids_are_unique_across_charts_on_one_page():
 
 def test_svg_text_names_the_shipped_font_with_fallbacks():
     svg = charts.to_svg(bar_chart(), "Biểu đồ", "Mô tả")
-    assert "font-family: LMS-DejaVuSerif, 'DejaVu Serif', serif;" in svg
-    assert "font-family: LMS-DejaVuSerif-Bold, 'DejaVu Serif', serif; font-weight: bold;" in svg
+    assert "font-family=\"LMS-DejaVuSerif, 'DejaVu Serif', serif\"" in svg
+    assert "font-family=\"LMS-DejaVuSerif-Bold, 'DejaVu Serif', serif\" font-weight=\"bold\"" in svg
+
+
+def test_svg_needs_no_inline_style():
+    """The pages' Content-Security-Policy (style-src 'self') would ignore a style attribute:
+    every fill and font is a presentation attribute instead."""
+    svg = charts.to_svg(charts.coverage_heatmap([UNIT], ["IU01"], [[0.5]], "Bao phủ"), "Bao phủ", "Mô tả")
+    assert "style=" not in svg
+    assert 'fill="rgb(' in svg
 
 
 def test_bar_chart_shows_units_and_rates_and_no_bar_without_staff():
@@ -186,7 +194,7 @@ def test_heatmap_cells_darken_with_coverage_and_keep_text_readable():
     svg = charts.to_svg(drawing, "Bao phủ", "Mô tả")
     for text in (UNIT, "IU01", "IU04", "90%", "—"):
         assert text in svg
-    shown = [float(level) for level in re.findall(r"fill: rgb\(([\d.]+)%,\1%,\1%\)", svg)]
+    shown = [float(level) for level in re.findall(r'fill="rgb\(([\d.]+)%,\1%,\1%\)"', svg)]
     for value in (0.1, 0.5, 0.9):  # the page shows the same greys as the PDF
         assert any(abs(level - 100 * charts.cell_grey(value)) < 1 for level in shown)
 
