@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Optional
 
-from sqlalchemy import Float, and_, case, cast, func, literal, or_, select
+from sqlalchemy import Float, and_, case, cast, false, func, literal, or_, select, true
 
 from lms.auth.models import User
 from lms.catalogue.models import LearningPathModule, Module, Title
@@ -50,7 +50,12 @@ class ReportContext:
     root: Optional[Unit]
     as_at: datetime
     today: object
-    basic_module_count: int
+    basic_module_ids: tuple  # every basic module: the basic standard needs them all
+    modules: tuple  # (id, code) of the modules the report shows, in catalogue order
+
+    @property
+    def basic_module_count(self):
+        return len(self.basic_module_ids)
 
     @property
     def historical(self):
@@ -69,8 +74,11 @@ def build_context(scope, filters, now=None) -> ReportContext:
     elif scope.everything:
         root = db.session.execute(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id).limit(1)).scalar_one_or_none()
     as_at = min(filters.period.end, now) if filters.period else now
-    basic_count = db.session.execute(select(func.count(Module.id)).where(Module.level == "basic")).scalar_one()
-    return ReportContext(scope, filters, root, as_at, local_today(as_at) if filters.period else local_today(now), basic_count)
+    catalogue = db.session.execute(select(Module.id, Module.code, Module.level).order_by(Module.position)).all()
+    shown = tuple((module_id, code) for module_id, code, level in catalogue
+                  if (not filters.module_code or code == filters.module_code) and (not filters.level or level == filters.level))
+    basic_ids = tuple(module_id for module_id, _code, level in catalogue if level == "basic")
+    return ReportContext(scope, filters, root, as_at, local_today(as_at) if filters.period else local_today(now), basic_ids, shown)
 
 
 def counted_unit_condition(context, unit_entity):
@@ -101,53 +109,69 @@ def population(context):
             base = base.where(Title.code == filters.title_code)
         if filters.title_group:
             base = base.where(Title.group == filters.title_group)
-    return base.subquery("counted")
+    # Materialized: every per-person aggregate below starts from these people (a district's
+    # drill-down reads its own people's results by index, not the whole city's).
+    return base.cte("counted").prefix_with("MATERIALIZED")
 
 
-def _results_per_staff(context):
+def module_key(code):
+    """The key of a module's column in every report row: people who passed it."""
+    return f"module:{code}"
+
+
+def _results_per_staff(context, counted):
+    """Per person: basic and advanced modules passed, and the score sum and count."""
+    basic = StaffModuleResult.module_id.in_(context.basic_module_ids) if context.basic_module_ids else false()
     return (
-        select(StaffModuleResult.staff_id,
-               func.sum(case((Module.level == "basic", 1), else_=0)).label("basic_passed"),
-               func.sum(case((Module.level == "advanced", 1), else_=0)).label("advanced_passed"),
+        select(counted.c.staff_id,
+               func.sum(case((basic, 1), else_=0)).label("basic_passed"),
+               func.sum(case((basic, 0), else_=1)).label("advanced_passed"),
                func.sum(StaffModuleResult.score).label("score_sum"),
                func.count(StaffModuleResult.id).label("score_count"))
-        .join(Module, Module.id == StaffModuleResult.module_id)
-        .where(StaffModuleResult.achieved_at < context.as_at)
-        .group_by(StaffModuleResult.staff_id)
+        .join(StaffModuleResult, StaffModuleResult.staff_id == counted.c.staff_id)
+        .where(achieved_by(context))
+        .group_by(counted.c.staff_id)
         .subquery("results")
     )
 
 
-def _lessons_per_staff(context):
-    """Lessons of the person's path courses: started at all, and completed by the moment."""
+def achieved_by(context):
+    """Results achieved by the report's moment (every result, for a report of now)."""
+    return StaffModuleResult.achieved_at < context.as_at if context.historical else true()
+
+
+def _lessons_per_staff(context, counted):
+    """Lessons of the person's path courses (their title's at the moment): started at all, and
+    completed by the moment."""
     completed = and_(LessonProgress.completed_at.is_not(None), LessonProgress.completed_at < context.as_at)
     return (
-        select(User.staff_id.label("staff_id"),
+        select(counted.c.staff_id,
                func.count(LessonProgress.id).label("lessons_started"),
                func.sum(case((completed, 1), else_=0)).label("lessons_done"))
+        .join(User, User.staff_id == counted.c.staff_id)
         .join(LessonProgress, LessonProgress.user_id == User.id)
         .join(Lesson, Lesson.id == LessonProgress.lesson_id)
         .join(Course, Course.id == Lesson.course_id)
-        .join(Staff, Staff.id == User.staff_id)
-        .join(LearningPathModule, and_(LearningPathModule.title_id == Staff.title_id, LearningPathModule.module_id == Course.module_id))
+        .join(LearningPathModule, and_(LearningPathModule.title_id == counted.c.title_id, LearningPathModule.module_id == Course.module_id))
         .where(Lesson.published.is_(True), LessonProgress.started_at < context.as_at)
-        .group_by(User.staff_id)
+        .group_by(counted.c.staff_id)
         .subquery("lessons")
     )
 
 
-def _certificates_per_staff(context):
+def _certificates_per_staff(context, counted):
     return (
-        select(Certificate.staff_id,
+        select(counted.c.staff_id,
                func.max(case((Certificate.kind == "basic", 1), else_=0)).label("certificate_basic"),
                func.max(case((Certificate.kind == "advanced", 1), else_=0)).label("certificate_advanced"))
+        .join(Certificate, Certificate.staff_id == counted.c.staff_id)
         .where(Certificate.status == VALID, Certificate.issue_date <= context.today)
-        .group_by(Certificate.staff_id)
+        .group_by(counted.c.staff_id)
         .subquery("certificates")
     )
 
 
-def _overdue_per_staff(context):
+def _overdue_per_staff(context, counted):
     """Assignments past their deadline (by the report's day) whose published lessons are not all done."""
     targets = assignment_targets(context.scope, active_only=not context.historical).where(
         Assignment.deadline < context.today).subquery()
@@ -155,6 +179,7 @@ def _overdue_per_staff(context):
     completed = func.coalesce(done.c.done, 0)
     return (
         select(targets.c.staff_id, func.count(targets.c.assignment_id).label("overdue"))
+        .join(counted, counted.c.staff_id == targets.c.staff_id)
         .join(totals, totals.c.course_id == targets.c.course_id)
         .outerjoin(done, and_(done.c.user_id == targets.c.user_id, done.c.course_id == targets.c.course_id))
         .where(completed < totals.c.total)
@@ -167,8 +192,8 @@ def staff_facts(context):
     """One row per counted person: their unit and title at the report's moment and every fact,
     as integers a GROUP BY can sum (and score_sum/score_count for a mean of best scores)."""
     counted = population(context)
-    results, lessons = _results_per_staff(context), _lessons_per_staff(context)
-    certificates, overdue = _certificates_per_staff(context), _overdue_per_staff(context)
+    results, lessons = _results_per_staff(context, counted), _lessons_per_staff(context, counted)
+    certificates, overdue = _certificates_per_staff(context, counted), _overdue_per_staff(context, counted)
     basic_passed = func.coalesce(results.c.basic_passed, 0)
     advanced_passed = func.coalesce(results.c.advanced_passed, 0)
     basic_standard = and_(literal(context.basic_module_count) > 0, basic_passed >= context.basic_module_count)
@@ -194,7 +219,9 @@ def staff_facts(context):
         .outerjoin(lessons, lessons.c.staff_id == counted.c.staff_id)
         .outerjoin(certificates, certificates.c.staff_id == counted.c.staff_id)
         .outerjoin(overdue, overdue.c.staff_id == counted.c.staff_id)
-        .subquery("facts")
+        # Computed once per statement, however often the statement joins it: without this the
+        # planners inline it into each join and compute it again per row of the other side.
+        .cte("facts").prefix_with("MATERIALIZED")
     )
 
 
@@ -202,20 +229,61 @@ def staff_facts(context):
 MEASURES = ("staff", "accounts", "enrolled", "lessons", "basic", "advanced", "certified", "certified_advanced", "overdue")
 
 
-def measure_columns(facts):
-    """Aggregates over `facts` labelled as MEASURES, plus the mean best score and basic rate."""
-    staff = func.count(facts.c.staff_id)
-    score_count = func.coalesce(func.sum(facts.c.score_count), 0)
+# What a group of people adds up to, before any rate or mean: sums of sums roll up exactly.
+PARTIAL_SUMS = (("staff", None), ("accounts", "has_account"), ("enrolled", "enrolled"), ("lessons", "lessons_done"),
+                ("basic", "basic_standard"), ("advanced", "advanced_standard"), ("certified", "certificate_basic"),
+                ("certified_advanced", "certificate_advanced"), ("overdue", "overdue"), ("score_sum", "score_sum"),
+                ("score_count", "score_count"))
+
+
+def _sum_names(context):
+    return [name for name, _column in PARTIAL_SUMS] + [module_key(code) for _id, code in context.modules]
+
+
+def partial_sums(facts):
+    """The sums of `facts` per group (a unit, say): the MEASURES' sums, the score sum and count."""
+    return [(func.count(facts.c.staff_id) if column is None else func.coalesce(func.sum(facts.c[column]), 0)).label(name)
+            for name, column in PARTIAL_SUMS]
+
+
+def group_partials(context, facts, group):
+    """Per value of the facts' column `group` (unit_id, title_id): the partial sums and the
+    people passed per module shown. The module counts come from the results grouped by group
+    and module, then pivoted — a few rows per group, where a 0/1 column per module and person
+    cost a CASE per module on every result."""
+    passed = (select(facts.c[group].label("group_id"), StaffModuleResult.module_id, func.count().label("passed"))
+              .join(StaffModuleResult, StaffModuleResult.staff_id == facts.c.staff_id)
+              .where(achieved_by(context), StaffModuleResult.module_id.in_([module_id for module_id, _code in context.modules]))
+              .group_by(facts.c[group], StaffModuleResult.module_id)
+              .subquery("passed_per_module"))
+    pivot = (select(passed.c.group_id, *(func.sum(case((passed.c.module_id == module_id, passed.c.passed), else_=0)).label(module_key(code))
+                                         for module_id, code in context.modules))
+             .group_by(passed.c.group_id).subquery("passed_pivot"))
+    sums = select(facts.c[group].label("group_id"), *partial_sums(facts)).group_by(facts.c[group]).subquery("group_sums")
+    return (select(sums, *(func.coalesce(pivot.c[module_key(code)], 0).label(module_key(code)) for _id, code in context.modules))
+            .outerjoin(pivot, pivot.c.group_id == sums.c.group_id)
+            .cte(f"per_{group}").prefix_with("MATERIALIZED"))
+
+
+def _with_rates(summed, context):
     return [
-        staff.label("staff"),
-        func.coalesce(func.sum(facts.c.has_account), 0).label("accounts"),
-        func.coalesce(func.sum(facts.c.enrolled), 0).label("enrolled"),
-        func.coalesce(func.sum(facts.c.lessons_done), 0).label("lessons"),
-        func.coalesce(func.sum(facts.c.basic_standard), 0).label("basic"),
-        func.coalesce(func.sum(facts.c.advanced_standard), 0).label("advanced"),
-        func.coalesce(func.sum(facts.c.certificate_basic), 0).label("certified"),
-        func.coalesce(func.sum(facts.c.certificate_advanced), 0).label("certified_advanced"),
-        func.coalesce(func.sum(facts.c.overdue), 0).label("overdue"),
-        case((score_count > 0, func.sum(facts.c.score_sum) / score_count), else_=None).label("mean_score"),
-        case((staff > 0, cast(func.coalesce(func.sum(facts.c.basic_standard), 0), Float) / staff), else_=None).label("basic_rate"),
+        *(summed[name].label(name) for name in MEASURES),
+        *(summed[module_key(code)].label(module_key(code)) for _id, code in context.modules),
+        case((summed["score_count"] > 0, cast(summed["score_sum"], Float) / summed["score_count"]), else_=None).label("mean_score"),
+        case((summed["staff"] > 0, cast(summed["basic"], Float) / summed["staff"]), else_=None).label("basic_rate"),
+    ]
+
+
+def measures_from(partials, context):
+    """MEASURES and module counts over rows of partial_sums, plus the mean best score and the basic rate."""
+    return _with_rates({name: func.coalesce(func.sum(partials.c[name]), 0) for name in _sum_names(context)}, context)
+
+
+def measure_columns(facts):
+    """MEASURES over `facts` directly (one GROUP BY), with the mean best score and the basic rate."""
+    sums = {column.name: column for column in partial_sums(facts)}
+    return [
+        *(sums[name] for name in MEASURES),
+        case((sums["score_count"] > 0, cast(sums["score_sum"], Float) / sums["score_count"]), else_=None).label("mean_score"),
+        case((sums["staff"] > 0, cast(sums["basic"], Float) / sums["staff"]), else_=None).label("basic_rate"),
     ]

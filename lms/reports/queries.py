@@ -7,7 +7,10 @@ of every level) with everyone under it rolled up by path prefix; people attached
 itself form a row of their own. Closed and merged units stay in the list, marked, so that the
 unit a merged one became shows its history through the period filter.
 """
-from sqlalchemy import Float, and_, case, cast, func, select
+from dataclasses import dataclass
+from typing import Optional
+
+from sqlalchemy import Float, and_, case, cast, func, literal, null, select, union_all
 from sqlalchemy.orm import aliased
 
 from lms.catalogue.models import LearningPathModule, Module, Title
@@ -16,10 +19,11 @@ from lms.exams.models import ExamAttempt, ExamCandidate
 from lms.exams.result_models import ModuleResult, StaffModuleResult
 from lms.extensions import db
 from lms.org.models import Staff, Unit
-from lms.reports.facts import build_context, counted_unit_condition, measure_columns, staff_facts, unit_depth, unit_depth_of
+from lms.reports.facts import (MEASURES, build_context, counted_unit_condition, measures_from, module_key,
+                               group_partials, staff_facts, unit_depth, unit_depth_of)
 from lms.reports.periods import period_table
 
-__all__ = ["build_context", "unit_rows", "unit_totals", "direct_row", "unit_module_passes", "module_pass_counts", "title_rows",
+__all__ = ["build_context", "unit_report", "unit_rows", "unit_totals", "direct_row", "unit_module_passes", "title_rows",
            "title_module_passes", "module_rows", "period_rows", "score_bins", "staff_rows", "deepest_level"]
 
 
@@ -41,47 +45,85 @@ def _row_units(context, level):
     return row_unit, and_(row_unit.path.startswith(context.root.path), unit_depth(row_unit) == unit_depth_of(context.root) + level)
 
 
-def unit_rows(context, level=1):
-    """One row per unit `level` below the root: its code, name, status, what it merged into,
-    and the MEASURES of everyone under it."""
-    facts = staff_facts(context)
+def _unit_map(context, level):
+    """(row_id, member_id): each unit under a row's unit (itself included), computed once per
+    statement — units against units, a few thousand pairs — so that the people's sums join it
+    by id. Joined by path prefix inline, the planner scanned every unit per summed row."""
     row_unit, condition = _row_units(context, level)
     member_unit = aliased(Unit, name="member_unit")
+    return (select(row_unit.id.label("row_id"), member_unit.id.label("member_id"))
+            .join(member_unit, member_unit.path.startswith(row_unit.path))
+            .where(condition, context.scope.unit_condition(row_unit))
+            .cte(f"unit_map_{level}").prefix_with("MATERIALIZED"))
+
+
+@dataclass
+class UnitReport:
+    rows: list  # one per unit `level` below the root
+    direct: Optional[dict]  # people attached to the root itself, when there are any
+    total: dict  # everyone counted
+
+
+def unit_report(context, level=1) -> UnitReport:
+    """The units report in one statement, so the people's facts are computed once: their sums
+    per unit (a few thousand rows at city scale), rolled up to the rows through the unit map,
+    to the total, and for the root's own people; rows in the allow-listed sort."""
+    per_unit = group_partials(context, staff_facts(context), "unit_id")
+    row_unit, condition = _row_units(context, level)
+    unit_map = _unit_map(context, level)
     merged_into = aliased(Unit, name="merged_into")
-    measures = measure_columns(facts)
-    columns = {column.name: column for column in measures}
-    # A merged unit sorts beside the unit it became.
-    columns.update(code=func.coalesce(merged_into.code, row_unit.code), name=row_unit.name)
-    query = (
-        select(row_unit.id.label("unit_id"), row_unit.code.label("code"), row_unit.name.label("name"),
-               row_unit.kind.label("kind"), row_unit.status.label("status"), row_unit.closed_on.label("closed_on"),
-               row_unit.path.label("path"), merged_into.code.label("merged_into_code"),
-               merged_into.name.label("merged_into_name"), *measures)
+    unit_columns = [row_unit.id.label("unit_id"), row_unit.code.label("code"), row_unit.name.label("name"), row_unit.kind.label("kind"),
+                    row_unit.status.label("status"), row_unit.closed_on.label("closed_on"), row_unit.path.label("path"),
+                    merged_into.code.label("merged_into_code"), merged_into.name.label("merged_into_name"),
+                    # A merged unit sorts beside the unit it became.
+                    func.coalesce(merged_into.code, row_unit.code).label("sort_code")]
+    rows = (
+        select(literal("row").label("part"), *unit_columns, *measures_from(per_unit, context))
         .select_from(row_unit)
         .outerjoin(merged_into, merged_into.id == row_unit.merged_into_id)
-        .outerjoin(member_unit, member_unit.path.startswith(row_unit.path))
-        .outerjoin(facts, facts.c.unit_id == member_unit.id)
+        .outerjoin(unit_map, unit_map.c.row_id == row_unit.id)
+        .outerjoin(per_unit, per_unit.c.group_id == unit_map.c.member_id)
         .where(condition, context.scope.unit_condition(row_unit))
-        .group_by(row_unit.id, row_unit.code, row_unit.name, row_unit.kind, row_unit.status, row_unit.closed_on,
-                  row_unit.path, merged_into.code, merged_into.name)
+        .group_by(*(column.element if hasattr(column, "element") else column for column in unit_columns))
     )
-    query = _ordered(query, columns, context, (row_unit.merged_into_id.is_not(None), row_unit.code))
-    return db.session.execute(query).mappings().all()
+    blanks = [null().label(column.name) for column in unit_columns]
+    parts = [rows, select(literal("total").label("part"), *blanks, *measures_from(per_unit, context))]
+    if context.root is not None:
+        parts.append(select(literal("direct").label("part"), *blanks, *measures_from(per_unit, context))
+                     .where(per_unit.c.group_id == context.root.id))
+    report = union_all(*parts).subquery("unit_report")
+    columns = {name: report.c[name] for name in ("name", *MEASURES, "mean_score", "basic_rate")}
+    columns["code"] = report.c.sort_code
+    query = _ordered(select(report), columns, context, (report.c.status == "merged", report.c.code))
+    found = {"row": [], "total": [], "direct": []}
+    for row in db.session.execute(query).mappings():
+        found[row["part"]].append(row)
+    direct = found["direct"][0] if found["direct"] and found["direct"][0]["staff"] else None
+    return UnitReport(found["row"], direct, found["total"][0])
+
+
+def unit_rows(context, level=1):
+    return unit_report(context, level).rows
 
 
 def unit_totals(context):
-    """The MEASURES of everyone the report counts: its summary line."""
-    facts = staff_facts(context)
-    return db.session.execute(select(*measure_columns(facts))).mappings().one()
+    return unit_report(context).total
 
 
 def direct_row(context):
     """People attached to the root unit itself (a district's own offices), or None."""
-    if context.root is None:
-        return None
-    facts = staff_facts(context)
-    row = db.session.execute(select(*measure_columns(facts)).where(facts.c.unit_id == context.root.id)).mappings().one()
-    return row if row["staff"] else None
+    return unit_report(context).direct
+
+
+def module_passes(rows, key, context):
+    """{rows' `key`: {module id: people passed}} from rows carrying the module columns."""
+    return {row[key]: {module_id: row[module_key(code)] for module_id, code in context.modules if row[module_key(code)]}
+            for row in rows if any(row[module_key(code)] for _id, code in context.modules)}
+
+
+def unit_module_passes(context, level=1):
+    """{unit id: {module id: people passed}} for the rows of unit_rows(level): the heat map."""
+    return module_passes(unit_rows(context, level), "unit_id", context)
 
 
 def deepest_level(context):
@@ -95,59 +137,25 @@ def deepest_level(context):
 
 
 def _passes(context, facts):
-    results = (select(StaffModuleResult.staff_id, StaffModuleResult.module_id, StaffModuleResult.score)
-               .where(StaffModuleResult.achieved_at < context.as_at))
+    """The counted people's passed modules by the report's moment: staff, unit, title, module, score."""
+    query = (select(StaffModuleResult.staff_id, StaffModuleResult.module_id, StaffModuleResult.score, facts.c.unit_id, facts.c.title_id)
+             .join(facts, facts.c.staff_id == StaffModuleResult.staff_id)
+             .where(StaffModuleResult.achieved_at < context.as_at))
     if context.filters.module_code or context.filters.level:
-        results = results.join(Module, Module.id == StaffModuleResult.module_id).where(*_module_conditions(context))
-    results = results.subquery("passes")
-    return select(results).join(facts, facts.c.staff_id == results.c.staff_id).subquery("counted_passes")
-
-
-def unit_module_passes(context, level=1):
-    """{unit id: {module id: people passed}} for the rows of unit_rows(level): the heat map."""
-    facts = staff_facts(context)
-    row_unit, condition = _row_units(context, level)
-    member_unit = aliased(Unit, name="member_unit")
-    passes = _passes(context, facts)
-    rows = db.session.execute(
-        select(row_unit.id, passes.c.module_id, func.count())
-        .select_from(row_unit)
-        .join(member_unit, member_unit.path.startswith(row_unit.path))
-        .join(facts, facts.c.unit_id == member_unit.id)
-        .join(passes, passes.c.staff_id == facts.c.staff_id)
-        .where(condition, context.scope.unit_condition(row_unit))
-        .group_by(row_unit.id, passes.c.module_id)
-    ).all()
-    return _pivot(rows)
-
-
-def module_pass_counts(context, unit_id=None):
-    """{module id: people passed} over everyone counted, or those attached to `unit_id` itself."""
-    facts = staff_facts(context)
-    passes = _passes(context, facts)
-    query = select(passes.c.module_id, func.count()).join(facts, facts.c.staff_id == passes.c.staff_id).group_by(passes.c.module_id)
-    if unit_id is not None:
-        query = query.where(facts.c.unit_id == unit_id)
-    return dict(db.session.execute(query).all())
-
-
-def _pivot(rows):
-    table = {}
-    for key, module_id, count in rows:
-        table.setdefault(key, {})[module_id] = count
-    return table
+        query = query.join(Module, Module.id == StaffModuleResult.module_id).where(*_module_conditions(context))
+    return query.subquery("counted_passes")
 
 
 def title_rows(context):
-    """One row per title with people counted: the MEASURES of its holders."""
-    facts = staff_facts(context)
-    measures = measure_columns(facts)
+    """One row per title with people counted: the MEASURES and module counts of its holders."""
+    per_title = group_partials(context, staff_facts(context), "title_id")
+    measures = measures_from(per_title, context)  # one row per title: its sums as they are
     columns = {column.name: column for column in measures}
     columns.update(position=Title.position, name=Title.name)
     query = (
         select(Title.id.label("title_id"), Title.code.label("code"), Title.name.label("name"), Title.group.label("group"),
                Title.active.label("active"), *measures)
-        .join(facts, facts.c.title_id == Title.id)
+        .join(per_title, per_title.c.group_id == Title.id)
         .group_by(Title.id, Title.code, Title.name, Title.group, Title.active, Title.position)
     )
     return db.session.execute(_ordered(query, columns, context, (Title.position, Title.code))).mappings().all()
@@ -155,15 +163,7 @@ def title_rows(context):
 
 def title_module_passes(context):
     """{title id: {module id: people passed}}."""
-    facts = staff_facts(context)
-    passes = _passes(context, facts)
-    rows = db.session.execute(
-        select(facts.c.title_id, passes.c.module_id, func.count())
-        .join(passes, passes.c.staff_id == facts.c.staff_id)
-        .where(facts.c.title_id.is_not(None))
-        .group_by(facts.c.title_id, passes.c.module_id)
-    ).all()
-    return _pivot(rows)
+    return module_passes(title_rows(context), "title_id", context)
 
 
 def _module_conditions(context):
@@ -270,8 +270,7 @@ SCORE_BINS = ((5, "< 5"), (6, "5–6"), (7, "6–7"), (8, "7–8"), (9, "8–9")
 
 def score_bins(context):
     """How many best module scores (out of 10) fall in each band: the score distribution."""
-    facts = staff_facts(context)
-    passes = _passes(context, facts)
+    passes = _passes(context, staff_facts(context))
     band = case(*((passes.c.score < upper, label) for upper, label in SCORE_BINS if upper is not None), else_=SCORE_BINS[-1][1])
     counts = dict(db.session.execute(select(band, func.count()).group_by(band)).all())
     return [(label, counts.get(label, 0)) for _upper, label in SCORE_BINS]

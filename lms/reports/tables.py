@@ -7,12 +7,10 @@ date. Module columns ("IU01" …) are added per module in the catalogue, in its 
 from dataclasses import dataclass
 from typing import Callable, Iterable, Optional
 
-from sqlalchemy import select
-
-from lms.catalogue.models import MODULE_LEVELS, Module
-from lms.extensions import db
+from lms.catalogue.models import MODULE_LEVELS
 from lms.messages import N_, Message
 from lms.reports import gaps, queries
+from lms.reports.facts import module_key
 
 
 @dataclass(frozen=True)
@@ -53,27 +51,8 @@ STANDARD_COLUMNS = [
 LEVEL_SHEETS = {1: N_("Cấp 1"), 2: N_("Cấp 2"), 3: N_("Cấp 3"), 4: N_("Cấp 4"), 5: N_("Cấp 5"), 6: N_("Cấp 6")}
 
 
-def modules_for(context):
-    query = select(Module.id, Module.code).order_by(Module.position)
-    if context.filters.module_code:
-        query = query.where(Module.code == context.filters.module_code)
-    if context.filters.level:
-        query = query.where(Module.level == context.filters.level)
-    return db.session.execute(query).all()
-
-
-def _module_columns(modules):
-    return [Column(f"module:{code}", N_("Đạt %(module)s"), "count", {"module": code}) for _id, code in modules]
-
-
-def _with_passes(rows, key, passes, modules):
-    """Each row with its per-module pass counts under "module:IUxx"."""
-    return [with_module_counts(row, passes.get(row[key], {}), modules) for row in rows]
-
-
-def with_module_counts(row, counts, modules):
-    """`row` (a mapping) with `counts` ({module id: people passed}) under "module:IUxx"."""
-    return {**row, **{f"module:{code}": counts.get(module_id, 0) for module_id, code in modules}}
+def _module_columns(context):
+    return [Column(module_key(code), N_("Đạt %(module)s"), "count", {"module": code}) for _id, code in context.modules]
 
 
 def unit_note(row):
@@ -87,30 +66,20 @@ def unit_note(row):
 
 
 def units_table(context, level=1):
-    modules = modules_for(context)
-    rows = _with_passes(queries.unit_rows(context, level), "unit_id", queries.unit_module_passes(context, level), modules)
-    for row in rows:
-        row["status_label"] = unit_note(row)
+    """The rows `level` below the root; `.total` everyone counted, `.direct` the root's own people."""
+    report = queries.unit_report(context, level)
+    rows = [{**row, "status_label": unit_note(row)} for row in report.rows]
     columns = [Column("code", N_("Mã đơn vị"), "text"), Column("name", N_("Tên đơn vị"), "text"), *MEASURE_COLUMNS,
-               *_module_columns(modules), *STANDARD_COLUMNS, Column("status_label", N_("Ghi chú"), "text")]
-    total = with_module_counts(queries.unit_totals(context), queries.module_pass_counts(context), modules)
-    return ReportTable(N_("Năng lực CNTT theo đơn vị"), columns, rows, LEVEL_SHEETS.get(level, N_("Cấp 6")), total=total)
-
-
-def direct_row(context):
-    """The units report's row of people attached to the root itself (a district's own offices), or None."""
-    row = queries.direct_row(context)
-    if row is None:
-        return None
-    return with_module_counts(row, queries.module_pass_counts(context, context.root.id), modules_for(context))
+               *_module_columns(context), *STANDARD_COLUMNS, Column("status_label", N_("Ghi chú"), "text")]
+    table = ReportTable(N_("Năng lực CNTT theo đơn vị"), columns, rows, LEVEL_SHEETS.get(level, N_("Cấp 6")), total=dict(report.total))
+    table.direct = dict(report.direct) if report.direct else None
+    return table
 
 
 def titles_table(context):
-    modules = modules_for(context)
-    rows = _with_passes(queries.title_rows(context), "title_id", queries.title_module_passes(context), modules)
     columns = [Column("code", N_("Mã chức danh"), "text"), Column("name", N_("Chức danh"), "text"), *MEASURE_COLUMNS,
-               *_module_columns(modules), *STANDARD_COLUMNS]
-    return ReportTable(N_("Năng lực CNTT theo chức danh"), columns, rows, N_("Chức danh"))
+               *_module_columns(context), *STANDARD_COLUMNS]
+    return ReportTable(N_("Năng lực CNTT theo chức danh"), columns, queries.title_rows(context), N_("Chức danh"))
 
 
 def modules_table(context):

@@ -16,7 +16,7 @@ from lms.reports import charts, queries
 from lms.reports.filters import SORTS, ReportFilterError, ReportScopeError, parse_filters
 from lms.reports.formatting import format_cell
 from lms.reports.profile import competency_profile
-from lms.reports.tables import TABLES, direct_row, units_table
+from lms.reports.tables import TABLES, units_table
 from lms.routing import Routes
 
 routes = Routes()
@@ -103,7 +103,7 @@ def _score_chart(context):
 def units():
     context = report_context("units")
     table = units_table(context)
-    return _page("reports/units.html", "units", context, table=table, direct=direct_row(context),
+    return _page("reports/units.html", "units", context, table=table, direct=table.direct,
                  figures=[*_unit_charts(table), _score_chart(context)])
 
 
