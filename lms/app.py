@@ -112,7 +112,11 @@ def _register_blueprints(app):
     from lms.notifications.blueprint import outbox_bp as outbox
     from lms.org.views import bp as org
     from lms.questionbank.blueprint import bp as questionbank
+    from lms.reports.api import bp as reports_api
+    from lms.reports.api_admin import bp as api_clients
+    from lms.reports.blueprint import bp as reports
 
     for blueprint in (auth, activation, home, org, staff_accounts, accounts, audit, questionbank, courses, course_authoring,
-                      course_assignments, exams, exam_admin, certificates, certificate_verification, notifications, outbox):
+                      course_assignments, exams, exam_admin, certificates, certificate_verification, notifications, outbox,
+                      reports, reports_api, api_clients):
         app.register_blueprint(blueprint)

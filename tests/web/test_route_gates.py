@@ -34,4 +34,7 @@ def test_public_endpoints_are_few_and_known(app):
     activation = {"activation.activate", "activation.forgot_password", "activation.reset_password"}
     # The exam page's service worker script: static code, nothing personal, fetched by the browser itself.
     offline = {"exams.service_worker"}
-    assert set(public) <= {"home.index", "home.healthz"} | verification | activation | offline, public
+    # The read-only API's OpenAPI document: how an HR system learns to call it, no data; every
+    # other API route needs its bearer token.
+    api_description = {"reports_api.openapi"}
+    assert set(public) <= {"home.index", "home.healthz"} | verification | activation | offline | api_description, public
