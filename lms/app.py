@@ -31,6 +31,9 @@ def select_locale():
 def create_app(config=None):
     app = Flask("lms", instance_relative_config=False, template_folder=str(PROJECT_ROOT / "templates"))
     app.config.from_mapping(build_config(config))
+    from lms.routing import DatabaseIdConverter
+
+    app.url_map.converters["int"] = DatabaseIdConverter
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)

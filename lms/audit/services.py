@@ -57,6 +57,9 @@ ACTIONS = {
     "exam.results_export": N_("Xuất kết quả thi"),
     "exam.regrade": N_("Chấm lại câu hỏi"),
     "exam.start_refused": N_("Bị từ chối vào thi"),
+    "api_client.create": N_("Cấp mã truy cập API"),
+    "api_client.revoke": N_("Thu hồi mã truy cập API"),
+    "reports.export": N_("Xuất báo cáo năng lực"),
 }
 
 

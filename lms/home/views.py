@@ -51,6 +51,7 @@ HOME_TILES = {
         ("certificates.register", N_("Sổ gốc cấp chứng chỉ"), {}),
         ("certificates.sessions", N_("Cấp chứng chỉ sau kỳ thi"), {}),
         ("reports.units", N_("Báo cáo năng lực CNTT theo đơn vị"), {}),
+        ("api_clients.list_clients", N_("Mã truy cập API cho hệ thống nhân sự"), {}),
     ] + TEACHING_TILES,
 }
 

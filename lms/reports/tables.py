@@ -100,8 +100,8 @@ def periods_table(context):
 
 GAP_COLUMNS = [
     Column("unit_code", N_("Mã đơn vị"), "text"), Column("unit_name", N_("Tên đơn vị"), "text"),
-    Column("full_name", N_("Họ và tên"), "text"), Column("title_name", N_("Chức danh"), "text"),
-    Column("module_code", N_("Mô-đun chưa đạt"), "text"), Column("module_name", N_("Tên mô-đun"), "text"),
+    Column("staff_id", N_("Mã cán bộ"), "count"), Column("full_name", N_("Họ và tên"), "text"),
+    Column("title_name", N_("Chức danh"), "text"), Column("module_code", N_("Mô-đun chưa đạt"), "text"), Column("module_name", N_("Tên mô-đun"), "text"),
     Column("deadline", N_("Hạn hoàn thành"), "date"),
 ]
 

@@ -96,8 +96,8 @@ def test_gaps_xlsx_dates_and_sheet_name():
     assert [cell.value for cell in sheet[1]] == headers(tables.gaps_table(context))
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert len(rows) == tables.gaps_table(context).page.total > 0
-    deadlines = [row[0] for row in sheet.iter_rows(min_row=2, min_col=7, max_col=7) if row[0].value is not None]
-    assert column_index(tables.gaps_table(context), "deadline") == 6
+    deadlines = [row[0] for row in sheet.iter_rows(min_row=2, min_col=8, max_col=8) if row[0].value is not None]
+    assert column_index(tables.gaps_table(context), "deadline") == 7
     assert deadlines and all(cell.number_format == "dd/mm/yyyy" and cell.is_date for cell in deadlines)
 
 
