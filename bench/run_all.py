@@ -13,6 +13,7 @@ RUNS = [
     ("Question import: 10,000 GIFT questions vs parsing only", ["bench.bench_gift_import"]),
     ("Account provisioning: 500 imported staff in one command vs their staff import", ["bench.bench_provisioning", "--staff", "500"]),
     ("Certificates: 1,000 issued and signed vs the signature alone; /verify vs a bare Flask endpoint", ["bench.bench_certificates"]),
+    ("HR reports at city scale (120,000 staff, 1,000,000 attempts) vs their bare SQL", ["bench.bench_reports"]),
     ("Exam load: 1,000 candidates vs a bare Flask endpoint", ["bench.bench_exam_load", "--candidates", "1000", "--speedup", "1", "--rounds", "2"]),
 ]
 
