@@ -20,7 +20,9 @@ from lms.catalogue.models import LearningPathModule, Module, Title
 from lms.certificates.models import VALID, Certificate
 from lms.courses.models import Assignment, Course, Lesson, LessonProgress
 from lms.courses.queries import assignment_targets, completed_counts, published_totals
-from lms.exams.result_models import StaffModuleResult
+from lms.exams.core import engine
+from lms.exams.models import ExamAttempt, ExamCandidate
+from lms.exams.result_models import ModuleResult, StaffModuleResult
 from lms.extensions import db
 from lms.localtime import local_today
 from lms.org.models import Staff, StaffPosting, Unit
@@ -119,25 +121,42 @@ def module_key(code):
     return f"module:{code}"
 
 
+def best_results(context, staff_id=None):
+    """(staff_id, module_id, score, achieved_at): each person's best passing result per module.
+    Now: the staff × module fact the result events keep. As at a period's end: computed from
+    the graded module results submitted before it with the fact's own rule (the module and
+    its part passed), so that a better retake after the period does not hide the earlier
+    pass; achieved_at is then the first pass."""
+    if not context.historical:
+        return StaffModuleResult.__table__
+    query = (
+        select(ExamCandidate.staff_id, ModuleResult.module_id, func.max(ModuleResult.score).label("score"),
+               func.min(ExamAttempt.submitted_at).label("achieved_at"))
+        .join(ExamAttempt, ExamAttempt.id == ModuleResult.attempt_id)
+        .join(ExamCandidate, ExamCandidate.id == ExamAttempt.candidate_id)
+        .where(ModuleResult.passed.is_(True), ExamAttempt.passed.is_(True), ExamAttempt.state == engine.GRADED,
+               ExamAttempt.submitted_at < context.as_at)
+        .group_by(ExamCandidate.staff_id, ModuleResult.module_id)
+    )
+    if staff_id is not None:  # one person's (the profile): through their candidacies
+        query = query.where(ExamCandidate.staff_id == staff_id)
+    return query.subquery("best_results")
+
+
 def _results_per_staff(context, counted):
     """Per person: basic and advanced modules passed, and the score sum and count."""
-    basic = StaffModuleResult.module_id.in_(context.basic_module_ids) if context.basic_module_ids else false()
+    best = best_results(context)
+    basic = best.c.module_id.in_(context.basic_module_ids) if context.basic_module_ids else false()
     return (
         select(counted.c.staff_id,
                func.sum(case((basic, 1), else_=0)).label("basic_passed"),
                func.sum(case((basic, 0), else_=1)).label("advanced_passed"),
-               func.sum(StaffModuleResult.score).label("score_sum"),
-               func.count(StaffModuleResult.id).label("score_count"))
-        .join(StaffModuleResult, StaffModuleResult.staff_id == counted.c.staff_id)
-        .where(achieved_by(context))
+               func.sum(best.c.score).label("score_sum"),
+               func.count(best.c.score).label("score_count"))
+        .join(best, best.c.staff_id == counted.c.staff_id)
         .group_by(counted.c.staff_id)
         .subquery("results")
     )
-
-
-def achieved_by(context):
-    """Results achieved by the report's moment (every result, for a report of now)."""
-    return StaffModuleResult.achieved_at < context.as_at if context.historical else true()
 
 
 def _lessons_per_staff(context, counted):
@@ -246,12 +265,12 @@ def partial_sums(facts):
             for name, column in PARTIAL_SUMS]
 
 
-def shown_modules(context):
+def shown_modules(context, best):
     """Results of the modules the report shows. "+ 0": so that the planner reaches results
     through their people (the staff_id index), never by scanning a module's index through
     the whole city for a district's report."""
     shown = [module_id for module_id, _code in context.modules]
-    return (StaffModuleResult.module_id + 0).in_(shown) if shown else false()
+    return (best.c.module_id + 0).in_(shown) if shown else false()
 
 
 def group_partials(context, facts, group):
@@ -259,10 +278,11 @@ def group_partials(context, facts, group):
     people passed per module shown. The module counts come from the results grouped by group
     and module, then pivoted — a few rows per group, where a 0/1 column per module and person
     cost a CASE per module on every result."""
-    passed = (select(facts.c[group].label("group_id"), StaffModuleResult.module_id, func.count().label("passed"))
-              .join(StaffModuleResult, StaffModuleResult.staff_id == facts.c.staff_id)
-              .where(achieved_by(context), shown_modules(context))
-              .group_by(facts.c[group], StaffModuleResult.module_id)
+    best = best_results(context)
+    passed = (select(facts.c[group].label("group_id"), best.c.module_id, func.count().label("passed"))
+              .join(best, best.c.staff_id == facts.c.staff_id)
+              .where(shown_modules(context, best))
+              .group_by(facts.c[group], best.c.module_id)
               .subquery("passed_per_module"))
     pivot = (select(passed.c.group_id, *(func.sum(case((passed.c.module_id == module_id, passed.c.passed), else_=0)).label(module_key(code))
                                          for module_id, code in context.modules))

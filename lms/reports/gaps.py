@@ -8,10 +8,9 @@ from sqlalchemy import and_, func, select
 from lms.catalogue.models import LearningPathModule, Module, Title
 from lms.courses.models import Course
 from lms.courses.queries import assignment_targets
-from lms.exams.result_models import StaffModuleResult
 from lms.extensions import db
 from lms.org.models import Staff, Unit
-from lms.reports.facts import population
+from lms.reports.facts import best_results, population
 
 
 @dataclass
@@ -40,8 +39,8 @@ def gaps_query(context):
     """The gaps as a SELECT, sorted; the page, the exports and the API slice or stream it."""
     counted = population(context)
     deadlines = _deadlines(context)
-    passed = and_(StaffModuleResult.staff_id == counted.c.staff_id, StaffModuleResult.module_id == LearningPathModule.module_id,
-                  StaffModuleResult.achieved_at < context.as_at)
+    best = best_results(context)
+    passed = and_(best.c.staff_id == counted.c.staff_id, best.c.module_id == LearningPathModule.module_id)
     query = (
         select(Unit.code.label("unit_code"), Unit.name.label("unit_name"), Staff.id.label("staff_id"),
                Staff.full_name.label("full_name"), Title.code.label("title_code"), Title.name.label("title_name"),
@@ -53,9 +52,9 @@ def gaps_query(context):
         .join(Staff, Staff.id == counted.c.staff_id)
         .join(Unit, Unit.id == counted.c.unit_id)
         .join(Title, Title.id == counted.c.title_id)
-        .outerjoin(StaffModuleResult, passed)
+        .outerjoin(best, passed)
         .outerjoin(deadlines, and_(deadlines.c.staff_id == counted.c.staff_id, deadlines.c.module_id == Module.id))
-        .where(StaffModuleResult.id.is_(None))
+        .where(best.c.score.is_(None))
     )
     filters = context.filters
     if filters.module_code:

@@ -5,6 +5,7 @@ basic / advanced standard are met; certificates; the path's courses and their pr
 A handful of queries for one person, each keyed by the staff id; the scope check comes first,
 so a person outside the reader's units is "not found" whatever the id."""
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from datetime import datetime, timezone
 from typing import Optional
 
@@ -15,12 +16,11 @@ from lms.auth.models import User
 from lms.catalogue.models import LearningPathModule, Module
 from lms.certificates.models import Certificate
 from lms.courses.models import Course, Lesson, LessonProgress
-from lms.exams.result_models import StaffModuleResult
 from lms.extensions import db
 from lms.localtime import local_today
 from lms.messages import N_
 from lms.org.models import Staff
-from lms.reports.facts import ADVANCED_STANDARD_MODULES
+from lms.reports.facts import ADVANCED_STANDARD_MODULES, best_results
 from lms.reports.filters import Period, ReportScopeError
 
 
@@ -75,12 +75,11 @@ def competency_profile(scope, staff_id, year=None, now=None) -> Profile:
     as_at = min(Period(year).end, now) if year else now
     profile = Profile(staff, year, as_at)
     required = select(LearningPathModule.module_id).where(LearningPathModule.title_id == staff.title_id).subquery()
+    best = best_results(SimpleNamespace(historical=as_at < now, as_at=as_at), staff_id=staff.id)
     rows = db.session.execute(
-        select(Module.id, Module.code, Module.name, Module.level, required.c.module_id.is_not(None),
-               StaffModuleResult.score, StaffModuleResult.achieved_at)
+        select(Module.id, Module.code, Module.name, Module.level, required.c.module_id.is_not(None), best.c.score, best.c.achieved_at)
         .outerjoin(required, required.c.module_id == Module.id)
-        .outerjoin(StaffModuleResult, and_(StaffModuleResult.module_id == Module.id, StaffModuleResult.staff_id == staff.id,
-                                           StaffModuleResult.achieved_at < as_at))
+        .outerjoin(best, and_(best.c.module_id == Module.id, best.c.staff_id == staff.id))
         .order_by(Module.position)
     ).all()
     profile.modules = [

@@ -16,10 +16,10 @@ from sqlalchemy.orm import aliased
 from lms.catalogue.models import LearningPathModule, Module, Title
 from lms.certificates.models import VALID, Certificate
 from lms.exams.models import ExamAttempt, ExamCandidate
-from lms.exams.result_models import ModuleResult, StaffModuleResult
+from lms.exams.result_models import ModuleResult
 from lms.extensions import db
 from lms.org.models import Staff, Unit
-from lms.reports.facts import (MEASURES, build_context, counted_unit_condition, measures_from, module_key,
+from lms.reports.facts import (MEASURES, best_results, build_context, counted_unit_condition, measures_from, module_key,
                                group_partials, staff_facts, unit_depth, unit_depth_of)
 from lms.reports.periods import period_table
 
@@ -138,11 +138,11 @@ def deepest_level(context):
 
 def _passes(context, facts):
     """The counted people's passed modules by the report's moment: staff, unit, title, module, score."""
-    query = (select(StaffModuleResult.staff_id, StaffModuleResult.module_id, StaffModuleResult.score, facts.c.unit_id, facts.c.title_id)
-             .join(facts, facts.c.staff_id == StaffModuleResult.staff_id)
-             .where(StaffModuleResult.achieved_at < context.as_at))
+    best = best_results(context)
+    query = (select(best.c.staff_id, best.c.module_id, best.c.score, facts.c.unit_id, facts.c.title_id)
+             .join(facts, facts.c.staff_id == best.c.staff_id))
     if context.filters.module_code or context.filters.level:
-        query = query.join(Module, Module.id == StaffModuleResult.module_id).where(*_module_conditions(context))
+        query = query.join(Module, Module.id == best.c.module_id).where(*_module_conditions(context))
     return query.subquery("counted_passes")
 
 
@@ -178,24 +178,20 @@ def _module_conditions(context):
 def module_rows(context):
     """Per module: people whose path requires it, how many of them passed, how many passed in
     all (required or not), the pass rate among those required, and the mean best score."""
-    facts = staff_facts(context)
+    facts, best = staff_facts(context), best_results(context)
     required = (
         select(LearningPathModule.module_id, func.count(facts.c.staff_id).label("required"),
-               func.count(StaffModuleResult.id).label("passed_required"))
+               func.count(best.c.score).label("passed_required"))
         .select_from(facts)
         .join(LearningPathModule, LearningPathModule.title_id == facts.c.title_id)
-        .outerjoin(StaffModuleResult, and_(StaffModuleResult.staff_id == facts.c.staff_id,
-                                           StaffModuleResult.module_id == LearningPathModule.module_id,
-                                           StaffModuleResult.achieved_at < context.as_at))
+        .outerjoin(best, and_(best.c.staff_id == facts.c.staff_id, best.c.module_id == LearningPathModule.module_id))
         .group_by(LearningPathModule.module_id)
         .subquery("required")
     )
     passed = (
-        select(StaffModuleResult.module_id, func.count(StaffModuleResult.id).label("passed"),
-               func.avg(StaffModuleResult.score).label("mean_score"))
-        .join(facts, facts.c.staff_id == StaffModuleResult.staff_id)
-        .where(StaffModuleResult.achieved_at < context.as_at)
-        .group_by(StaffModuleResult.module_id)
+        select(best.c.module_id, func.count(best.c.score).label("passed"), func.avg(best.c.score).label("mean_score"))
+        .join(facts, facts.c.staff_id == best.c.staff_id)
+        .group_by(best.c.module_id)
         .subquery("passed")
     )
     required_count = func.coalesce(required.c.required, 0)
