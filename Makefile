@@ -21,7 +21,11 @@ $(VENV)/.dev-deps: requirements-dev.txt requirements.txt $(VENV)/.deps
 deps: $(VENV)/.deps
 dev-deps: $(VENV)/.dev-deps
 
-translations: deps
+CATALOGUE := lms/translations/en/LC_MESSAGES/messages
+translations: deps $(CATALOGUE).mo
+
+# Compiled only when the catalogue changed: two test runs started together never rewrite it under each other.
+$(CATALOGUE).mo: $(CATALOGUE).po
 	$(BIN)/pybabel compile --use-fuzzy -d lms/translations -f >/dev/null
 
 migrate: deps

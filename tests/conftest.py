@@ -101,6 +101,13 @@ def _clear_tables():
     _db.session.commit()
 
 
+@pytest.fixture(scope="session")
+def clear_tables():
+    """Empties every table: for fixtures that seed once per module (tests/report_support.py);
+    a fixture, since `from conftest import` finds tests/browser/conftest.py in a whole run."""
+    return _clear_tables
+
+
 @pytest.fixture()
 def db(app):
     """An app context over empty tables holding the shipped catalogues."""

@@ -7,19 +7,17 @@ from lms.extensions import db
 
 
 @pytest.fixture(scope="module")
-def seeded(app):
+def seeded(app, clear_tables):
     """The demo, with three officials of Phường Bồ Đề (Long Biên) who sat a basic exam: one
     passed every module, one passed the exam without IU05 and IU06, one failed; certificates
     issued; IU06 assigned to Long Biên's Tư pháp officials (gaps with a deadline)."""
-    from conftest import _clear_tables
-
     from lms.catalogue.loader import load_catalogues
     from lms.courses.seed import seed_courses
     from lms.demo import seed
     from lms.models_base import utcnow
 
     with app.app_context():
-        _clear_tables()
+        clear_tables()
         load_catalogues()
         seed.seed_units_staff_accounts()
         seed_courses(utcnow())
