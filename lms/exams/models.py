@@ -195,6 +195,7 @@ class ExamAttempt(db.Model):
         UniqueConstraint("candidate_id", "part_id", "number"),
         UniqueConstraint("candidate_id", "part_id", "open_slot", name="uq_exam_attempt_one_open"),
         Index("ix_exam_attempt_open_deadline", "open_slot", "deadline_at"),
+        Index("ix_exam_attempt_started_at", "started_at"),  # the reports over time bucket attempts by it
     )
     candidate_id: Mapped[int] = mapped_column(ForeignKey("exam_candidate.id"), index=True)
     part_id: Mapped[int] = mapped_column(ForeignKey("exam_blueprint_part.id"), index=True)
