@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Optional
 
-from sqlalchemy import Float, and_, case, cast, false, func, literal, or_, select, true
+from sqlalchemy import Float, Integer, and_, case, cast, false, func, literal, or_, select, true
 
 from lms.auth.models import User
 from lms.catalogue.models import LearningPathModule, Module, Title
@@ -304,7 +304,9 @@ def _with_rates(summed, context):
 
 def measures_from(partials, context):
     """MEASURES and module counts over rows of partial_sums, plus the mean best score and the basic rate."""
-    return _with_rates({name: func.coalesce(func.sum(partials.c[name]), 0) for name in _sum_names(context)}, context)
+    # Cast: PostgreSQL's SUM of integers is numeric, which would reach a file as 17.0.
+    summed = {name: func.coalesce(func.sum(partials.c[name]), 0) for name in _sum_names(context)}
+    return _with_rates({name: (value if name == "score_sum" else cast(value, Integer)) for name, value in summed.items()}, context)
 
 
 def measure_columns(facts):
