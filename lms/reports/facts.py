@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Optional
 
-from sqlalchemy import Float, Integer, and_, case, cast, false, func, literal, or_, select, true
+from sqlalchemy import Float, Integer, and_, case, cast, false, func, literal, or_, select
 
 from lms.auth.models import User
 from lms.catalogue.models import LearningPathModule, Module, Title
@@ -25,8 +25,8 @@ from lms.exams.models import ExamAttempt, ExamCandidate
 from lms.exams.result_models import ModuleResult, StaffModuleResult
 from lms.extensions import db
 from lms.localtime import local_today
-from lms.org.models import Staff, StaffPosting, Unit
 from lms.messages import N_
+from lms.org.models import Staff, StaffPosting, Unit
 from lms.reports.filters import ReportFilters, ReportScopeError
 
 ADVANCED_STANDARD_MODULES = 3  # TT 03/2014: the basic standard and three advanced modules

@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 from typing import Optional
 
 from lms.localtime import LOCAL_TIMEZONE
-from lms.messages import MessageError, N_
+from lms.messages import N_, MessageError
 
 REPORTS = ("units", "titles", "modules", "periods", "gaps")
 # Sort keys per report: the name in a URL → the column a query orders by.

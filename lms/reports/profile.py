@@ -5,8 +5,8 @@ basic / advanced standard are met; certificates; the path's courses and their pr
 A handful of queries for one person, each keyed by the staff id; the scope check comes first,
 so a person outside the reader's units is "not found" whatever the id."""
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from datetime import datetime, timezone
+from types import SimpleNamespace
 from typing import Optional
 
 from sqlalchemy import and_, func, select

@@ -19,8 +19,18 @@ from lms.exams.models import ExamAttempt, ExamCandidate
 from lms.exams.result_models import ModuleResult
 from lms.extensions import db
 from lms.org.models import Staff, Unit
-from lms.reports.facts import (MEASURES, best_results, build_context, counted_unit_condition, measures_from, module_key,
-                               group_partials, staff_facts, unit_depth, unit_depth_of)
+from lms.reports.facts import (
+    MEASURES,
+    best_results,
+    build_context,
+    counted_unit_condition,
+    group_partials,
+    measures_from,
+    module_key,
+    staff_facts,
+    unit_depth,
+    unit_depth_of,
+)
 from lms.reports.periods import period_table
 
 __all__ = ["build_context", "unit_report", "unit_rows", "unit_totals", "direct_row", "unit_module_passes", "title_rows",
