@@ -11,6 +11,13 @@ def local_today(now: Optional[datetime] = None) -> date:
     return (now or datetime.now(timezone.utc)).astimezone(LOCAL_TIMEZONE).date()
 
 
+def local_date(value):
+    """A stored moment as the Hanoi day it fell on; a date (or None) as it is."""
+    if isinstance(value, datetime):
+        return (value.astimezone(LOCAL_TIMEZONE) if value.tzinfo else value).date()
+    return value
+
+
 def to_local(moment: Optional[datetime]) -> Optional[datetime]:
     """An aware UTC time → the naive local time a form field shows."""
     return moment.astimezone(LOCAL_TIMEZONE).replace(tzinfo=None) if moment else None

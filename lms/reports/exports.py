@@ -7,7 +7,7 @@ caller's gettext; text cells a spreadsheet would run as formulas are neutralized
 """
 import csv
 import io
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from openpyxl import Workbook
@@ -16,17 +16,16 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from lms.localtime import LOCAL_TIMEZONE
-from lms.messages import N_, Message, translated
-from lms.reports.tables import ReportTable
+from lms.localtime import local_date
+from lms.messages import N_, translated
+from lms.reports.report_pdf import write_pdf
+from lms.reports.tables import TOTAL_LABEL, WIDE_NAME_KEYS, ReportTable, header_text
 from lms.tabular import neutralize_formula
 
 FORMATS = ("xlsx", "csv", "pdf")
 NUMBER_FORMATS = {"count": "#,##0", "score": "0.0", "rate": "0.0%", "date": "dd/mm/yyyy"}
-TOTAL_LABEL = N_("Tổng cộng")
 SHEET_NAME_MAX = 31  # Excel refuses longer sheet names
 SHEET_NAME_FORBIDDEN = str.maketrans({character: "-" for character in "[]:*?/\\"})
-WIDE_NAME_KEYS = ("name", "full_name", "unit_name", "title_name", "module_name", "status_label")
 
 
 def write_report(tables, fmt, out, gettext, title_lines=(), locale="vi"):
@@ -40,23 +39,9 @@ def write_report(tables, fmt, out, gettext, title_lines=(), locale="vi"):
     elif fmt == "csv":
         _write_csv(tables, out, gettext)
     elif fmt == "pdf":
-        from lms.reports.report_pdf import write_pdf  # reportlab only when a PDF is asked for
-
         write_pdf(tables, out, gettext, title_lines, locale)
     else:
         raise ValueError(f"unknown export format {fmt!r}")
-
-
-def header_text(column, gettext):
-    """A column's header in the reader's language, with its values (a module's code)."""
-    return Message(column.header, **(column.params or {})).translated(gettext)
-
-
-def local_date(value):
-    """A stored moment as the Hanoi day it fell on; a date as it is."""
-    if isinstance(value, datetime):
-        return (value.astimezone(LOCAL_TIMEZONE) if value.tzinfo else value).date()
-    return value
 
 
 def cell_value(value, column, gettext):

@@ -16,9 +16,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from lms.certificates.document import BOLD, ITALIC, REGULAR, register_fonts
-from lms.localtime import local_today
+from lms.localtime import local_date, local_today
 from lms.messages import N_, Message
-from lms.reports.exports import local_date
 from lms.reports.report_pdf import NumberFormat
 from lms.reports.tables import Column, ReportTable
 from lms.text import nfc

@@ -20,9 +20,10 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
 from lms.certificates.document import BOLD, REGULAR, register_fonts
+from lms.localtime import local_date
 from lms.messages import N_, Message, translated
 from lms.reports import charts
-from lms.reports.exports import TOTAL_LABEL, WIDE_NAME_KEYS, header_text, local_date
+from lms.reports.tables import TOTAL_LABEL, WIDE_NAME_KEYS, header_text
 from lms.text import nfc
 
 PDF_ROW_LIMIT = 5000

@@ -33,6 +33,16 @@ class ReportTable:
         return [row.get(column.key) for column in self.columns]
 
 
+TOTAL_LABEL = N_("Tổng cộng")
+# Text columns holding names: the files give them wide columns.
+WIDE_NAME_KEYS = ("name", "full_name", "unit_name", "title_name", "module_name", "status_label")
+
+
+def header_text(column, gettext):
+    """A column's header in the reader's language, with its values (a module's code)."""
+    return Message(column.header, **(column.params or {})).translated(gettext)
+
+
 MEASURE_COLUMNS = [
     Column("staff", N_("Số cán bộ")),
     Column("accounts", N_("Có tài khoản")),
