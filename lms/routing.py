@@ -25,9 +25,14 @@ class Routes:
             blueprint.add_url_rule(rule, view_func=view, methods=methods)
 
 
-class DatabaseIdConverter(IntegerConverter):
-    """`<int:…>` in every URL: an id a database column can hold (a signed 64-bit integer),
-    so a number above 2^63 in a URL is "not found", never an overflow in the driver."""
+MAX_DATABASE_ID = 2**63 - 1  # a signed 64-bit integer column's largest value
 
-    def __init__(self, url_map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:…>` in every URL: ASCII digits (werkzeug's \\d also takes "١٢" as 12) and an id a
+    database column can hold, so a number above 2^63 is "not found", never a driver overflow."""
+
+    regex = r"[0-9]+"
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_DATABASE_ID, signed=False):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)

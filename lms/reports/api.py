@@ -17,17 +17,17 @@ from lms.catalogue.models import TITLE_GROUPS
 from lms.messages import N_, Message
 from lms.reports import api_tokens
 from lms.reports.facts import build_context
-from lms.reports.filters import ReportFilterError, ReportScopeError, parse_filters
+from lms.reports.filters import REPORTS, ReportFilterError, ReportScopeError, parse_filters, parse_year
 from lms.reports.openapi import openapi_document
 from lms.reports.profile import competency_profile
 from lms.reports.tables import TABLES
+from lms.routing import MAX_DATABASE_ID
 
 bp = Blueprint("reports_api", __name__, url_prefix="/api/v1")
 # The app-wide route test wants every blueprint gated in one place: this one's gate is the token.
 bp.lms_roles = ("api_client",)
 
 UNAUTHORIZED = N_("Cần mã truy cập API hợp lệ (Authorization: Bearer <mã>).")
-MAX_ID = 2**63 - 1
 ID_PATTERN = re.compile(r"^[0-9]{1,19}$")
 
 
@@ -105,6 +105,7 @@ def unit_json(unit):
 
 
 def _report(report):
+    """A report's table as JSON, paginated like the gaps whatever the report."""
     try:
         filters = parse_filters(report, request.args, title_groups=tuple(TITLE_GROUPS))
         context = build_context(api_tokens.client_scope(g.api_client), filters)
@@ -140,47 +141,22 @@ def _report(report):
     })
 
 
-@bp.route("/reports/units")
-def units():
-    return _report("units")
+def report_table(report):
+    return _report(report)
 
 
-@bp.route("/reports/titles")
-def titles():
-    return _report("titles")
-
-
-@bp.route("/reports/modules")
-def modules():
-    return _report("modules")
-
-
-@bp.route("/reports/periods")
-def periods():
-    return _report("periods")
-
-
-@bp.route("/reports/gaps")
-def gaps():
-    return _report("gaps")
+for _name in REPORTS:  # one rule per report, as the OpenAPI document lists them
+    bp.add_url_rule(f"/reports/{_name}", _name, report_table, defaults={"report": _name})
 
 
 # --- One person's profile ----------------------------------------------------------------------
 
 
 def _staff_id(text):
-    """The path's id as an int, or None: Flask's int converter would pass ids past 2^63 to the
-    database, which fails on them."""
-    if not ID_PATTERN.match(text) or not 1 <= int(text) <= MAX_ID:
+    """The path's id as an int, or None (the API's own parse, so that a malformed id gets the
+    API's JSON 404 rather than the site's)."""
+    if not ID_PATTERN.match(text) or not 1 <= int(text) <= MAX_DATABASE_ID:
         return None
-    return int(text)
-
-
-def _year(text):
-    if not text:
-        return None
-    if not re.fullmatch(r"[0-9]{4}", text) or not 2000 <= int(text) <= 2100:
-        raise ReportFilterError(N_("Năm không hợp lệ: %(value)s (ví dụ 2017)."), value=text[:20])
     return int(text)
 
 
@@ -219,7 +195,7 @@ def staff_profile(staff_id):
     try:
         if number is None:
             raise ReportScopeError(N_("Không tìm thấy cán bộ %(id)s trong phạm vi của bạn."), id=staff_id[:30])
-        year = _year(request.args.get("year", "").strip())
+        year = parse_year(request.args.get("year"))
         profile = competency_profile(api_tokens.client_scope(g.api_client), number, year)
     except ReportFilterError as error:
         return error_response(error, 400)

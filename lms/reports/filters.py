@@ -103,6 +103,16 @@ def parse_period(text) -> Optional[Period]:
     return Period(int(match.group(1)), int(match.group(2)) if match.group(2) else None)
 
 
+def parse_year(text) -> Optional[int]:
+    """The year of a profile ("2017"), or None when not given."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if not re.fullmatch(r"[0-9]{4}", text) or not 2000 <= int(text) <= 2100:
+        raise ReportFilterError(N_("Năm không hợp lệ: %(value)s (ví dụ 2017)."), value=text[:20])
+    return int(text)
+
+
 def _code(args, name, label):
     value = (args.get(name) or "").strip()
     if not value:

@@ -9,9 +9,9 @@ from functools import cache
 from lms.catalogue.models import TITLE_GROUPS
 from lms.reports.filters import CODE_PATTERN, DEFAULT_SORT, GRAINS, LEVELS, MAX_PER_PAGE, PERIOD_PATTERN, REPORTS, SORTS
 from lms.reports.tables import GAP_COLUMNS, MEASURE_COLUMNS, STANDARD_COLUMNS
+from lms.routing import MAX_DATABASE_ID
 
 VERSION = "1.0.0"
-MAX_ID = 2**63 - 1
 KINDS = ("text", "count", "score", "rate", "date")
 KIND_SCHEMAS = {
     "text": {"type": ["string", "null"]},
@@ -99,7 +99,7 @@ def _parameters():
         "year": _query("year", {"type": "integer", "minimum": 2000, "maximum": 2100},
                        "Năm đánh giá: hồ sơ tại thời điểm cuối năm (mặc định: hiện tại)."),
         "staff_id": {"name": "staff_id", "in": "path", "required": True, "description": "Mã cán bộ.",
-                     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}},
+                     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_DATABASE_ID}},
     }
     for report in REPORTS:
         parameters[f"sort_{report}"] = _query("sort", {"type": "string", "enum": list(SORTS[report]), "default": DEFAULT_SORT[report]},

@@ -13,7 +13,7 @@ from lms.errors import abort_message
 from lms.extensions import db
 from lms.org.models import Unit
 from lms.reports import charts, queries
-from lms.reports.filters import SORTS, ReportFilterError, ReportScopeError, parse_filters
+from lms.reports.filters import SORTS, ReportFilterError, ReportScopeError, parse_filters, parse_year
 from lms.reports.formatting import format_cell
 from lms.reports.profile import competency_profile
 from lms.reports.tables import TABLES, units_table
@@ -152,11 +152,10 @@ def gaps():
 
 
 def profile_of(staff_id):
-    year = request.args.get("year", "").strip()
-    if year and (not year.isdigit() or not 2000 <= int(year) <= 2100):
-        abort_message(400, _("Năm không hợp lệ: %(value)s.", value=year[:10]))
     try:
-        return competency_profile(hr_scope(), staff_id, int(year) if year else None)
+        return competency_profile(hr_scope(), staff_id, parse_year(request.args.get("year")))
+    except ReportFilterError as error:
+        abort_message(400, error.translated(_))
     except ReportScopeError as error:
         abort_message(404, error.translated(_))
 

@@ -78,6 +78,7 @@ def test_bad_sort_and_filters_answer_400_with_the_reason(results, auth, client):
         assert response.status_code == 400, path
         assert reason in response.get_data(as_text=True), path
     assert client.get("/reports/staff/99999999999999999999").status_code == 404
+    assert client.get("/reports/staff/١٢").status_code == 404  # ids are ASCII digits, not any Unicode digit
     assert client.get("/reports/units.docx").status_code == 404
 
 
