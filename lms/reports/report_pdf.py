@@ -195,19 +195,14 @@ def report_charts(table, gettext, width):
         return []
     keys = _keys(table)
     modules = _module_codes(table)
-    if {"basic_rate", "status_label"} <= keys:
-        found = [charts.pass_rate_bar_chart([(row["name"], row["basic_rate"]) for row in rows],
-                                            gettext(N_("Tỉ lệ đạt chuẩn cơ bản theo đơn vị")), width=width)]
+    if "basic_rate" in keys:  # by unit (its note column tells it) or by title
+        by_unit = "status_label" in keys
+        found = [charts.pass_rate_bar_chart([(row["name"], row["basic_rate"]) for row in rows], gettext(
+            N_("Tỉ lệ đạt chuẩn cơ bản theo đơn vị") if by_unit else N_("Tỉ lệ đạt chuẩn cơ bản theo chức danh")), width=width)]
         if modules:
-            found.append(charts.coverage_heatmap([row["name"] for row in rows], modules, _module_shares(rows, modules),
-                                                 gettext(N_("Tỉ lệ cán bộ đạt từng mô-đun theo đơn vị")), width=width))
-        return found
-    if "basic_rate" in keys:
-        found = [charts.pass_rate_bar_chart([(row["name"], row["basic_rate"]) for row in rows],
-                                            gettext(N_("Tỉ lệ đạt chuẩn cơ bản theo chức danh")), width=width)]
-        if modules:
-            found.append(charts.coverage_heatmap([row["name"] for row in rows], modules, _module_shares(rows, modules),
-                                                 gettext(N_("Tỉ lệ cán bộ đạt từng mô-đun theo chức danh")), width=width))
+            found.append(charts.coverage_heatmap([row["name"] for row in rows], modules, _module_shares(rows, modules), gettext(
+                N_("Tỉ lệ cán bộ đạt từng mô-đun theo đơn vị") if by_unit else N_("Tỉ lệ cán bộ đạt từng mô-đun theo chức danh")),
+                width=width))
         return found
     if {"pass_rate", "required"} <= keys:
         return [charts.pass_rate_bar_chart([(f"{row['code']} – {row['name']}", row["pass_rate"]) for row in rows],
