@@ -95,6 +95,7 @@ def _import_models():
     from lms.org import models as _org  # noqa: F401
     from lms.questionbank import models as _questionbank  # noqa: F401
     from lms.reports import models as _reports  # noqa: F401
+    from lms.rankings import models as _rankings  # noqa: F401
 
 
 def _register_blueprints(app):

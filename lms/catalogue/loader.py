@@ -1,5 +1,5 @@
 """The catalogues kept as data: modules, syllabus codes, titles with learning paths, emulation blocs,
-certificate rules.
+certificate rules, the ranking's indicators.
 
 `load_catalogues()` is idempotent: it adds what is missing and never overwrites what an
 administrator has edited in the UI.
@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 
-from lms.catalogue.models import CertificateRule, EmulationBloc, LearningPathModule, Module, SyllabusNode, Title
+from lms.catalogue.models import CertificateRule, EmulationBloc, Indicator, LearningPathModule, Module, SyllabusNode, Title
 from lms.extensions import db
 from lms.text import nfc
 
@@ -22,7 +22,7 @@ def _load(name):
 
 
 def load_catalogues():
-    added = {"modules": 0, "syllabus": 0, "titles": 0, "blocs": 0, "certificate_rules": 0}
+    added = {"modules": 0, "syllabus": 0, "titles": 0, "blocs": 0, "certificate_rules": 0, "indicators": 0}
     modules = {m.code: m for m in db.session.execute(select(Module)).scalars()}
     for position, entry in enumerate(_load("modules.yaml"), start=1):
         if entry["code"] not in modules:
@@ -57,6 +57,11 @@ def load_catalogues():
         if entry["code"] not in known_rules:
             db.session.add(CertificateRule(**entry))
             added["certificate_rules"] += 1
+    known_indicators = set(db.session.execute(select(Indicator.code)).scalars())
+    for position, entry in enumerate(_load("indicators.yaml"), start=1):
+        if entry["code"] not in known_indicators:
+            db.session.add(Indicator(position=position, **entry))
+            added["indicators"] += 1
     db.session.flush()
     return added
 

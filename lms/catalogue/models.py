@@ -4,7 +4,7 @@ with their learning paths, emulation blocs. Loaded from the YAML files beside th
 sitting for a certificate."""
 from typing import Optional
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
@@ -26,6 +26,43 @@ class EmulationBloc(db.Model):
     __tablename__ = "emulation_bloc"
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+
+
+INDICATOR_KINDS = {
+    "percent": N_("Tỉ lệ phần trăm (0–100)"),
+    "boolean": N_("Có/không (0 hoặc 1)"),
+    "ratio": N_("Tỉ số"),
+    "count": N_("Số người (không quá số cán bộ của đơn vị)"),
+}
+INDICATOR_SOURCES = {"reported": N_("Đơn vị báo cáo"), "learning": N_("Hệ thống tính từ kết quả học tập")}
+INDICATOR_DIRECTIONS = {"higher": N_("Càng cao càng tốt"), "lower": N_("Càng thấp càng tốt")}
+
+
+class Indicator(db.Model):
+    """An indicator the unit ranking can weigh: reported by units per period (IT deployment)
+    or computed by this system from learning results. Targets and weights are per year, in
+    the ranking formula."""
+
+    __tablename__ = "indicator"
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str] = mapped_column(String(300), default="")
+    measure: Mapped[str] = mapped_column(String(40), default="")  # unit of measure as shown: "%", "máy/người"
+    kind: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(20), default="reported")
+    direction: Mapped[str] = mapped_column(String(10), default="higher")
+    min_value: Mapped[Optional[float]] = mapped_column(Float)
+    max_value: Mapped[Optional[float]] = mapped_column(Float)  # a count's bound is the unit's staff instead
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    kind_label = label_of("kind", INDICATOR_KINDS)
+    source_label = label_of("source", INDICATOR_SOURCES)
+    direction_label = label_of("direction", INDICATOR_DIRECTIONS)
+
+    @property
+    def reported(self):
+        return self.source == "reported"
 
 
 class Module(db.Model):
