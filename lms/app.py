@@ -94,8 +94,8 @@ def _import_models():
     from lms.notifications import models as _notifications  # noqa: F401
     from lms.org import models as _org  # noqa: F401
     from lms.questionbank import models as _questionbank  # noqa: F401
-    from lms.reports import models as _reports  # noqa: F401
     from lms.rankings import models as _rankings  # noqa: F401
+    from lms.reports import models as _reports  # noqa: F401
 
 
 def _register_blueprints(app):
@@ -116,11 +116,13 @@ def _register_blueprints(app):
     from lms.notifications.blueprint import outbox_bp as outbox
     from lms.org.views import bp as org
     from lms.questionbank.blueprint import bp as questionbank
+    from lms.rankings import api as _ranking_api  # noqa: F401  (adds the ranking routes to the API blueprint)
+    from lms.rankings.blueprint import bp as rankings
     from lms.reports.api import bp as reports_api
     from lms.reports.api_admin import bp as api_clients
     from lms.reports.blueprint import bp as reports
 
     for blueprint in (auth, activation, home, org, staff_accounts, accounts, audit, questionbank, courses, course_authoring,
                       course_assignments, exams, exam_admin, certificates, certificate_verification, notifications, outbox,
-                      reports, reports_api, api_clients):
+                      reports, reports_api, api_clients, rankings):
         app.register_blueprint(blueprint)

@@ -60,6 +60,9 @@ ACTIONS = {
     "api_client.create": N_("Cấp mã truy cập API"),
     "api_client.revoke": N_("Thu hồi mã truy cập API"),
     "reports.export": N_("Xuất báo cáo năng lực"),
+    "ranking.publish": N_("Công bố bảng xếp hạng thi đua"),
+    "ranking.formula": N_("Sửa công thức xếp hạng"),
+    "indicators.record": N_("Nhập số liệu chỉ tiêu ứng dụng CNTT"),
 }
 
 

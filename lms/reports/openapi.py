@@ -8,6 +8,7 @@ from functools import cache
 
 from lms.catalogue.models import TITLE_GROUPS
 from lms.reports.filters import CODE_PATTERN, DEFAULT_SORT, GRAINS, LEVELS, MAX_PER_PAGE, PERIOD_PATTERN, REPORTS, SORTS
+from lms.reports.openapi_rankings import ranking_schemas
 from lms.reports.tables import GAP_COLUMNS, MEASURE_COLUMNS, STANDARD_COLUMNS
 from lms.routing import MAX_DATABASE_ID
 
@@ -100,6 +101,13 @@ def _parameters():
                        "Năm đánh giá: hồ sơ tại thời điểm cuối năm (mặc định: hiện tại)."),
         "staff_id": {"name": "staff_id", "in": "path", "required": True, "description": "Mã cán bộ.",
                      "schema": {"type": "integer", "minimum": 1, "maximum": MAX_DATABASE_ID}},
+        "unit_id": {"name": "unit_id", "in": "path", "required": True, "description": "Mã số (id) của đơn vị.",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_DATABASE_ID}},
+        "bloc": _query("bloc", code, "Mã khối thi đua (mặc định: khối của đơn vị của mã truy cập)."),
+        "ranking_period": _query("period", {"type": "string", "pattern": PERIOD_PATTERN.pattern},
+                                 "Kỳ xếp hạng (năm hoặc quý; mặc định: năm hiện tại)."),
+        "version": _query("version", {"type": "integer", "minimum": 1, "maximum": 1_000_000},
+                          "Phiên bản đã công bố (mặc định: bản tính từ số liệu hiện có)."),
     }
     for report in REPORTS:
         parameters[f"sort_{report}"] = _query("sort", {"type": "string", "enum": list(SORTS[report]), "default": DEFAULT_SORT[report]},
@@ -168,6 +176,7 @@ def _schemas():
         schemas[f"{report.capitalize()}Row"] = ROWS[report]
         schemas[f"{report.capitalize()}Report"] = _report_schema(report)
     schemas.update(_profile_schemas())
+    schemas.update(ranking_schemas())
     return schemas
 
 
@@ -202,6 +211,17 @@ def _paths():
         "description": "Từng mô-đun (điểm cao nhất đã đạt, ngày đạt), chuẩn cơ bản / nâng cao, chứng chỉ, tiến độ khóa học.",
         "parameters": _parameter_refs(["staff_id", "year"]), "responses": _responses("StaffProfile", "Hồ sơ năng lực"),
     }}
+    paths["/rankings"] = {"get": {
+        "operationId": "ranking", "summary": "Xếp hạng thi đua của một khối", "tags": ["rankings"],
+        "description": "Thứ hạng, chỉ số, xếp loại và chi tiết từng chỉ tiêu của các đơn vị trong phạm vi mã truy cập; "
+                       "thứ hạng tính trong toàn khối (Văn bản 3718/UBND-KGVX).",
+        "parameters": _parameter_refs(["ranking_period", "bloc", "version"]), "responses": _responses("Ranking", "Bảng xếp hạng"),
+    }}
+    paths["/rankings/units/{unit_id}"] = {"get": {
+        "operationId": "ranking_unit", "summary": "Chi tiết xếp hạng của một đơn vị", "tags": ["rankings"],
+        "description": "Giá trị, giá trị chuẩn hóa, trọng số và đóng góp của từng chỉ tiêu; điều kiện đạt mức xếp loại kế tiếp.",
+        "parameters": _parameter_refs(["unit_id", "ranking_period", "version"]), "responses": _responses("RankingBreakdown", "Chi tiết"),
+    }}
     paths["/openapi.json"] = {"get": {
         "operationId": "openapi", "summary": "Tài liệu OpenAPI này", "tags": ["meta"], "security": [],
         "responses": {"200": _json("OpenApiDocument", "Tài liệu OpenAPI 3.1")},
@@ -222,7 +242,7 @@ def _document():
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
-        "tags": [{"name": "reports"}, {"name": "staff"}, {"name": "meta"}],
+        "tags": [{"name": "reports"}, {"name": "staff"}, {"name": "rankings"}, {"name": "meta"}],
         "paths": _paths(),
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "lms_<43 ký tự>",

@@ -1,6 +1,7 @@
 """The read-only reports API (/api/v1/): bearer tokens and nothing else, the token's unit scope
 (outside it is "not found"), refusals all alike, filters checked, gaps paged, and every real
 answer validated against the OpenAPI 3.1 document the API publishes."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -235,7 +236,7 @@ def test_the_openapi_document_is_a_3_1_document_whose_references_all_resolve(cli
     for name, schema in document["components"]["schemas"].items():
         Draft202012Validator.check_schema(schema)
     api_rules = {rule.rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/")}
-    assert {"/api/v1" + path.replace("{staff_id}", "<staff_id>") for path in document["paths"]} == api_rules
+    assert {"/api/v1" + re.sub(r"\{(\w+)\}", r"<\1>", path) for path in document["paths"]} == api_rules
     for path, item in document["paths"].items():
         responses = item["get"]["responses"]
         assert all("description" in response for response in responses.values())
