@@ -4,6 +4,7 @@ publishing (administrators) and the year's formula (administrators)."""
 from io import BytesIO
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,7 +15,7 @@ from lms.downloads import download
 from lms.errors import abort_message
 from lms.extensions import db
 from lms.rankings import charts
-from lms.rankings.exports import breakdown_xlsx, ranking_xlsx
+from lms.rankings.exports import breakdown_xlsx, component_sums, ranking_xlsx
 from lms.rankings.labels import MISSING_RULE_LABELS, NORMALISATION_LABELS
 from lms.rankings.publishing import publish_safely
 from lms.rankings.ranking_pdf import breakdown_pdf, ranking_pdf
@@ -67,24 +68,17 @@ def _indicators(document):
     return {indicator["code"]: indicator for component in document["components"] for indicator in component["indicators"]}
 
 
-def _component_sums(unit):
-    sums = {}
-    for score in unit["scores"]:
-        if score["contribution"] is not None:
-            sums[score["component"]] = sums.get(score["component"], 0) + float(score["contribution"])
-    return sums
-
-
 @routes.route("/")
 def ranking():
     selection, scope = _selection()
     document = selection.document
     ranked = [unit for unit in document["units"] if not unit["excluded"]]
     figure = charts.index_bar_svg([(unit["name"], float(unit["index"]), unit["rank"]) for unit in ranked],
-                                  _("Chỉ số xếp hạng %(bloc)s, kỳ %(period)s", bloc=document["bloc"]["name"], period=document["period"]))
+                                  _("Chỉ số xếp hạng %(bloc)s, kỳ %(period)s", bloc=document["bloc"]["name"], period=document["period"]),
+                                  locale=str(get_locale() or "vi")) if ranked else None
     codes = {unit["code"] for unit in document["units"]}
     return render_template("rankings/ranking.html", selection=selection, document=document, args=_args(selection),
-                           blocs=scope_blocs(scope), indicators=_indicators(document), component_sums=_component_sums, figure=figure,
+                           blocs=scope_blocs(scope), indicators=_indicators(document), component_sums=lambda unit: component_sums(unit, document), figure=figure,
                            missing_rule_labels=MISSING_RULE_LABELS, visible=codes.__contains__)
 
 
@@ -93,7 +87,7 @@ def breakdown(unit_id):
     selection, _scope = _selection(unit_id=unit_id)
     unit = _unit(selection, unit_id)
     return render_template("rankings/breakdown.html", selection=selection, document=selection.document, unit=unit,
-                           args=_args(selection), indicators=_indicators(selection.document), component_sums=_component_sums(unit),
+                           args=_args(selection), indicators=_indicators(selection.document), component_sums=component_sums(unit, selection.document),
                            missing_rule_labels=MISSING_RULE_LABELS, normalisations=NORMALISATION_LABELS)
 
 

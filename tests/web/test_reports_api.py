@@ -5,9 +5,8 @@ import re
 from datetime import timedelta
 
 import pytest
+from api_support import assert_valid, call, new_token, response_validator, unit
 from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 from sqlalchemy import func, select
 
 from lms.auth.services import find_user
@@ -23,28 +22,11 @@ from lms.reports.filters import GRAINS, LEVELS, SORTS
 from lms.reports.models import ApiClient
 
 REPORTS = ("units", "titles", "modules", "periods", "gaps")
-DOCUMENT_URI = "urn:lms:api:openapi"
-
-
-def unit(code):
-    return _db.session.execute(select(Unit).where(Unit.code == code)).scalar_one()
-
-
-def new_token(unit_code=None, days=30):
-    client, token = api_tokens.create_client(f"Hệ thống nhân sự {unit_code or 'HN'}", unit(unit_code) if unit_code else None,
-                                             local_today() + timedelta(days=days))
-    _db.session.commit()
-    return client, token
 
 
 def staff_under(code):
     return _db.session.execute(select(Staff).join(Unit, Unit.id == Staff.unit_id).where(Unit.path.startswith(unit(code).path))
                                .order_by(Staff.id)).scalars().all()
-
-
-def call(client, path, token=None, **params):
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return client.get(f"/api/v1{path}", headers=headers, query_string=params)
 
 
 @pytest.fixture()
@@ -210,17 +192,7 @@ def resolve(document, pointer):
     return node
 
 
-def response_validator(document, path, status):
-    schema = document["paths"][path]["get"]["responses"][status]["content"]["application/json"]["schema"]
-    registry = Registry().with_resource(DOCUMENT_URI, Resource.from_contents(document, default_specification=DRAFT202012))
-    return Draft202012Validator({"$ref": DOCUMENT_URI + schema["$ref"]}, registry=registry,
-                                format_checker=Draft202012Validator.FORMAT_CHECKER)
 
-
-def assert_valid(document, path, answer, status="200"):
-    assert answer.status_code == int(status), (path, answer.get_data(as_text=True)[:300])
-    errors = [f"{list(error.absolute_path)}: {error.message}" for error in response_validator(document, path, status).iter_errors(answer.get_json())]
-    assert errors == [], (path, errors[:5])
 
 
 def test_the_openapi_document_is_a_3_1_document_whose_references_all_resolve(client, app):
