@@ -62,6 +62,7 @@ ACTIONS = {
     "reports.export": N_("Xuất báo cáo năng lực"),
     "ranking.publish": N_("Công bố bảng xếp hạng thi đua"),
     "ranking.formula": N_("Sửa công thức xếp hạng"),
+    "ranking.export": N_("Xuất bảng xếp hạng thi đua"),
     "indicators.record": N_("Nhập số liệu chỉ tiêu ứng dụng CNTT"),
 }
 
