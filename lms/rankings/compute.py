@@ -9,7 +9,7 @@ The arithmetic (quantising, ranks, normalisations and their inverses) lives in
 compute_numbers and is importable from here.
 """
 import numbers
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import Mapping, Optional, Sequence
@@ -258,11 +258,11 @@ def next_band(formula, rules, stats, scores, shown_index, position, standings) -
     gap = index_needed - shown_index
     if gap <= 0:
         return None
-    improvements = []
+    improvements, exact_gap = [], Fraction(gap)
     for (_, rule, weight), score in zip(rules, scores):
         if weight == 0 or score.normalised is None:
             continue
-        needed = score.normalised + Fraction(gap) / weight
+        needed = score.normalised + exact_gap / weight
         if needed > ONE:
             continue
         raw_needed = invert(rule, stats[rule.code], needed)
@@ -275,8 +275,8 @@ def next_band(formula, rules, stats, scores, shown_index, position, standings) -
 
 
 def _raw(value, unit_id, code):
-    if value is None:
-        return None
+    if value is None or type(value) is Fraction:  # the common cases, before the slower ABC checks
+        return value
     if isinstance(value, bool) or not isinstance(value, (numbers.Rational, Decimal)):
         raise TypeError(f"unit {unit_id}, {code}: raw values must be exact numbers, not {value!r}")
     return Fraction(value)
@@ -290,7 +290,7 @@ def _stats(rule, reported):
     return IndicatorStats(rule.code, len(reported), best, worst, target)
 
 
-def _scores(formula, rules, raws, stats, lowest):
+def _scores(formula, rules, raws, normalised_values, lowest):
     """(scores without shown contributions, missing codes, excluded) of one unit."""
     scores, missing = [], []
     for component, rule, weight in rules:
@@ -299,7 +299,7 @@ def _scores(formula, rules, raws, stats, lowest):
             missing.append(rule.code)
             normalised = {"exclude": None, "lowest": lowest[rule.code], "zero": ZERO}[formula.missing_rule]
         else:
-            normalised = normalise(rule, stats[rule.code], raw)
+            normalised = normalised_values[rule.code]
         contribution = ZERO if normalised is None else weight * normalised
         scores.append(IndicatorScore(rule.code, component, raw, raw is None, normalised, weight, contribution, None))
     return scores, tuple(missing), bool(missing) and formula.missing_rule == "exclude"
@@ -312,10 +312,11 @@ def rank_bloc(units: Sequence[UnitInput], formula: Formula) -> BlocRanking:
     raws = [{rule.code: _raw(unit.values.get(rule.code), unit.unit_id, rule.code) for _, rule, _ in rules} for unit in units]
     # Stats count every reported value, an excluded unit's too: its figures are real.
     stats = {rule.code: _stats(rule, [values[rule.code] for values in raws if values[rule.code] is not None]) for _, rule, _ in rules}
-    lowest = {rule.code: min((normalise(rule, stats[rule.code], values[rule.code]) for values in raws if values[rule.code] is not None),
-                             default=ZERO) for _, rule, _ in rules}
+    normalised = [{rule.code: normalise(rule, stats[rule.code], values[rule.code]) for _, rule, _ in rules if values[rule.code] is not None}
+                  for values in raws]
+    lowest = {rule.code: min((values[rule.code] for values in normalised if rule.code in values), default=ZERO) for _, rule, _ in rules}
 
-    drafts = [_scores(formula, rules, values, stats, lowest) for values in raws]
+    drafts = [_scores(formula, rules, values, normal, lowest) for values, normal in zip(raws, normalised)]
     indices = [None if excluded else sum((score.contribution for score in scores), ZERO) for scores, _, excluded in drafts]
     shown = [None if index is None else quantise(index, formula.precision) for index in indices]
     ranked = [position for position, index in enumerate(indices) if index is not None]
@@ -328,7 +329,8 @@ def rank_bloc(units: Sequence[UnitInput], formula: Formula) -> BlocRanking:
         if not excluded:
             band_at = band_position(formula, shown[position], rank)
             parts = rounded_parts([score.contribution for score in scores], shown[position], formula.precision)
-            scores = [replace(score, shown_contribution=part) for score, part in zip(scores, parts)]
+            scores = [IndicatorScore(score.code, score.component, score.raw, score.missing, score.normalised, score.weight,
+                                     score.contribution, part) for score, part in zip(scores, parts)]
             advice = next_band(formula, rules, stats, scores, shown[position], band_at, standings)
         band = None if band_at is None else formula.bands[band_at].label
         results.append(UnitResult(unit.unit_id, indices[position], shown[position], rank, band, missing, excluded, tuple(scores), advice))

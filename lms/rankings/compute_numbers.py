@@ -33,19 +33,24 @@ def ceiling(value: Fraction, precision: int) -> Decimal:
 def rounded_parts(parts: Sequence[Fraction], total: Decimal, precision: int) -> list:
     """`parts` at `precision` decimals adding up exactly to `total` (largest remainder): each is
     floored, then the units of 10^-precision still missing go to the largest remainders, the
-    earlier part first on equal remainders."""
+    earlier part first on equal remainders. In integers: a bloc rounds thousands of parts."""
     scale = 10 ** precision
-    scaled = [Fraction(part) * scale for part in parts]
-    floors = [value.numerator // value.denominator for value in scaled]
+    floors, remainders = [], []
+    for part in parts:
+        part = part if type(part) is Fraction else Fraction(part)
+        units, rest = divmod(part.numerator * scale, part.denominator)
+        floors.append(units)
+        remainders.append((rest, part.denominator))
     wanted = Fraction(total) * scale
     if wanted.denominator != 1:
         raise ValueError(f"total {total} has more than {precision} decimals")
     left = wanted.numerator - sum(floors)
     if not 0 <= left <= len(parts):
         raise ValueError(f"parts cannot be rounded to the total {total}")
-    order = sorted(range(len(parts)), key=lambda position: (-(scaled[position] - floors[position]), position))
-    for position in order[:left]:
-        floors[position] += 1
+    if left:
+        order = sorted(range(len(parts)), key=lambda position: (-Fraction(*remainders[position]), position))
+        for position in order[:left]:
+            floors[position] += 1
     return [_decimal(units, precision) for units in floors]
 
 

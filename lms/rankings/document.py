@@ -3,12 +3,14 @@ show and what a publication freezes. Numbers are decimal text (exact, never a fl
 would reach a file as 0.30000000000000004)."""
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from lms.rankings.compute import quantise
 
 RAW_PLACES = 4  # a raw figure as text: up to four decimals, trailing zeros dropped
 
 
+@lru_cache(maxsize=65_536)  # a bloc repeats the same weights, targets, 0s and 1s in every unit's row
 def decimal_text(value, places=RAW_PLACES):
     """Exact Fraction (or int) as decimal text, at most `places` decimals, no trailing zeros."""
     if value is None:
@@ -17,6 +19,7 @@ def decimal_text(value, places=RAW_PLACES):
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+@lru_cache(maxsize=65_536)
 def fixed_text(value, precision):
     """A Fraction or Decimal at exactly `precision` decimals ("0.8500")."""
     if value is None:

@@ -207,41 +207,46 @@ def _overdue_per_staff(context, counted):
     )
 
 
-def staff_facts(context):
+def staff_facts(context, holdings=True):
     """One row per counted person: their unit and title at the report's moment and every fact,
-    as integers a GROUP BY can sum (and score_sum/score_count for a mean of best scores)."""
+    as integers a GROUP BY can sum (and score_sum/score_count for a mean of best scores).
+    `holdings=False` leaves out accounts and certificates (0 for everyone): the ranking needs
+    neither, and the certificates' subquery is a tenth of the statement at city scale."""
     counted = population(context)
-    results, lessons = _results_per_staff(context, counted), _lessons_per_staff(context, counted)
-    certificates, overdue = _certificates_per_staff(context, counted), _overdue_per_staff(context, counted)
+    results, lessons, overdue = _results_per_staff(context, counted), _lessons_per_staff(context, counted), _overdue_per_staff(context, counted)
+    certificates = _certificates_per_staff(context, counted) if holdings else None
     basic_passed = func.coalesce(results.c.basic_passed, 0)
     advanced_passed = func.coalesce(results.c.advanced_passed, 0)
     basic_standard = and_(literal(context.basic_module_count) > 0, basic_passed >= context.basic_module_count)
-    return (
+    held = ((case((User.id.is_not(None), 1), else_=0), func.coalesce(certificates.c.certificate_basic, 0),
+             func.coalesce(certificates.c.certificate_advanced, 0)) if holdings else (literal(0), literal(0), literal(0)))
+    query = (
         select(
             counted.c.staff_id, counted.c.unit_id, counted.c.title_id,
-            case((User.id.is_not(None), 1), else_=0).label("has_account"),
+            held[0].label("has_account"),
             case((func.coalesce(lessons.c.lessons_started, 0) > 0, 1), else_=0).label("enrolled"),
             func.coalesce(lessons.c.lessons_done, 0).label("lessons_done"),
             basic_passed.label("basic_passed"),
             advanced_passed.label("advanced_passed"),
             case((basic_standard, 1), else_=0).label("basic_standard"),
             case((and_(basic_standard, advanced_passed >= ADVANCED_STANDARD_MODULES), 1), else_=0).label("advanced_standard"),
-            func.coalesce(certificates.c.certificate_basic, 0).label("certificate_basic"),
-            func.coalesce(certificates.c.certificate_advanced, 0).label("certificate_advanced"),
+            held[1].label("certificate_basic"),
+            held[2].label("certificate_advanced"),
             func.coalesce(results.c.score_sum, 0).label("score_sum"),
             func.coalesce(results.c.score_count, 0).label("score_count"),
             func.coalesce(overdue.c.overdue, 0).label("overdue"),
         )
         .select_from(counted)
-        .outerjoin(User, User.staff_id == counted.c.staff_id)
         .outerjoin(results, results.c.staff_id == counted.c.staff_id)
         .outerjoin(lessons, lessons.c.staff_id == counted.c.staff_id)
-        .outerjoin(certificates, certificates.c.staff_id == counted.c.staff_id)
         .outerjoin(overdue, overdue.c.staff_id == counted.c.staff_id)
-        # Computed once per statement, however often the statement joins it: without this the
-        # planners inline it into each join and compute it again per row of the other side.
-        .cte("facts").prefix_with("MATERIALIZED")
     )
+    if holdings:
+        query = (query.outerjoin(User, User.staff_id == counted.c.staff_id)
+                 .outerjoin(certificates, certificates.c.staff_id == counted.c.staff_id))
+    # Computed once per statement, however often the statement joins it: without this the
+    # planners inline it into each join and compute it again per row of the other side.
+    return query.cte("facts").prefix_with("MATERIALIZED")
 
 
 # The sums a report row is made of, in the order reports show them.
