@@ -1,5 +1,6 @@
 """The ranking's exact arithmetic: quantising, rounding parts to a total, competition ranks,
 and each normalisation with its inverse. Part of lms.rankings.compute (import from there)."""
+import functools
 from decimal import Decimal
 from fractions import Fraction
 from typing import Sequence
@@ -14,14 +15,19 @@ def _decimal(units, precision):
     return Decimal((sign, tuple(int(digit) for digit in str(abs(units))), -precision))
 
 
+def units_at(value, places: int) -> int:
+    """`value` (a Fraction or an int) in units of 10^-places, halves away from zero
+    (ROUND_HALF_UP), in integers only."""
+    numerator, denominator = value.numerator, value.denominator
+    units, remainder = divmod(abs(numerator) * 10 ** places, denominator)
+    if 2 * remainder >= denominator:
+        units += 1
+    return -units if numerator < 0 else units
+
+
 def quantise(value: Fraction, precision: int) -> Decimal:
     """`value` at `precision` decimals, halves away from zero (ROUND_HALF_UP), in integers only."""
-    value = Fraction(value)
-    scale = 10 ** precision
-    units, remainder = divmod(abs(value.numerator) * scale, value.denominator)
-    if 2 * remainder >= value.denominator:
-        units += 1
-    return _decimal(-units if value < 0 else units, precision)
+    return _decimal(units_at(Fraction(value), precision), precision)
 
 
 def ceiling(value: Fraction, precision: int) -> Decimal:
@@ -41,17 +47,25 @@ def rounded_parts(parts: Sequence[Fraction], total: Decimal, precision: int) -> 
         units, rest = divmod(part.numerator * scale, part.denominator)
         floors.append(units)
         remainders.append((rest, part.denominator))
-    wanted = Fraction(total) * scale
-    if wanted.denominator != 1:
+    wanted = Decimal(total).scaleb(precision)
+    if wanted != wanted.to_integral_value():
         raise ValueError(f"total {total} has more than {precision} decimals")
-    left = wanted.numerator - sum(floors)
+    left = int(wanted) - sum(floors)
     if not 0 <= left <= len(parts):
         raise ValueError(f"parts cannot be rounded to the total {total}")
     if left:
-        order = sorted(range(len(parts)), key=lambda position: (-Fraction(*remainders[position]), position))
+        # Remainders compared by cross-multiplication (rest_a / den_a vs rest_b / den_b), exact and without gcds.
+        order = sorted(range(len(parts)), key=functools.cmp_to_key(lambda a, b: _by_remainder(remainders, a, b)))
         for position in order[:left]:
             floors[position] += 1
     return [_decimal(units, precision) for units in floors]
+
+
+def _by_remainder(remainders, a, b):
+    """The larger remainder first, the earlier part on equal ones."""
+    (rest_a, den_a), (rest_b, den_b) = remainders[a], remainders[b]
+    difference = rest_b * den_a - rest_a * den_b
+    return difference if difference else a - b
 
 
 def competition_ranks(keys: Sequence) -> list:

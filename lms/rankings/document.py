@@ -2,31 +2,34 @@
 show and what a publication freezes. Numbers are decimal text (exact, never a float that
 would reach a file as 0.30000000000000004)."""
 from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
-from functools import lru_cache
 
-from lms.rankings.compute import quantise
+from lms.rankings.compute_numbers import units_at
 
 RAW_PLACES = 4  # a raw figure as text: up to four decimals, trailing zeros dropped
 
 
-@lru_cache(maxsize=65_536)  # a bloc repeats the same weights, targets, 0s and 1s in every unit's row
+def _digits(units, places):
+    sign, digits = ("-" if units < 0 else ""), str(abs(units)).rjust(places + 1, "0")
+    return sign + (f"{digits[:-places]}.{digits[-places:]}" if places else digits)
+
+
 def decimal_text(value, places=RAW_PLACES):
     """Exact Fraction (or int) as decimal text, at most `places` decimals, no trailing zeros."""
     if value is None:
         return None
-    text = format(quantise(Fraction(value), places), "f")
+    text = _digits(units_at(value, places), places)
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-@lru_cache(maxsize=65_536)
 def fixed_text(value, precision):
     """A Fraction or Decimal at exactly `precision` decimals ("0.8500")."""
     if value is None:
         return None
     if isinstance(value, Decimal):
+        if value.as_tuple().exponent == -precision:  # the computation's shown values already are
+            return format(value, "f")
         return format(value.quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_UP), "f")
-    return format(quantise(Fraction(value), precision), "f")
+    return _digits(units_at(value, precision), precision)
 
 
 def _components(document, formula, indicators, precision):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 from lms.catalogue.models import Indicator
 from lms.extensions import db
 from lms.org.models import Unit
-from lms.rankings.compute import quantise
+from lms.rankings.compute_numbers import units_at
 from lms.rankings.models import IndicatorValue
 from lms.reports.facts import build_context, staff_facts
 from lms.reports.filters import ReportFilters
@@ -108,7 +108,7 @@ def learning_sums(period, bloc_id=None, now=None):
 def as_stated(value):
     """A computed figure at the four decimals it is shown and frozen with, so that a published
     version's inputs give back exactly its results."""
-    return None if value is None else Fraction(quantise(value, INPUT_PLACES))
+    return None if value is None else Fraction(units_at(value, INPUT_PLACES), 10 ** INPUT_PLACES)
 
 
 def learning_values(sums, basic_module_count):
