@@ -14,6 +14,7 @@ RUNS = [
     ("Account provisioning: 500 imported staff in one command vs their staff import", ["bench.bench_provisioning", "--staff", "500"]),
     ("Certificates: 1,000 issued and signed vs the signature alone; /verify vs a bare Flask endpoint", ["bench.bench_certificates"]),
     ("HR reports at city scale (120,000 staff, 1,000,000 attempts) vs their bare SQL", ["bench.bench_reports"]),
+    ("The 3718 ranking of every bloc at city scale vs the bare SQL of its inputs", ["bench.bench_rankings"]),
     ("Exam load: 1,000 candidates vs a bare Flask endpoint", ["bench.bench_exam_load", "--candidates", "1000", "--speedup", "1", "--rounds", "2"]),
 ]
 

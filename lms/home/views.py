@@ -31,6 +31,7 @@ HOME_TILES = {
     "hr": [
         ("reports.units", N_("Báo cáo năng lực CNTT theo đơn vị"), {}),
         ("reports.gaps", N_("Cán bộ còn thiếu mô-đun theo lộ trình"), {}),
+        ("rankings.ranking", N_("Xếp hạng thi đua đơn vị (Văn bản 3718)"), {}),
         ("org.staff_list", N_("Danh sách cán bộ"), {}),
         ("org.units", N_("Cây đơn vị"), {}),
         ("org.import_upload", N_("Nhập danh sách cán bộ từ Excel/CSV"), {"kind": "staff"}),
@@ -51,6 +52,8 @@ HOME_TILES = {
         ("certificates.register", N_("Sổ gốc cấp chứng chỉ"), {}),
         ("certificates.sessions", N_("Cấp chứng chỉ sau kỳ thi"), {}),
         ("reports.units", N_("Báo cáo năng lực CNTT theo đơn vị"), {}),
+        ("rankings.ranking", N_("Xếp hạng thi đua đơn vị (Văn bản 3718)"), {}),
+        ("rankings.formula", N_("Công thức xếp hạng thi đua"), {}),
         ("api_clients.list_clients", N_("Mã truy cập API cho hệ thống nhân sự"), {}),
     ] + TEACHING_TILES,
 }
