@@ -27,9 +27,10 @@ def register_cli(app):
     from lms.exams.cli import exams_cli
     from lms.questionbank.cli import questions_cli
     from lms.rankings.cli import rankings_cli
+    from lms.rankings.indicator_cli import indicators_cli
     from lms.reports.cli import reports_cli
 
-    for group in (users_cli, org_cli, staff_cli, demo_cli, catalogue_cli, schedule_cli, questions_cli, courses_cli, exams_cli, certificates_cli, reports_cli, rankings_cli):
+    for group in (users_cli, org_cli, staff_cli, demo_cli, catalogue_cli, schedule_cli, questions_cli, courses_cli, exams_cli, certificates_cli, reports_cli, rankings_cli, indicators_cli):
         app.cli.add_command(group)
 
 
