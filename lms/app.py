@@ -118,11 +118,12 @@ def _register_blueprints(app):
     from lms.questionbank.blueprint import bp as questionbank
     from lms.rankings import api as _ranking_api  # noqa: F401  (adds the ranking routes to the API blueprint)
     from lms.rankings.blueprint import bp as rankings
+    from lms.rankings.indicator_views import bp as indicators
     from lms.reports.api import bp as reports_api
     from lms.reports.api_admin import bp as api_clients
     from lms.reports.blueprint import bp as reports
 
     for blueprint in (auth, activation, home, org, staff_accounts, accounts, audit, questionbank, courses, course_authoring,
                       course_assignments, exams, exam_admin, certificates, certificate_verification, notifications, outbox,
-                      reports, reports_api, api_clients, rankings):
+                      reports, reports_api, api_clients, rankings, indicators):
         app.register_blueprint(blueprint)

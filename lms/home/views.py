@@ -32,6 +32,7 @@ HOME_TILES = {
         ("reports.units", N_("Báo cáo năng lực CNTT theo đơn vị"), {}),
         ("reports.gaps", N_("Cán bộ còn thiếu mô-đun theo lộ trình"), {}),
         ("rankings.ranking", N_("Xếp hạng thi đua đơn vị (Văn bản 3718)"), {}),
+        ("indicators.units", N_("Số liệu ứng dụng CNTT"), {}),
         ("org.staff_list", N_("Danh sách cán bộ"), {}),
         ("org.units", N_("Cây đơn vị"), {}),
         ("org.import_upload", N_("Nhập danh sách cán bộ từ Excel/CSV"), {"kind": "staff"}),
