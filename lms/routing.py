@@ -25,12 +25,12 @@ class Routes:
             blueprint.add_url_rule(rule, view_func=view, methods=methods)
 
 
-MAX_DATABASE_ID = 2**63 - 1  # a signed 64-bit integer column's largest value
+MAX_DATABASE_ID = 2**31 - 1  # ids are INTEGER columns: 32-bit on PostgreSQL (above it the driver raises, a 500)
 
 
 class DatabaseIdConverter(IntegerConverter):
     """`<int:…>` in every URL: ASCII digits (werkzeug's \\d also takes "١٢" as 12) and an id a
-    database column can hold, so a number above 2^63 is "not found", never a driver overflow."""
+    database column can hold, so a number above 2^31 is "not found", never a driver overflow."""
 
     regex = r"[0-9]+"
 

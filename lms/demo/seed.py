@@ -167,6 +167,13 @@ def seed_ward_accounts(unit_code="LB-BODE"):
             f"{report.already} đã có; tên đăng nhập là số định danh, kích hoạt ở /activate.")
 
 
+def seed_rankings():
+    """Demo seed step: IT-deployment figures and the published ranking (lms.rankings.demo)."""
+    from lms.rankings.demo import seed_indicators
+
+    return seed_indicators()
+
+
 def seed_all():
     added = load_catalogues()
     units, people = seed_units_staff_accounts()
@@ -180,6 +187,7 @@ def seed_all():
     summary.extend(seed_exam_demo(utcnow()))
     summary.extend(seed_finished_session(utcnow())[1])  # a session a month old, graded and released
     summary.append(seed_certificates())
+    summary.append(seed_rankings())  # on the learning results above: this year's figures, Khối phường published twice
     summary.append(seed_ward_accounts())  # last: HR finds the ward's accounts waiting for activation
     summary.append(f"Tài khoản demo (mật khẩu {DEMO_PASSWORD}): admin, hr (TCCB quận Long Biên), trainer (giảng viên cấp thành phố), "
                    "trainer_gl (giảng viên huyện Gia Lâm), proctor_gl (coi thi huyện Gia Lâm), learner")

@@ -156,3 +156,18 @@ def test_the_publish_command_creates_versions_and_refuses_an_unchanged_one(wards
     assert again.exit_code == 1 and "Không có gì thay đổi" in again.output
     db.session.expire_all()
     assert [p.version for p in publications(PERIOD, wards)] == [1]
+
+
+def test_the_demo_gives_every_bloc_unit_figures_and_publishes_the_wards_twice(demo):
+    from lms.rankings.models import IndicatorValue
+
+    line = demo.seed_rankings()
+    db.session.commit()
+    wards = find_bloc("KHOI-PHUONG")
+    versions = publications(PERIOD, wards)
+    assert [p.version for p in versions] == [2, 1] and "Bồ Đề" in versions[0].note
+    assert any(change["code"] == "LB-BODE" for change in versions[0].changes["inputs"])
+    missing = rows(wards)["LB-VIETHUNG"]["missing"]
+    assert "computers_per_staff" in missing
+    history = db.session.query(IndicatorValue).filter_by(unit_id=unit("LB-BODE").id, current=False).count()
+    assert history == 1 and "2 phiên bản" in line

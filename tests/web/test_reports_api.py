@@ -78,7 +78,7 @@ def test_a_profile_outside_the_scope_is_not_found(client, long_bien):
     assert refused.status_code == 404 and refused.get_json() == {"error": f"Không tìm thấy cán bộ {gia_lam_person.id} trong phạm vi của bạn."}
     assert gia_lam_person.full_name not in refused.get_data(as_text=True)
     biggest = _db.session.execute(select(func.max(Staff.id))).scalar_one()
-    for strange in (str(biggest + 1), "0", "-1", "abc", "1.5", str(2**63), "9" * 40, "١٢"):
+    for strange in (str(biggest + 1), "0", "-1", "abc", "1.5", str(2**31), str(2**63), "9" * 40, "١٢"):
         answer = call(client, f"/staff/{strange}/profile", long_bien)
         assert answer.status_code == 404 and set(answer.get_json()) == {"error"}, strange
     profile = call(client, f"/staff/{long_bien_person.id}/profile", long_bien).get_json()
