@@ -32,6 +32,7 @@ class RowError:
 class Table:
     headers: list
     rows: list = field(default_factory=list)  # (row number, {canonical column: value})
+    titles: list = field(default_factory=list)  # the header row as the file spells it (an unknown column named in an error)
 
 
 class TableError(MessageError):
@@ -66,7 +67,7 @@ def read_table(filename, content, columns, max_rows=50_000):
             if canonical in mapping.values():
                 raise TableError(N_("Dòng 1: cột «%(title)s» bị lặp."), title=title)
             mapping[index] = canonical
-    table = Table(headers=[mapping.get(i) for i in range(len(header))])
+    table = Table(headers=[mapping.get(i) for i in range(len(header))], titles=[text_value(title) for title in header])
     for number, values in enumerate(raw_rows, start=2):
         if all(value in (None, "") for value in values):
             continue

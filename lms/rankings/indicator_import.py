@@ -37,7 +37,7 @@ from lms.rankings.indicators import (
     valid_range,
     validate_value,
 )
-from lms.tabular import RowError, TableError, _csv_rows, _xlsx_rows, neutralize_formula, read_table, text_value
+from lms.tabular import RowError, TableError, neutralize_formula, read_table, text_value
 
 UNIT_CODE, UNIT_NAME = "Mã đơn vị", "Tên đơn vị"
 UNIT_COLUMNS = {"unit_code": (UNIT_CODE, "Unit code"), "unit_name": (UNIT_NAME, "Unit name")}
@@ -61,12 +61,6 @@ def _columns(indicators):
     for indicator in indicators:
         columns[indicator.code] = tuple(name for name in (indicator.name, indicator.name_en) if name)
     return columns
-
-
-def _header_titles(filename, content):
-    """The header row as the file spells it (read_table keeps the columns it knows only)."""
-    rows = _xlsx_rows(content) if filename.lower().endswith(".xlsx") else _csv_rows(content)
-    return [text_value(title) for title in next(rows)]
 
 
 def _indicator_columns(table, titles, indicators, report):
@@ -98,7 +92,7 @@ def _read(filename, content, indicators, report, max_rows):
     report.total = len(table.rows)
     if "unit_code" in table.missing:
         report.errors.append(RowError(1, UNIT_CODE, _("thiếu cột bắt buộc")))
-    columns = _indicator_columns(table, _header_titles(filename, content), indicators, report)
+    columns = _indicator_columns(table, table.titles, indicators, report)
     if "unit_code" in table.missing:
         return None, []
     if not columns and not report.errors:
