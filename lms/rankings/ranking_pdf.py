@@ -25,6 +25,7 @@ from lms.messages import N_, Message
 from lms.rankings import exports as words
 from lms.rankings.charts import _locale, chart_parts, index_bar_chart, index_text
 from lms.reports.charts import NO_VALUE
+from lms.reports.report_pdf import page_number
 from lms.reports.tables import TOTAL_LABEL
 from lms.text import nfc
 
@@ -195,22 +196,12 @@ def _unit_section(unit, document, gettext, numbers, width, heading=True):
     return flowables + [Spacer(1, 10)]
 
 
-def _page_number(gettext):
-    def draw(canvas, document):
-        canvas.saveState()
-        canvas.setFont(REGULAR, 7.5)
-        canvas.drawRightString(document.pagesize[0] - document.rightMargin, document.bottomMargin / 2,
-                               Message(N_("Trang %(page)s"), page=document.page).translated(gettext))
-        canvas.restoreState()
-    return draw
-
-
 def _build(story, title, gettext) -> bytes:
     out = io.BytesIO()
     # Landscape with the report PDFs' margins; the canvas's first font too, else each page names Helvetica.
     document = SimpleDocTemplate(out, pagesize=landscape(A4), title=nfc(title), initialFontName=REGULAR, initialFontSize=9,
                                  leftMargin=20 * mm, rightMargin=15 * mm, topMargin=15 * mm, bottomMargin=15 * mm)
-    draw = _page_number(gettext)
+    draw = page_number(gettext)
     document.build(story(document.width - 2 * FRAME_PADDING, document.height - 2 * FRAME_PADDING), onFirstPage=draw, onLaterPages=draw)
     return out.getvalue()
 

@@ -222,7 +222,8 @@ def _fitted(drawing, width, height):
     return drawing
 
 
-def _page_number(gettext):
+def page_number(gettext):
+    """onPage: the page number at the bottom right (every report PDF, the ranking's too)."""
     def draw(canvas, document):
         canvas.saveState()
         canvas.setFont(REGULAR, 7.5)
@@ -258,5 +259,5 @@ def write_pdf(tables, out, gettext, title_lines=(), locale="vi"):
         story.append(Spacer(1, 14))
     if not story:
         story.append(Paragraph(escape(gettext(N_("Không có dữ liệu."))), _styles(9)["note"]))
-    draw = _page_number(gettext)
+    draw = page_number(gettext)
     document.build(story, onFirstPage=draw, onLaterPages=draw)

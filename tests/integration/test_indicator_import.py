@@ -7,12 +7,13 @@ import io
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import delete, func, select
+from ranking_support import clear_figures, seeded  # noqa: F401  (seeded: a fixture)
+from sqlalchemy import func, select
 
 from lms.auth.services import find_user
 from lms.catalogue.models import Indicator
 from lms.extensions import db
-from lms.org.models import PendingImport, Unit
+from lms.org.models import Unit
 from lms.rankings.indicator_import import import_indicators, indicator_template
 from lms.rankings.indicators import IndicatorError, UnitOutOfScope, completeness, current_values, record_values, value_history
 from lms.rankings.models import IndicatorValue
@@ -22,29 +23,12 @@ PERIOD = "2017"
 BOOLEAN_NAME = "Sử dụng phần mềm một cửa điện tử dùng chung"  # one_stop_shop, by its Vietnamese name
 
 
-@pytest.fixture(scope="module")
-def seeded(app, clear_tables):
-    """The demo's units, staff and accounts, seeded once for the module (the tests only add figures)."""
-    from lms.catalogue.loader import load_catalogues
-    from lms.demo import seed
-
-    with app.app_context():
-        clear_tables()
-        load_catalogues()
-        seed.seed_units_staff_accounts()
-        db.session.commit()
-        db.session.remove()
-
-
 @pytest.fixture()
-def ctx(app, seeded):
+def ctx(app, seeded):  # noqa: F811  (the fixture imported above)
     """An app context over the seeded data; the figures a test recorded are removed after it."""
     with app.app_context():
         yield
-        db.session.rollback()
-        db.session.execute(delete(IndicatorValue))
-        db.session.execute(delete(PendingImport))
-        db.session.commit()
+        clear_figures()
         db.session.remove()
 
 

@@ -6,7 +6,8 @@ import re
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import delete, func, select
+from ranking_support import clear_figures, seeded  # noqa: F401  (seeded: a fixture)
+from sqlalchemy import func, select
 
 from lms.catalogue.models import Indicator
 from lms.extensions import db
@@ -17,29 +18,12 @@ PASSWORD = "Demo@2017"
 PERIOD = "2017"
 
 
-@pytest.fixture(scope="module")
-def seeded(app, clear_tables):
-    """The demo's units, staff and accounts, seeded once for the module (the tests only add figures)."""
-    from lms.catalogue.loader import load_catalogues
-    from lms.demo import seed
-
-    with app.app_context():
-        clear_tables()
-        load_catalogues()
-        seed.seed_units_staff_accounts()
-        db.session.commit()
-        db.session.remove()
-
-
 @pytest.fixture()
-def site(app, seeded):
+def site(app, seeded):  # noqa: F811  (the fixture imported above)
     """A test client and an app context over the seeded data; the figures recorded are removed after the test."""
     with app.app_context():
         yield app.test_client()
-        db.session.rollback()
-        db.session.execute(delete(IndicatorValue))
-        db.session.execute(delete(PendingImport))
-        db.session.commit()
+        clear_figures()
         db.session.remove()
 
 
