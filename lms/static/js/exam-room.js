@@ -166,9 +166,14 @@
       assets.forEach(function (url) { cache.match(url).then(function (hit) { return hit || cache.add(url); }).catch(function () { /* next time */ }); });
       // A page the worker saw is already kept (a plain load or the start); the first page of a
       // device is fetched once more, at a random moment of the next 10 s, not all at the start.
-      if (!controlled) {
-        setTimeout(function () { if (!exam.isFinished()) { cache.add(root.dataset.pageUrl).catch(function () { /* next load */ }); } }, Math.random() * 10000);
-      }
+      // Fetched while the network is away, it is tried again once the device is back online.
+      var keepPage = function () {
+        if (exam.isFinished()) { return; }
+        cache.add(root.dataset.pageUrl).catch(function () {
+          window.addEventListener("online", function () { setTimeout(keepPage, Math.random() * 10000); }, { once: true });
+        });
+      };
+      if (!controlled) { setTimeout(keepPage, Math.random() * 10000); }
     }).catch(function () { /* no cache storage */ });
   }
 
