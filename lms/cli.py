@@ -7,6 +7,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from lms.cli_output import print_import_report
 from lms.database import immediate_transactions
 from lms.extensions import db
 from lms.scope import Scope
@@ -145,15 +146,6 @@ def slips_command(unit_code, all_pending, output_dir):
     click.echo(f"Phiếu đăng nhập {unit.code}: {count} người, {output_dir / f'phieu-dang-nhap-{unit.code}.pdf'}")
 
 
-def _print_report(report):
-    if report.errors:
-        for error in report.errors:
-            click.echo(str(error), err=True)
-        click.echo(f"Không nhập gì: {len(report.errors)} lỗi.", err=True)
-        sys.exit(1)
-    click.echo(f"{report.total} dòng: {report.created} thêm mới, {report.updated} cập nhật, {report.unchanged} không đổi.")
-
-
 @org_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_units_command(path):
@@ -163,7 +155,7 @@ def import_units_command(path):
     with immediate_transactions():
         report = import_units(path.name, path.read_bytes(), apply=True)
         (db.session.commit if report.ok else db.session.rollback)()
-    _print_report(report)
+    print_import_report(report)
 
 
 @staff_cli.command("import")
@@ -184,7 +176,7 @@ def import_staff_command(path, provision):
             (db.session.commit if report.ok else db.session.rollback)()
     finally:
         current_app.config["PROVISION_ON_IMPORT"] = configured  # the option holds for this command only
-    _print_report(report)
+    print_import_report(report)
     if provision:
         from lms.mail import deliver_pending
 

@@ -19,7 +19,8 @@ from lms.messages import vietnamese
 rankings_cli = AppGroup("rankings", help="Xếp hạng thi đua đơn vị (Văn bản 3718/UBND-KGVX).")
 
 
-def _period(text):
+def read_period_option(text):
+    """A command's --period, parsed, or a clear refusal."""
     from lms.reports.filters import ReportFilterError, parse_period
 
     try:
@@ -57,7 +58,7 @@ def compute_command(period, bloc_code):
     from lms.rankings.service import compute_rankings
 
     try:
-        views = compute_rankings(_period(period), _bloc(bloc_code))
+        views = compute_rankings(read_period_option(period), _bloc(bloc_code))
     except FormulaDocumentError as error:
         raise click.ClickException(error.translated(vietnamese)) from None
     for view in views:
@@ -76,7 +77,7 @@ def publish_command(period, bloc_code, note):
     from lms.rankings.publishing import publish_safely
     from lms.rankings.service import RankingError, compute_rankings
 
-    period, bloc = _period(period), _bloc(bloc_code)
+    period, bloc = read_period_option(period), _bloc(bloc_code)
     blocs = [bloc] if bloc else [view.bloc for view in compute_rankings(period)]
     failed = False
     for current in blocs:

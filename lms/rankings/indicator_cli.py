@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from lms.rankings.cli import _period  # the rankings commands' --period: parsed, or a clear refusal
+from lms.rankings.cli import read_period_option  # the rankings commands' --period: parsed, or a clear refusal
 
 indicators_cli = AppGroup("indicators", help="Số liệu chỉ tiêu ứng dụng CNTT của đơn vị (xếp hạng thi đua).")
 
@@ -21,17 +21,17 @@ indicators_cli = AppGroup("indicators", help="Số liệu chỉ tiêu ứng dụ
 @click.option("--period", required=True, help="Năm (2017) hoặc quý (2017-Q2).")
 def import_command(path, period):
     """Nhập số liệu chỉ tiêu từ tệp .xlsx hoặc .csv (tất cả hoặc không)."""
-    from lms.cli import _print_report
+    from lms.cli_output import print_import_report
     from lms.database import immediate_transactions
     from lms.extensions import db
     from lms.rankings.indicator_import import import_indicators
     from lms.scope import Scope
 
-    period = _period(period)
+    period = read_period_option(period)
     with immediate_transactions():
         report = import_indicators(path.name, path.read_bytes(), period, Scope.city(), None, apply=True, source="command")
         (db.session.commit if report.ok else db.session.rollback)()
-    _print_report(report)
+    print_import_report(report)
     click.echo(f"Kỳ {period.label}: {report.values} số liệu mới.")
 
 
@@ -43,7 +43,7 @@ def template_command(period, output):
     from lms.rankings.indicator_import import indicator_template
     from lms.scope import Scope
 
-    period = _period(period)
+    period = read_period_option(period)
     output = output or Path(f"chi-tieu-{period.label}.xlsx")
     output.write_bytes(indicator_template(Scope.city(), period))
     click.echo(f"Đã ghi {output}.")
