@@ -125,9 +125,10 @@ def _unit_error(code, found, seen):
     return None
 
 
-def _shown(indicator, value):
+def shown_value(indicator, value, empty="—"):
+    """A figure as a page shows it: Có/Không for a yes/no, a number in the reader's locale."""
     if value is None:
-        return "—"
+        return empty
     if indicator.kind == "boolean":
         return _("Có") if value else _("Không")
     return format_decimal(value, format="#,##0.######")
@@ -142,13 +143,13 @@ def _row_action(cells, current, unit):
             continue
         row = current.get((unit.id, indicator.code))
         if row is not None and row.value == value:
-            shown.append(_shown(indicator, value))
+            shown.append(shown_value(indicator, value))
         elif row is None:
             action = "create" if action == "unchanged" else action
-            shown.append(_shown(indicator, value))
+            shown.append(shown_value(indicator, value))
         else:
             action = "update"
-            shown.append(f"{_shown(indicator, row.value)} → {_shown(indicator, value)}")
+            shown.append(f"{shown_value(indicator, row.value)} → {shown_value(indicator, value)}")
     return action, shown
 
 

@@ -6,7 +6,7 @@ import secrets
 from io import BytesIO
 
 from flask import Blueprint, abort, render_template, request, url_for
-from flask_babel import format_decimal, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -24,7 +24,7 @@ from lms.extensions import db
 from lms.messages import MessageError
 from lms.org.forms import ConfirmForm
 from lms.org.models import PendingImport
-from lms.rankings.indicator_import import import_indicators, indicator_template
+from lms.rankings.indicator_import import import_indicators, indicator_template, shown_value
 from lms.rankings.indicators import (
     IndicatorError,
     completeness,
@@ -62,14 +62,6 @@ def indicator_name(indicator):
     return indicator.name_en if str(get_locale() or "vi") == "en" and indicator.name_en else indicator.name
 
 
-def shown_value(indicator, value):
-    if value is None:
-        return ""
-    if indicator.kind == "boolean":
-        return _("Có") if value else _("Không")
-    return format_decimal(value, format="#,##0.######")
-
-
 def _field_text(value):
     """A stored figure as a form field shows it: exact, with the decimal comma in Vietnamese."""
     text = plain_number(value)
@@ -77,7 +69,7 @@ def _field_text(value):
 
 
 def _template_globals():
-    return {"indicator_name": indicator_name, "shown_value": shown_value}
+    return {"indicator_name": indicator_name, "shown_value": lambda indicator, value: shown_value(indicator, value, empty="")}
 
 
 # --- The list --------------------------------------------------------------------------

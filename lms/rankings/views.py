@@ -118,16 +118,25 @@ def export_breakdown(unit_id, fmt):
 @routes.route("/publish", methods=("POST",))
 @roles_allowed("admin")
 def publish():
-    selection, _scope = _selection(bloc_code=request.form.get("bloc"))
+    # Only the period and bloc: publish() computes the ranking it freezes, once. The bloc is
+    # named, never the reader's default: a form without it must not publish another bloc.
+    if not (request.form.get("bloc") or "").strip():
+        abort_message(400, _("Cần chọn khối thi đua để công bố."))
+    try:
+        period, bloc = read_period(request.args.get("period")), read_bloc(hr_scope(), request.form.get("bloc"))
+    except RankingRequestError as error:
+        abort_message(400, error.translated(_))
+    except RankingNotFound as error:
+        abort_message(404, error.translated(_))
     note = (request.form.get("note") or "").strip()[:1000]
     try:
         with immediate_transactions():
-            publication = publish_safely(selection.period, selection.bloc, current_user, note)
+            publication = publish_safely(period, bloc, current_user, note)
             db.session.commit()
     except RankingError as error:
         db.session.rollback()
         flash(error.translated(_), "danger")
-        return redirect(url_for(".ranking", period=selection.period.label, bloc=selection.bloc.code))
+        return redirect(url_for(".ranking", period=period.label, bloc=bloc.code))
     flash(_("Đã công bố phiên bản %(version)d.", version=publication.version), "success")
-    return redirect(url_for(".ranking", period=selection.period.label, bloc=selection.bloc.code, version=publication.version))
+    return redirect(url_for(".ranking", period=period.label, bloc=bloc.code, version=publication.version))
 

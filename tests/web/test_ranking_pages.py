@@ -88,6 +88,10 @@ def test_an_administrator_publishes_then_republishes_after_a_change_keeping_the_
     assert "Phiên bản 2" in versions and "Phiên bản 1" in versions and "Gia Thụy sửa số liệu" in versions
     old = client.get(path + "&version=1").get_data(as_text=True)
     assert "Phiên bản hiện hành là 2" in old
+    unnamed = auth.post(f"/rankings/publish?period={YEAR}", {}, token_page=path)
+    assert unnamed.status_code == 400 and db.session.query(RankingPublication).count() == 2
+    elsewhere = auth.post(f"/rankings/publish?period={YEAR}", {"bloc": "NOPE"}, token_page=path)
+    assert elsewhere.status_code == 404 and db.session.query(RankingPublication).count() == 2
     refused = client.post(f"/rankings/publish?period={YEAR}", data={"bloc": "KHOI-PHUONG"})  # no CSRF token
     assert refused.status_code == 400 and db.session.query(RankingPublication).count() == 2
 
