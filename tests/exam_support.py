@@ -9,10 +9,12 @@ from lms.auth.services import find_user
 from lms.catalogue.models import Module
 from lms.exams import attempts, design, starting
 from lms.exams.attempts import load_attempt
-from lms.exams.models import AttemptQuestion, ExamAttempt
+from lms.exams.models import AttemptAnswer, AttemptQuestion, ExamAttempt
 from lms.extensions import db
 from lms.models_base import utcnow
 from lms.questionbank.models import Question, QuestionBank, QuestionVersion
+from lms.questionbank.schema import QuestionData
+from lms.questionbank.types import get_type
 
 BASIC = ("IU01", "IU02", "IU03", "IU04", "IU05", "IU06")
 SECRET = "BÍ-MẬT"  # in feedback and explanations: never sent to a candidate
@@ -145,3 +147,19 @@ def correct_key(attempt_question, right):
     db.session.flush()
     question.current_version_id = corrected.id
     db.session.flush()
+
+
+def shown_answers(attempt_id):
+    """{paper position: the stored answer as the exam page names it} (options by the
+    position shown, as the page sends them: QuestionType.stored_to_shown)."""
+    rows = db.session.execute(
+        select(AttemptQuestion.position, AttemptQuestion.presentation, QuestionVersion.data, AttemptAnswer.response)
+        .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.question_version_id)
+        .join(AttemptAnswer, AttemptAnswer.attempt_question_id == AttemptQuestion.id)
+        .where(AttemptQuestion.attempt_id == attempt_id)
+    ).all()
+    shown = {}
+    for position, presentation, data, response in rows:
+        question = QuestionData.from_dict(data)
+        shown[position] = get_type(question.type).stored_to_shown(question, presentation, response)
+    return shown

@@ -207,8 +207,10 @@ def _parse_entries(entries):
     return parsed
 
 
-def save_answers(attempt: ExamAttempt, entries, now):
-    """Store answers [{question, response, seq}] for questions of this attempt's paper.
+def save_answers(attempt: ExamAttempt, entries, now, as_shown=False):
+    """Store answers [{question, response, seq}] for questions of this attempt's paper;
+    `as_shown` when they name options by the positions the candidate saw (the exam page's
+    API: lms.questionbank.type_base.QuestionType.shown_to_stored), else by the question's own indexes.
 
     The whole batch is checked before anything is written: a question not on the paper is a
     404, a malformed answer a 400, and either refuses every entry. An older sequence number
@@ -231,7 +233,7 @@ def save_answers(attempt: ExamAttempt, entries, now):
         for question_id, seq, _r in parsed:
             log_refusal(attempt, "save_refused", now, question=question_id, seq=seq, reason=decision.reason)
         raise _refusal(decision)
-    normalized = [(question_id, seq, _normalized(attempt, by_id[question_id], raw)) for question_id, seq, raw in parsed]
+    normalized = [(question_id, seq, _normalized(attempt, by_id[question_id], raw, as_shown)) for question_id, seq, raw in parsed]
     late = decision.late
     answers = {question_id: row[2] for question_id, row in by_id.items()}
     acknowledged = []
@@ -252,12 +254,15 @@ def save_answers(attempt: ExamAttempt, entries, now):
     return acknowledged, late
 
 
-def _normalized(attempt, row, raw):
+def _normalized(attempt, row, raw, as_shown):
     """The answer in its type's stored shape, or a 400 naming the question."""
     attempt_question, data, _answer = row
     question = QuestionData.from_dict(data)
+    kind = get_type(question.type)
     try:
-        response = get_type(question.type).normalize_response(question, raw)
+        if as_shown:
+            raw = kind.shown_to_stored(question, attempt_question.presentation, raw)
+        response = kind.normalize_response(question, raw)
     except ResponseError as error:
         raise ExamError(error.translated(_), "bad_response", 400, question=attempt_question.id) from None
     if question.type == papers.PRACTICAL_TYPE and response and not _own_upload(attempt_question, response["upload_id"]):

@@ -108,20 +108,16 @@ def question_image_ids(text: str) -> set:
 
 # What a question's data holds that its candidate must not see while answering: the key
 # and the feedback.
-_KEY_AND_FEEDBACK = frozenset({"answer", "answers", "correct", "fraction", "feedback", "explanation"})
-
-
-def question_data_images(data, while_answering=False) -> set:
-    """Ids of the stored images in a question's data; with `while_answering`, only those
-    the question shows on a paper (not those of its key or feedback)."""
+def question_data_images(data) -> set:
+    """Ids of the stored images anywhere in a question's data, or in any nested value (a
+    candidate's view of it: lms.questionbank.types.shown_images)."""
     found: set = set()
 
     def walk(value):
         if isinstance(value, dict):
-            for key, item in value.items():
-                if not (while_answering and key in _KEY_AND_FEEDBACK):
-                    walk(item)
-        elif isinstance(value, list):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, (list, tuple)):
             for item in value:
                 walk(item)
         elif isinstance(value, str):

@@ -10,6 +10,8 @@ from lms.extensions import db
 from lms.questionbank.formats.moodle import module_named
 from lms.questionbank.markup import question_data_images
 from lms.questionbank.models import Question, QuestionBank, QuestionBankShare, QuestionReview, QuestionVersion
+from lms.questionbank.schema import QuestionData
+from lms.questionbank.types import shown_images
 from lms.text import tidy
 
 
@@ -235,11 +237,12 @@ def authors(user):
 
 def versions_show_image(version_ids, image_id, while_answering=False) -> bool:
     """Whether one of these question versions (a list of ids or a SELECT of them) shows the
-    image; with `while_answering`, on the question itself rather than in its key or
-    feedback. SQL keeps the versions that mention the image's URL; the exact id is
-    checked here, since a LIKE for image 5 also finds image 50."""
+    image; with `while_answering`, on the question as a paper shows it (types.shown_images)
+    rather than anywhere in it. SQL keeps the versions that mention the image's URL; the
+    exact id is checked here, since a LIKE for image 5 also finds image 50."""
     text = cast(QuestionVersion.data, Text)
     rows = db.session.execute(
         select(QuestionVersion.data).where(QuestionVersion.id.in_(version_ids), text.contains(f"/media/questions/{image_id}", autoescape=True))
     ).scalars()
-    return any(image_id in question_data_images(data, while_answering) for data in rows)
+    images = (lambda data: shown_images(QuestionData.from_dict(data))) if while_answering else question_data_images
+    return any(image_id in images(data) for data in rows)

@@ -61,6 +61,18 @@ class QuestionType:
         return {"type": self.name, "label": self.label, "text": q.text, "text_format": q.text_format,
                 "html": markup.render(q.text, q.text_format), "points": q.points}
 
+    def shown_to_stored(self, q: QuestionData, order: Optional[dict], raw):
+        """A page's answer in the stored shape. The exam page names options by the position
+        this candidate saw them in, never by the question's own indexes, which would be the
+        same for every candidate and, for a matching question, would pair each left with
+        its right. A value out of range is a ResponseError; a malformed shape is left to
+        `normalize_response`."""
+        return raw
+
+    def stored_to_shown(self, q: QuestionData, order: Optional[dict], response):
+        """A stored answer as the page names it (the inverse of `shown_to_stored`)."""
+        return response
+
     def normalize_response(self, q: QuestionData, raw) -> dict:
         """An empty dict means 'not answered'."""
         if raw is None or raw == {}:

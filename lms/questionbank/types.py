@@ -48,6 +48,18 @@ class _ChoiceType(QuestionType):
                            for i in permutation(order, "choices", len(q.choices))]
         return view
 
+    def shown_to_stored(self, q, order, raw):
+        shown = permutation(order, "choices", len(q.choices))
+        return self.map_options(raw, lambda value: shown[response_index(value, len(shown), OPTION)])
+
+    def stored_to_shown(self, q, order, response):
+        position = {index: place for place, index in enumerate(permutation(order, "choices", len(q.choices)))}
+        return self.map_options(response, position.__getitem__)
+
+    def map_options(self, response, convert):
+        """`response` with each of its option values converted; any other shape unchanged."""
+        raise NotImplementedError
+
     def describe_response(self, q, response, inline, gettext):
         chosen = [response["choice"]] if "choice" in response else response.get("choices", [])
         return [inline(q.choices[i].text) for i in chosen]
@@ -85,6 +97,11 @@ class SingleChoice(_ChoiceType):
 
     def option_keys(self, response):
         return (response["choice"],) if response else ()
+
+    def map_options(self, response, convert):
+        if not isinstance(response, dict) or response.get("choice") in (None, ""):
+            return response
+        return {**response, "choice": convert(response["choice"])}
 
 
 class MultipleResponse(_ChoiceType):
@@ -129,6 +146,11 @@ class MultipleResponse(_ChoiceType):
 
     def option_keys(self, response):
         return tuple(sorted(response["choices"])) if response else ()
+
+    def map_options(self, response, convert):
+        if not isinstance(response, dict) or not isinstance(response.get("choices"), list):
+            return response
+        return {**response, "choices": sorted(convert(value) for value in response["choices"])}
 
 
 class TrueFalse(QuestionType):
@@ -201,16 +223,37 @@ class Matching(QuestionType):
         rng.shuffle(rights)  # always: rights in the lefts' order would give the answer away
         return {"lefts": lefts, "rights": rights}
 
-    def candidate_view(self, q, order=None):
-        view = super().candidate_view(q, order)
+    def _shown_sides(self, q, order):
+        """The pairs' indexes of the lefts and of the rights in the order the candidate sees them."""
         lefts = (order or {}).get("lefts") or self._lefts(q)
         if sorted(lefts) != self._lefts(q):
             raise ValueError("presentation order 'lefts' does not match the question's left items")
         # Equal right texts are shown once, under the index of their first pair.
         rights = [i for i in permutation(order, "rights", len(q.pairs)) if self._first_with_right(q, i) == i]
+        return lefts, rights
+
+    def candidate_view(self, q, order=None):
+        view = super().candidate_view(q, order)
+        lefts, rights = self._shown_sides(q, order)
         view["lefts"] = [{"index": i, "text": q.pairs[i][0], "html": markup.render_inline(q.pairs[i][0], q.text_format)} for i in lefts]
         view["rights"] = [{"index": i, "text": q.pairs[i][1], "html": markup.render_inline(q.pairs[i][1], q.text_format)} for i in rights]
         return view
+
+    def shown_to_stored(self, q, order, raw):
+        if not isinstance(raw, dict) or not isinstance(raw.get("pairs"), dict):
+            return raw
+        lefts, rights = self._shown_sides(q, order)
+        return {**raw, "pairs": {str(lefts[response_index(left, len(lefts), LEFT_SIDE)]): rights[response_index(right, len(rights), RIGHT_SIDE)]
+                                 for left, right in raw["pairs"].items() if right not in (None, "")}}
+
+    def stored_to_shown(self, q, order, response):
+        if not isinstance(response, dict) or not isinstance(response.get("pairs"), dict):
+            return response
+        lefts, rights = self._shown_sides(q, order)
+        left_place = {index: place for place, index in enumerate(lefts)}
+        right_place = {index: place for place, index in enumerate(rights)}
+        return {**response, "pairs": {str(left_place[int(left)]): right_place[self._first_with_right(q, right)]
+                                      for left, right in response["pairs"].items()}}
 
     def normalize_answer(self, q, raw):
         pairs = answer_field(raw, "pairs", dict, N_("Các cặp ghép không đúng định dạng.")) or {}
@@ -279,6 +322,12 @@ class Practical(QuestionType):
 
 
 _REGISTRY = {t.name: t for t in (SingleChoice(), MultipleResponse(), TrueFalse(), Matching(), ShortAnswer(), Numeric(), Practical())}
+
+
+def shown_images(q: QuestionData) -> set:
+    """Ids of the stored images a paper shows of the question: those of what the candidate
+    sees (`candidate_view`), never its key, feedback, rubric or any field added later."""
+    return markup.question_data_images(get_type(q.type).candidate_view(q))
 
 
 def get_type(name: str) -> QuestionType:

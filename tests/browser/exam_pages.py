@@ -55,14 +55,10 @@ def learner_in_new_exam(live, browser, **session_options):
 
 
 def saved_answers(app, attempt_id):
-    from sqlalchemy import select
+    """{paper position: the saved answer as the page names it}."""
+    from exam_support import shown_answers
 
-    from lms.exams.models import AttemptAnswer, AttemptQuestion
-
-    return query(app, lambda db: dict(db.session.execute(
-        select(AttemptQuestion.position, AttemptAnswer.response)
-        .join(AttemptAnswer, AttemptAnswer.attempt_question_id == AttemptQuestion.id)
-        .where(AttemptQuestion.attempt_id == attempt_id)).all()))
+    return query(app, lambda db: shown_answers(attempt_id))
 
 
 def seconds(text):

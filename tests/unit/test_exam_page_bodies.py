@@ -32,10 +32,25 @@ def test_every_type_renders_its_inputs_in_the_candidates_order_without_the_key(a
             found = re.findall(INPUTS[question.type], html)
             assert found, (question.type, html)
             if question.type in queries.CHOICE_TYPES:
-                assert [int(value) for _, value in found] == order.get("choices", list(range(len(question.choices))))
+                # in the candidate's order, each valued by the position it is shown at
+                shown = order.get("choices", list(range(len(question.choices))))
+                assert [int(value) for _, value in found] == list(range(len(shown)))
+                assert in_order(html, [f'value="{place}"> <span class="letter"></span> <span>{choice["html"]}</span>'
+                                       for place, choice in enumerate(qtype.candidate_view(question, order)["choices"])])
                 assert {name for name, _ in found} == {str(version_id)}
             if question.type == "matching":
-                assert [int(left) for left in found] == order.get("lefts", [0, 1, 2])
+                lefts = order.get("lefts", [0, 1, 2])
+                assert [int(left) for left in found] == list(range(len(lefts)))
+                assert in_order(html, [f'<span>{left["html"]}</span>\n    <select data-left="{place}">'
+                                       for place, left in enumerate(qtype.candidate_view(question, order)["lefts"])])
+                rights = re.findall(r'<option value="(\d+)">', html)
+                per_select = len(rights) // len(lefts)
+                assert rights == [str(place) for place in range(per_select)] * len(lefts)
             for secret in filter(None, [getattr(question, "explanation", ""), *(c.feedback for c in question.choices if c.feedback)]):
                 assert secret not in html
             assert "checked" not in html and "selected" not in html
+
+
+def in_order(html, texts):
+    places = [html.find(text) for text in texts]
+    return -1 not in places and places == sorted(places)

@@ -5,7 +5,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from exam_support import SECRET, docx_bytes, make_pool, make_session
+from exam_support import SECRET, docx_bytes, make_pool, make_session, shown_answers
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -123,7 +123,7 @@ def test_answers_are_saved_and_an_older_sequence_never_overwrites_a_newer_one(st
     stale = save(client, attempt_id, token, question, 3, {"choice": 0}).get_json()
     assert stale["saved"][0]["stored"] is False
     answer = db.session.execute(select(AttemptAnswer).where(AttemptAnswer.attempt_question_id == question)).scalar_one()
-    assert (answer.response, answer.client_seq) == ({"choice": 2}, 5)
+    assert (shown_answers(attempt_id)[1], answer.client_seq) == ({"choice": 2}, 5)
     state = client.get(f"/exams/api/attempts/{attempt_id}/state", headers={"Accept": "application/json"}).get_json()
     assert state["answers"][str(question)] == {"response": {"choice": 2}, "seq": 5} and state["last_seq"] == 5
     assert 0 < state["remaining_seconds"] <= 1800
@@ -187,8 +187,7 @@ def test_save_within_grace_is_late_and_logged_and_past_grace_refused_keeping_ear
     assert refused.status_code == 409
     body = refused.get_json()
     assert body["error"] == "time_over" and "hết giờ" in body["message"].lower() and body["open"] is False
-    answers = dict(db.session.execute(select(AttemptAnswer.attempt_question_id, AttemptAnswer.response).where(AttemptAnswer.attempt_question_id.in_([first, second]))).all())
-    assert answers == {first: {"choice": 1}, second: {"choice": 0}}
+    assert shown_answers(attempt_id) == {1: {"choice": 1}, 2: {"choice": 0}}
     attempt = db.session.get(ExamAttempt, attempt_id)
     assert attempt.state == "graded" and attempt.finalized_by == "clock" and attempt.open_slot is None
 
@@ -200,7 +199,7 @@ def test_save_after_submit_is_refused_with_a_clear_message(started, client):
     refused = save(client, attempt_id, token, question, 2, {"choice": 0})
     assert refused.status_code == 409 and refused.get_json()["error"] == "finished"
     assert "đã nộp" in refused.get_json()["message"]
-    assert db.session.execute(select(AttemptAnswer.response).where(AttemptAnswer.attempt_question_id == question)).scalar_one() == {"choice": 1}
+    assert shown_answers(attempt_id) == {1: {"choice": 1}}
 
 
 def test_two_concurrent_submits_give_one_grade_and_the_same_answer(exam, auth, app):

@@ -4,7 +4,7 @@ somebody else's questions, is refused."""
 import re
 
 import pytest
-from exam_support import BASIC, add_question, make_pool, make_session, single_choice
+from exam_support import BASIC, add_question, make_pool, make_session, practical_task, single_choice
 from sqlalchemy import select
 
 from lms.auth.services import create_user, find_user
@@ -87,3 +87,21 @@ def test_a_learner_sees_the_images_of_their_practice_questions(client, auth, pap
     assert client.get(f"/media/questions/{paper_images['practice']}").status_code == 200
     # The exam questions are not in the practice pool: their images stay closed.
     assert client.get(f"/media/questions/{paper_images['text']}").status_code == 403
+
+
+def test_an_image_only_a_practical_tasks_rubric_holds_is_refused_to_its_candidate(client, auth, demo):
+    """The rubric is the council's marking guide: an image in it is part of the key."""
+    bank = make_pool(per_module=5)
+    shown, rubric_only = stored_image(bank, 1), stored_image(bank, 2)
+    task = practical_task("IU03-TH", "IU03")
+    task["text"] = f"Trình bày công văn như mẫu ![Mẫu](/media/questions/{shown})"
+    task["rubric"] = [{"criterion": f"Lề, phông chữ đúng như hình ![](/media/questions/{rubric_only})", "points": 10}]
+    add_question(bank, task)
+    db.session.commit()
+    session, _ = make_session(practical=True)
+    auth.login("learner")
+    part_id = session.blueprint.parts[1].id
+    page = auth.post(f"/exams/sessions/{session.id}/parts/{part_id}/start", token_page=f"/exams/sessions/{session.id}").get_data(as_text=True)
+    assert f'src="/media/questions/{shown}"' in page and f"/media/questions/{rubric_only}" not in page
+    assert client.get(f"/media/questions/{shown}").status_code == 200
+    assert client.get(f"/media/questions/{rubric_only}").status_code == 403

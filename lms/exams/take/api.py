@@ -36,7 +36,7 @@ def api_save(attempt_id):
     payload = payload if isinstance(payload, dict) else {}
     entries = payload.get("answers") if "answers" in payload else [payload]
     try:
-        acknowledged, late = save_answers(attempt, entries, now)
+        acknowledged, late = save_answers(attempt, entries, now, as_shown=True)
     except ExamError as error:
         return json_error(error, attempt, now)
     return jsonify({"saved": acknowledged, "late": late, **queries.state_payload(attempt, now)})

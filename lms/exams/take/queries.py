@@ -110,7 +110,8 @@ def page_items(attempt):
         answered = response not in (None, "null", "{}")
         items.append({"id": question_id, "position": position, "flagged": flagged, "type": parts.type,
                       "body": parts.body(version_id, content, order or "{}", locale),
-                      "extensions": parts.extensions, "response": response if answered else None, "answered": answered,
+                      "extensions": parts.extensions, "answered": answered,
+                      "response": json.dumps(_shown(version_id, content, order, json.loads(response))) if answered else None,
                       # which upload of a practical task is the one graded
                       "upload_id": json.loads(response).get("upload_id") if answered and parts.type == "practical" else None})
         last_seq = max(last_seq, seq or 0)
@@ -132,12 +133,12 @@ class QuestionParts(NamedTuple):
     type: str
     extensions: tuple
     head: Markup  # a choice question's text and the opening of its options; any other question whole
-    options: tuple  # a choice question's rendered options by index; empty for other types
+    options: tuple  # a choice question's rendered options by index, then by the position shown at; empty for other types
 
     def body(self, version_id, content, order, locale) -> Markup:
         if self.options:
             chosen = permutation(json.loads(order), "choices", len(self.options))
-            return Markup("").join((self.head, *(self.options[index] for index in chosen), Markup("</div>")))
+            return Markup("").join((self.head, *(self.options[index][place] for place, index in enumerate(chosen)), Markup("</div>")))
         if self.type == "matching":  # both columns follow the order: rendered per order
             return _ordered_body(version_id, content, order, locale)
         return self.head
@@ -149,19 +150,20 @@ def _macros():
 
 @lru_cache(maxsize=RENDER_CACHE_SIZE)
 def _question_parts(version_id, content, locale):
-    question = QuestionData.from_dict(json.loads(content))
+    question = _question_data(version_id, content)
     view = get_type(question.type).candidate_view(question)  # the question's own order
     macros, name = _macros(), f"v{version_id}"
     extensions = tuple(view.get("extensions") or ())
     if view["type"] in CHOICE_TYPES:
-        options = tuple(macros.choice(view, choice, name) for choice in view["choices"])
+        places = range(len(view["choices"]))
+        options = tuple(tuple(macros.choice(view, choice, name, place) for place in places) for choice in view["choices"])
         return QuestionParts(view["type"], extensions, macros.choices_head(view), options)
     return QuestionParts(view["type"], extensions, macros.question_body(view, name), ())
 
 
 @lru_cache(maxsize=RENDER_CACHE_SIZE)
 def _ordered_body(version_id, content, order, locale):
-    question = QuestionData.from_dict(json.loads(content))
+    question = _question_data(version_id, content)
     return _macros().question_body(get_type(question.type).candidate_view(question, json.loads(order)), f"v{version_id}")
 
 
@@ -188,13 +190,28 @@ def last_seq(attempt) -> int:
 
 
 def saved_answers(attempt):
-    """{attempt question id: {"response", "seq"}} for the page to merge with its buffer."""
+    """{attempt question id: {"response", "seq"}} for the page to merge with its buffer,
+    options named as the page names them."""
     rows = db.session.execute(
-        select(AttemptAnswer.attempt_question_id, AttemptAnswer.response, AttemptAnswer.client_seq)
+        select(AttemptAnswer.attempt_question_id, AttemptAnswer.response, AttemptAnswer.client_seq,
+               AttemptQuestion.question_version_id, cast(QuestionVersion.data, Text), cast(AttemptQuestion.presentation, Text))
         .join(AttemptQuestion, AttemptQuestion.id == AttemptAnswer.attempt_question_id)
+        .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.question_version_id)
         .where(AttemptQuestion.attempt_id == attempt.id)
     ).all()
-    return {str(row[0]): {"response": row[1] or None, "seq": int(row[2])} for row in rows}
+    return {str(question_id): {"response": _shown(version_id, content, order, response) if response else None, "seq": int(seq)}
+            for question_id, response, seq, version_id, content, order in rows}
+
+
+def _shown(version_id, content, order, response):
+    """A stored answer as the exam page names its options (QuestionType.stored_to_shown)."""
+    question = _question_data(version_id, content)
+    return get_type(question.type).stored_to_shown(question, json.loads(order or "{}"), response)
+
+
+@lru_cache(maxsize=RENDER_CACHE_SIZE)
+def _question_data(version_id, content):
+    return QuestionData.from_dict(json.loads(content))
 
 
 def state_payload(attempt, now):
