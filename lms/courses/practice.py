@@ -46,15 +46,18 @@ def question_data(attempt, index):
     return version.question_data()
 
 
-def answer(attempt, index, raw_response, now=None):
+def answer(attempt, index, raw_response, now=None, as_shown=False):
     """Grade one answer and keep it; answering the same question again changes nothing.
-    Returns the feedback entry. Raises CourseError for an empty or malformed answer."""
+    Returns the feedback entry. Raises CourseError for an empty or malformed answer.
+    `as_shown` when the answer names options by the positions shown (the practice form)."""
     key = str(index)
     if key in attempt.feedback:
         return attempt.feedback[key]
     data = question_data(attempt, index)
     kind = get_type(data.type)
     try:
+        if as_shown:
+            raw_response = kind.shown_to_stored(data, attempt.questions[index]["order"], raw_response)
         response = kind.normalize_response(data, raw_response)
     except ResponseError as error:
         raise CourseError(error.translated(gettext)) from None
@@ -80,8 +83,11 @@ def question_page(attempt, index):
     the learner's answer, the verdict, the right answer and the explanation."""
     data = question_data(attempt, index)
     kind = get_type(data.type)
-    view = kind.candidate_view(data, attempt.questions[index]["order"])
-    page = {"index": index, "view": view, "feedback": attempt.feedback.get(str(index)), "response": attempt.answers.get(str(index), {})}
+    order = attempt.questions[index]["order"]
+    response = attempt.answers.get(str(index), {})
+    # The form names options by the position shown, as the exam page does (QuestionType.shown_to_stored).
+    page = {"index": index, "view": kind.candidate_view(data, order), "feedback": attempt.feedback.get(str(index)), "response": response,
+            "shown": kind.stored_to_shown(data, order, response)}
     if page["feedback"] is not None:
         page["correct"] = [Markup(item) for item in kind.describe_response(data, kind.correct_response(data), _inline(data), gettext)]  # nosec B704 describe_response returns HTML made by render_inline (nh3 allow-list) or fixed words
         page["explanation"] = Markup(render(data.explanation, data.text_format)) if data.explanation else None  # nosec B704 render() sanitises with nh3

@@ -202,7 +202,7 @@ def practice_question(attempt_id, index):
             abort(400)
         data = practice.question_data(attempt, index)
         try:
-            practice.answer(attempt, index, get_type(data.type).form_response(request.form))
+            practice.answer(attempt, index, get_type(data.type).form_response(request.form), as_shown=True)
             return redirect(url_for("courses.practice_question", attempt_id=attempt.id, index=index))
         except CourseError as problem:
             error = str(problem)

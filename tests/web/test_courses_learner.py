@@ -3,6 +3,7 @@ import re
 from datetime import date
 
 import pytest
+from exam_support import docx_bytes
 from sqlalchemy import select
 
 from lms.auth.services import find_user
@@ -106,7 +107,7 @@ def test_unpublished_lessons_are_hidden_from_learners_but_previewed_by_trainers(
 def test_pictures_and_attachments_are_served_with_their_types(client, auth, db, course):
     lesson = _lessons(db, course)[0]
     services.store_image(lesson, "hinh.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
-    upload = services.store_attachment(lesson, "mau.docx", content=b"PK\x03\x04 docx")
+    upload = services.store_attachment(lesson, "mau.docx", content=docx_bytes())
     practice_file = services.store_attachment(lesson, "IU04-bang-luong-thang.xlsx", builder="IU04-bang-luong-thang.xlsx")
     db.session.commit()
     auth.login("learner")
@@ -115,7 +116,7 @@ def test_pictures_and_attachments_are_served_with_their_types(client, auth, db, 
     assert "sandbox" in image.headers["Content-Security-Policy"] and "script-src" not in image.headers["Content-Security-Policy"]
     document = client.get(f"/learn/lessons/{lesson.id}/files/{upload.id}")
     assert document.mimetype == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    assert document.headers["Content-Disposition"] == 'attachment; filename="mau.docx"' and document.data == b"PK\x03\x04 docx"
+    assert document.headers["Content-Disposition"] == 'attachment; filename="mau.docx"' and document.data == docx_bytes()
     built = client.get(f"/learn/lessons/{lesson.id}/files/{practice_file.id}")
     assert built.status_code == 200 and built.data[:2] == b"PK" and "spreadsheetml" in built.mimetype
     other = _lessons(db, course)[1]
@@ -167,6 +168,9 @@ def test_a_practice_quiz_gives_feedback_with_the_explanation(client, auth, db, c
     auth.post(question_url, {"choice": wrong}, token_page=question_url)
     page = client.get(question_url).get_data(as_text=True)
     assert "Chưa đúng" in page and "Hàm SUM cộng các ô của vùng." in page and "SUM" in page.split("Đáp án đúng", 1)[1]
+    # Values are the positions shown (as on the exam page): the learner's answer is marked where they chose it.
+    assert re.findall(r'name="choice" value="(\d+)"', page) == ["0", "1", "2"]
+    assert re.search(rf'name="choice" value="{wrong}" checked disabled> <span>COUNT', page)
     attempt = db.session.execute(select(PracticeAttempt)).scalar_one()
     assert attempt.answered == 1 and attempt.score == 0
 
