@@ -1,5 +1,6 @@
 """Assignments of courses to units and titles with a deadline, overdue lists and progress
-per unit or title. Trainers and administrators act city-wide; HR officers in their units."""
+per unit or title. Administrators and the city's trainers act city-wide; HR officers and a
+unit's trainers within their units."""
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,7 +18,7 @@ bp = require_roles(Blueprint("course_assignments", __name__, url_prefix="/course
 
 
 def _city_wide():
-    return current_user.has_role("admin", "trainer")
+    return queries.manager_scope(current_user).everything
 
 
 def _assignment_form(scope):

@@ -2,21 +2,19 @@
 from sqlalchemy import and_, case, func, or_, select, true
 from sqlalchemy.orm import aliased, joinedload
 
-from lms.auth.access import hr_scope
 from lms.auth.models import User
 from lms.catalogue.models import LearningPathModule, Module, SyllabusNode, Title
 from lms.courses.models import Assignment, Course, Lesson, LessonAttachment, LessonImage, LessonProgress, PracticeAttempt
 from lms.courses.rules import syllabus_sort_key, topic_of
 from lms.extensions import db
 from lms.org.models import Staff, Unit
-from lms.scope import Scope
+from lms.scope import Scope, role_scope
 
 
 def manager_scope(user):
-    """Whose progress a user may follow: trainers and administrators everyone, HR officers their units."""
-    if user.has_role("admin", "trainer"):
-        return Scope((), everything=True)
-    return hr_scope(user)
+    """Whose progress a user may follow: administrators everyone; HR officers and trainers the
+    units their roles are held for (a role held for no unit: the whole city)."""
+    return role_scope(db.session, user, "hr", "trainer")
 
 
 # --- Building blocks ---------------------------------------------------------------------

@@ -1,0 +1,95 @@
+"""An HR officer, a trainer or a proctor of Long Biên (A) reaching data of its sibling Gia Lâm (B):
+every GET route of the app that takes an id, called with B's ids, answers 403/404 or a page
+without B's person; so do the list pages searched, sorted and filtered for B, their exports
+(CSV, XLSX read cell by cell, PDF text), the JSON API with a token of A, and the ranking and
+indicator drill-downs into B's units. B's own officers reach the same data, which shows that the
+sweeps do find it where it is."""
+import pytest
+from api_support import new_token
+from scope_support import (  # noqa: F401  (the fixtures ctx and world)
+    A_DISTRICT,
+    B_DISTRICT,
+    B_MARKERS,
+    B_PERSON,
+    OFFICERS_OF_A,
+    YEAR,
+    ctx_fixture,
+    get,
+    id_routes,
+    leaked,
+    list_sweep,
+    paths,
+    signed_in,
+    sweep,
+    world_fixture,
+)
+
+A_NAME, B_NAME = "Quận Long Biên", "Huyện Gia Lâm"  # the districts' rows of the district bloc's ranking
+LIST_MARKERS = (*B_MARKERS, B_NAME)
+
+
+def searches_for_b(ids):
+    """Query strings naming B every way a list takes it: a search, a sort, a unit by id or code,
+    B's bloc and period. The searches are parts of B's name, number and account, which a page
+    may echo: only the whole of one is B's data."""
+    return [{},
+            {"q": B_PERSON["full_name"][3:], "sort": "name", "order": "desc", "per_page": "500"},
+            {"q": B_PERSON["id_number"][:-3], "unit": ids["unit_id"][1], "status": "active"},
+            {"q": B_PERSON["username"][:-3], "unit": B_DISTRICT, "bloc": "KHOI-QUAN-HUYEN", "period": YEAR},
+            {"unit": ids["unit_id"][0], "course": ids["course_id"][0], "sort": "unit", "group": "unit"}]
+
+
+@pytest.mark.parametrize("username", OFFICERS_OF_A)
+def test_every_id_route_called_with_bs_ids_answers_nothing_of_b(app, ctx, username):
+    assert sweep(signed_in(app, username), app, ctx, api_token=new_token(A_DISTRICT)[1]) == []
+
+
+@pytest.mark.parametrize("username", OFFICERS_OF_A)
+def test_lists_searched_sorted_and_filtered_for_b_answer_nothing_of_b(app, ctx, username):
+    found = list_sweep(signed_in(app, username), app, ctx, searches_for_b(ctx), LIST_MARKERS, api_token=new_token(A_DISTRICT)[1])
+    assert found == []
+
+
+@pytest.mark.parametrize("username", OFFICERS_OF_A)
+def test_every_route_taking_a_unit_refuses_bs_units(app, ctx, username):
+    """Not even a page without names: a unit of B is not found, or forbidden, wherever an id names it."""
+    client, token = signed_in(app, username), new_token(A_DISTRICT)[1]
+    tried = 0
+    for rule in id_routes(app):
+        if "unit_id" in rule.arguments:
+            for path in paths(rule, ctx):
+                assert get(client, path, token, {"period": YEAR}).status_code in (403, 404), path
+                tried += 1
+    assert tried >= 16  # 8 routes today, each with B's district and ward
+
+
+def test_the_district_ranking_shows_a_its_rank_and_not_b_in_pages_exports_and_the_api(app, ctx):
+    client, token = signed_in(app, "hr"), new_token(A_DISTRICT)[1]
+    query = {"period": YEAR, "bloc": "KHOI-QUAN-HUYEN"}
+    for path in ("/rankings/", "/rankings/export.xlsx", "/rankings/export.pdf", "/indicators/", "/indicators/template.xlsx",
+                 "/api/v1/rankings"):
+        answer = get(client, path, token, query)
+        assert answer.status_code == 200 and leaked(answer, (A_NAME, B_NAME)) == [A_NAME], path
+    units = get(client, "/api/v1/rankings", token, query).get_json()["units"]
+    assert [row["code"] for row in units] == [A_DISTRICT]
+    assert get(client, "/api/v1/rankings", token, query).get_json()["hidden_units"] > 0
+
+
+def test_the_sweeps_find_bs_person_where_bs_own_officers_look(app, ctx):
+    """The same sweeps as B's officers: B's person is found in pages, JSON, XLSX, CSV and PDF."""
+    staff_id, code, session_b = ctx["staff_id"][0], ctx["code"][0], ctx["session_b"]
+    found = {path for path, _status, _markers in sweep(signed_in(app, "hr_gl"), app, ctx, api_token=new_token(B_DISTRICT)[1])}
+    for expected in (f"/org/staff/{staff_id}", f"/reports/staff/{staff_id}", f"/reports/staff/{staff_id}.pdf",
+                     f"/api/v1/staff/{staff_id}/profile", f"/certificates/{code}", f"/certificates/{code}.pdf",
+                     f"/certificates/sessions/{session_b}", f"/courses/assignments/progress/{ctx['course_id'][0]}"):
+        assert expected in found, expected
+    found = {path for path, _status, _markers in sweep(signed_in(app, "trainer_gl"), app, ctx)}
+    for expected in (f"/exams/manage/sessions/{session_b}", f"/exams/manage/sessions/{session_b}/results.xlsx",
+                     f"/exams/manage/sessions/{session_b}/results.csv", f"/courses/assignments/progress/{ctx['course_id'][0]}"):
+        assert expected in found, expected
+    client, query = signed_in(app, "hr_gl"), searches_for_b(ctx)[1]
+    for path in ("/org/staff/", "/org/staff/export.xlsx", "/certificates/register.xlsx", "/courses/assignments/overdue"):
+        assert B_PERSON["full_name"] in leaked(get(client, path, query=query)), path
+    admin = signed_in(app, "admin")
+    for path in ("/rankings/export.xlsx", "/rankings/export.pdf", "/indicators/template.xlsx"):
+        assert B_NAME in leaked(get(admin, path, query={"period": YEAR, "bloc": "KHOI-QUAN-HUYEN"}), LIST_MARKERS), path
