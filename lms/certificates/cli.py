@@ -66,13 +66,10 @@ def revoke_command(code, reason):
 @certificates_cli.command("verify")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def verify_command(path):
-    """Kiểm tra tệp PDF chứng chỉ: chữ ký số, sửa đổi sau khi ký, đối chiếu sổ gốc, thu hồi. Mã thoát 0 khi hợp lệ."""
-    from lms.certificates import authority as authorities
-    from lms.certificates import signing
-    from lms.certificates.verification import MESSAGES, against_register
+    """Kiểm tra tệp PDF chứng chỉ hoặc chứng chỉ số .jwt: chữ ký số, sửa đổi sau khi ký, đối chiếu sổ gốc, thu hồi. Mã thoát 0 khi hợp lệ."""
+    from lms.certificates.verification import MESSAGES, check_upload
 
-    check = signing.verify_pdf(path.read_bytes(), authorities.current().trust_roots)
-    certificate, check = against_register(check)
+    certificate, check = check_upload(path.read_bytes())
     if check.valid:
         click.echo(f"Hợp lệ: {certificate.rule.title.lower()} số hiệu {certificate.serial}, cấp cho {certificate.holder_name}.")
         return

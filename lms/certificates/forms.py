@@ -30,7 +30,7 @@ class ReissueForm(FlaskForm):
 
 
 class VerifyUploadForm(FlaskForm):
-    document = FileField(_l("Tệp chứng chỉ (PDF)"), validators=[FileRequired()])
+    document = FileField(_l("Tệp chứng chỉ (PDF, hoặc chứng chỉ số .jwt)"), validators=[FileRequired()])
 
 
 class ConfirmForm(FlaskForm):

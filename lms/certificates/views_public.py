@@ -5,10 +5,9 @@ and revocation lists for offline verification of the credentials."""
 from flask import abort, current_app, jsonify, render_template, request
 
 from lms.auth.access import public
-from lms.certificates import authority as authorities
 from lms.certificates import publishing, queries, signing
 from lms.certificates.forms import VerifyUploadForm
-from lms.certificates.verification import MESSAGES, against_register
+from lms.certificates.verification import MESSAGES, check_upload
 from lms.downloads import download
 from lms.extensions import limiter
 from lms.routing import Routes
@@ -39,8 +38,7 @@ def verify_upload():
             if len(data) > current_app.config["VERIFY_UPLOAD_MAX_BYTES"]:
                 check = signing.PdfCheck(valid=False, reason="too_large")
             else:
-                check = signing.verify_pdf(data, authorities.current().trust_roots)
-            certificate, check = against_register(check)
+                certificate, check = check_upload(data)
             status = 200 if check.valid else 422
     return render_template("certificates/verify_upload.html", form=form, check=check, certificate=certificate,
                            messages=MESSAGES), status
