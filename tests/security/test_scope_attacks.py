@@ -8,6 +8,7 @@ import pytest
 from api_support import new_token
 from scope_support import (  # noqa: F401  (the fixtures ctx and world)
     A_DISTRICT,
+    A_PERSON,
     B_DISTRICT,
     B_MARKERS,
     B_PERSON,
@@ -87,6 +88,9 @@ def test_the_sweeps_find_bs_person_where_bs_own_officers_look(app, ctx):
     for expected in (f"/exams/manage/sessions/{session_b}", f"/exams/manage/sessions/{session_b}/results.xlsx",
                      f"/exams/manage/sessions/{session_b}/results.csv", f"/courses/assignments/progress/{ctx['course_id'][0]}"):
         assert expected in found, expected
+    # A's trainer does see A's person in the session both sit: the page is there, B is not on it.
+    results = get(signed_in(app, "trainer_lb"), f"/exams/manage/sessions/{ctx['session_a']}/results.xlsx")
+    assert leaked(results, (A_PERSON["full_name"], B_PERSON["full_name"])) == [A_PERSON["full_name"]]
     client, query = signed_in(app, "hr_gl"), searches_for_b(ctx)[1]
     for path in ("/org/staff/", "/org/staff/export.xlsx", "/certificates/register.xlsx", "/courses/assignments/overdue"):
         assert B_PERSON["full_name"] in leaked(get(client, path, query=query)), path
