@@ -8,9 +8,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from openpyxl import load_workbook
-
-from lms.messages import N_, Message, MessageError, vietnamese
+from lms.archives import ArchiveError, open_workbook, sheet_rows
+from lms.messages import N_, Message, MessageError, reason, vietnamese
 from lms.text import tidy
 
 
@@ -51,7 +50,7 @@ def read_table(filename, content, columns, max_rows=50_000):
     lookup = {fold(alias): name for name, aliases in columns.items() for alias in (name, *aliases)}
     name = filename.lower()
     if name.endswith(".xlsx"):
-        raw_rows = _xlsx_rows(content)
+        raw_rows = _xlsx_rows(content, max_rows)
     elif name.endswith(".csv"):
         raw_rows = _csv_rows(content)
     else:
@@ -84,14 +83,17 @@ def read_table(filename, content, columns, max_rows=50_000):
     return table
 
 
-def _xlsx_rows(content):
+def _xlsx_rows(content, max_rows):
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        workbook = open_workbook(content, data_only=True)  # a zip bomb is refused before openpyxl reads it
     except Exception as error:  # openpyxl raises many kinds for a broken file
-        raise TableError(N_("Không đọc được tệp Excel: %(error)s"), error=str(error)) from None
-    sheet = workbook.worksheets[0]
-    for values in sheet.iter_rows(values_only=True):
-        yield ["" if value is None else value for value in values]
+        raise TableError(N_("Không đọc được tệp Excel: %(error)s"), error=reason(error)) from None
+    try:
+        # As many blank rows as data rows at most: openpyxl makes one for each row number a cell skips.
+        for values in sheet_rows(workbook.worksheets[0], 2 * max_rows + 1):
+            yield ["" if value is None else value for value in values]
+    except ArchiveError as error:
+        raise TableError(N_("Dòng %(row)s: %(error)s"), row=error.row, error=error.message) from None
 
 
 def _csv_rows(content):

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from lms.archives import ArchiveError, content_matches
 from lms.courses.models import Assignment, Course, Lesson, LessonAttachment, LessonImage, LessonProgress
 from lms.courses.rules import (
     ATTACHMENT_TYPES,
@@ -131,6 +132,17 @@ def store_image(lesson, filename, content):
     return image
 
 
+def _check_content(name, content):
+    """An attachment is what its extension says (a .docx that is an .exe or a web page is
+    refused), and an archive does not inflate past lms.archives' limits."""
+    try:
+        matches = content_matches(extension(name), content)
+    except ArchiveError as error:
+        raise CourseError(error.translated(_)) from None
+    if not matches:
+        raise CourseError(_("Nội dung tệp không đúng định dạng %(ext)s.", ext=extension(name)))
+
+
 def _lesson_file(model, lesson, name):
     """The lesson's image or attachment of this name, or a new one (added to the session)."""
     found = db.session.execute(select(model).where(model.lesson_id == lesson.id, model.filename == name)).scalar_one_or_none()
@@ -149,6 +161,8 @@ def store_attachment(lesson, filename, content=None, builder=None):
                             "không khoảng trắng."))
     if builder is None and not content:
         raise CourseError(_("Tệp đính kèm rỗng."))
+    if builder is None:
+        _check_content(name, content)
     attachment = _lesson_file(LessonAttachment, lesson, name)
     if attachment.id is not None and attachment.builder == builder and attachment.content == content:
         return attachment

@@ -2,13 +2,12 @@
 UPLOAD_DIR/exams/<attempt>/, recorded as the task's answer. Writes flush, never commit."""
 import hashlib
 import secrets
-import zipfile
-from io import BytesIO
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
 
+from lms.archives import ArchiveError, content_matches
 from lms.exams.attempts import ExamError, log_refusal, require_loaded, save_answers
 from lms.exams.core import engine
 from lms.exams.models import PracticalUpload
@@ -16,43 +15,6 @@ from lms.extensions import db
 from lms.questionbank.types import PRACTICAL_EXTENSIONS
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-ZIP_MAGIC = b"PK\x03\x04"
-PDF_MAGIC = b"%PDF-"
-# Office Open XML and OpenDocument files are zip archives with a telltale member.
-ZIP_MEMBERS = {
-    ".docx": "word/document.xml",
-    ".xlsx": "xl/workbook.xml",
-    ".pptx": "ppt/presentation.xml",
-    ".odt": "mimetype",
-    ".ods": "mimetype",
-    ".odp": "mimetype",
-}
-OPENDOCUMENT_TYPES = {
-    ".odt": b"application/vnd.oasis.opendocument.text",
-    ".ods": b"application/vnd.oasis.opendocument.spreadsheet",
-    ".odp": b"application/vnd.oasis.opendocument.presentation",
-}
-
-
-def content_matches(extension: str, content: bytes) -> bool:
-    """Does the file's content fit its extension (magic bytes and, for zips, the structure)?"""
-    if extension == ".pdf":
-        return content.startswith(PDF_MAGIC)
-    if not content.startswith(ZIP_MAGIC):
-        return False
-    try:
-        with zipfile.ZipFile(BytesIO(content)) as archive:
-            names = set(archive.namelist())
-            if extension == ".zip":
-                return True
-            member = ZIP_MEMBERS.get(extension)
-            if member not in names:
-                return False
-            if extension in OPENDOCUMENT_TYPES:
-                return archive.read("mimetype").strip() == OPENDOCUMENT_TYPES[extension]
-            return True
-    except (zipfile.BadZipFile, KeyError, OSError):
-        return False
 
 
 def store_upload(attempt, attempt_question, filename: str, content: bytes, now, allowed_extensions=None):
@@ -66,7 +28,11 @@ def store_upload(attempt, attempt_question, filename: str, content: bytes, now, 
         raise ExamError(_("Tệp rỗng."), "file_empty", 400)
     if len(content) > limit:
         raise ExamError(_("Tệp lớn quá %(mb)d MB.", mb=limit // (1024 * 1024)), "file_size", 413)
-    if not content_matches(extension, content):
+    try:
+        matches = content_matches(extension, content)
+    except ArchiveError as error:  # a zip bomb, or an archive of too many members
+        raise ExamError(error.translated(_), "file_content", 400) from None
+    if not matches:
         raise ExamError(_("Nội dung tệp không đúng định dạng %(ext)s.", ext=extension), "file_content", 400)
     require_loaded(attempt)
     decision = engine.save_decision(attempt.clock())

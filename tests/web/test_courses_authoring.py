@@ -10,6 +10,7 @@ from lms.catalogue.models import Module, Title
 from lms.courses import services
 from lms.courses.models import Assignment, Course, Lesson, LessonAttachment, LessonImage
 from lms.org.models import Unit
+from lms.tabular import write_xlsx
 
 
 @pytest.fixture()
@@ -109,7 +110,7 @@ def test_a_trainer_uploads_pictures_and_files_of_accepted_types_only(client, aut
     page = f"/courses/lessons/{lesson.id}/"
     auth.post(f"{page}images", {"file": (io.BytesIO(b"\x89PNG\r\n\x1a\n...."), "hop-thu.png")}, token_page=page, content_type="multipart/form-data")
     auth.post(f"{page}images", {"file": (io.BytesIO(b"<html>"), "trang.html")}, token_page=page, content_type="multipart/form-data")
-    auth.post(f"{page}attachments", {"file": (io.BytesIO(b"PK\x03\x04"), "bai-tap.xlsx")}, token_page=page, content_type="multipart/form-data")
+    auth.post(f"{page}attachments", {"file": (io.BytesIO(write_xlsx(["Họ và tên"], [])), "bai-tap.xlsx")}, token_page=page, content_type="multipart/form-data")
     auth.post(f"{page}attachments", {"file": (io.BytesIO(b"MZ"), "cai-dat.exe")}, token_page=page, content_type="multipart/form-data")
     assert [i.filename for i in db.session.execute(select(LessonImage)).scalars()] == ["hop-thu.png"]
     assert [a.filename for a in db.session.execute(select(LessonAttachment)).scalars()] == ["bai-tap.xlsx"]

@@ -11,9 +11,10 @@ import json
 import re
 import zipfile
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from lms.archives import ArchiveError, open_workbook, sheet_rows
 from lms.messages import N_, reason
 from lms.questionbank import graded_answers
 from lms.questionbank.formats import common
@@ -126,15 +127,23 @@ def _row_question(values: dict, row: int, default_module) -> QuestionData:
     return q
 
 
+def _sheet_rows(workbook):
+    """The first sheet's rows (blank ones at most as many as the questions allowed); a sheet
+    that cannot be read is a FormatError at the row where reading stopped."""
+    try:
+        yield from sheet_rows(workbook.worksheets[0], 2 * common.MAX_QUESTIONS + 1)
+    except ArchiveError as error:
+        raise FormatError(N_("Không đọc được tệp Excel (.xlsx): %(error)s."), error=error.message, row=error.row) from None
+
+
 def parse(content, default_module=None) -> common.ParseResult:
     """Cells are read as written: text starting with '=' (a formula to Excel) is taken as text, not computed."""
     common.check_size(content, row=1)
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+        workbook = open_workbook(content, data_only=False)  # a zip bomb is refused before openpyxl reads it
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise FormatError(N_("Không đọc được tệp Excel (.xlsx): %(error)s."), error=str(error), row=1) from None
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
+        raise FormatError(N_("Không đọc được tệp Excel (.xlsx): %(error)s."), error=reason(error), row=1) from None
+    rows = _sheet_rows(workbook)
     header = [_cell_text(value) for value in next(rows, ())]
     positions = {name.casefold(): index for index, name in enumerate(header) if name}
     missing = [name for name in REQUIRED if name.casefold() not in positions]
