@@ -52,32 +52,42 @@ def _hostile_bank(pool="exam", per_module=5, modules=BASIC):
     return bank
 
 
+def _question_form(text_format, text):
+    form = {"key": f"DOC-{text_format}", "module": "IU04", "syllabus": "IU04.2.2", "difficulty": "easy", "pool": "exam",
+            "status": "review", "tags": "độc", "title": "", "text_format": text_format, "text": text,
+            "points": "1", "explanation": f"Giải thích độc {ALL_PAYLOADS}", "change_note": "Sửa độc <script>alert(1)</script>",
+            "correct_feedback": f"Đúng rồi {ALL_PAYLOADS}", "incorrect_feedback": f"Sai rồi {ALL_PAYLOADS}"}
+    for index, payload in enumerate(PAYLOADS[:6]):
+        form[f"choices-{index}-text"] = f"Phương án độc {payload}"
+        form[f"choices-{index}-feedback"] = f"Phản hồi độc {payload}"
+    form["choices-0-correct"] = "y"
+    return form
+
+
 def test_a_question_written_in_the_form_shows_inert_on_every_trainer_page(client, auth, demo):
     bank = questionbank.create_bank("IU04 – Bảng tính", find_user("trainer"))
     db.session.commit()
     auth.login("trainer")
     url = f"/questionbank/banks/{bank.id}/questions/new/single_choice"
     for text_format in FORMATS:
-        form = {"key": f"DOC-{text_format}", "module": "IU04", "syllabus": "IU04.2.2", "difficulty": "easy", "pool": "exam",
-                "status": "review", "tags": "độc", "title": "", "text_format": text_format, "text": f"Câu độc {ALL_PAYLOADS}",
-                "points": "1", "explanation": f"Giải thích độc {ALL_PAYLOADS}", "change_note": "",
-                "correct_feedback": f"Đúng rồi {ALL_PAYLOADS}", "incorrect_feedback": f"Sai rồi {ALL_PAYLOADS}"}
-        for index, payload in enumerate(PAYLOADS[:6]):
-            form[f"choices-{index}-text"] = f"Phương án độc {payload}"
-            form[f"choices-{index}-feedback"] = f"Phản hồi độc {payload}"
-        form["choices-0-correct"] = "y"
-        assert auth.post(url, form, token_page=url).status_code == 302
+        assert auth.post(url, _question_form(text_format, f"Câu độc {ALL_PAYLOADS}"), token_page=url).status_code == 302
     questions = db.session.execute(select(Question).where(Question.bank_id == bank.id)).scalars().all()
     assert len(questions) == 2
     for question in questions:
         base = f"/questionbank/questions/{question.id}"
+        # A second version, the payloads in another order: the history shows the difference.
+        edited = _question_form(question.question_data().text_format, f"Câu độc đã sửa {' '.join(reversed(PAYLOADS))}")
+        assert auth.post(f"{base}/edit", edited, token_page=f"{base}/edit").status_code == 302
         assert_inert(client.get(base), "Câu độc", "Giải thích độc", "Phương án độc")
         assert_inert(client.get(f"{base}/preview"), "Câu độc", "Phương án độc")
-        assert_inert(client.get(f"{base}/history"))
+        assert_inert(client.get(f"{base}/history"), "<ins>", "<del>")
         assert_inert(client.get(f"{base}/edit"), "Câu độc")
     assert_inert(client.get("/questionbank/questions/", query_string={"bank": bank.id}), "Câu độc")
     assert_inert(client.get(f"/questionbank/banks/{bank.id}"))
     assert_inert(client.get("/questionbank/review/"))
+    auth.logout()
+    auth.login("admin")
+    assert_inert(client.get("/admin/audit/"))
 
 
 def _start(session, candidate):

@@ -10,7 +10,7 @@ import re
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
-from xss_support import ALL_PAYLOADS, PAYLOADS, assert_inert, hostile_question
+from xss_support import ALL_PAYLOADS, PAYLOADS, assert_inert, hostile_question, hostile_questions_of_every_type
 
 from lms.auth.services import find_user
 from lms.courses.loader import load_course_content
@@ -60,6 +60,24 @@ def test_an_imported_question_file_shows_inert_in_the_preview_and_the_bank(clien
     for question in questions:
         assert_inert(client.get(f"/questionbank/questions/{question.id}"), "Câu độc", "Phương án độc")
         assert_inert(client.get(f"/questionbank/questions/{question.id}/preview"), "Câu độc")
+
+
+@pytest.mark.parametrize("text_format", ["markdown", "html", "plain"])
+def test_questions_of_every_type_imported_show_inert_on_their_pages(client, auth, bank, text_format):
+    questions = [QuestionData.from_dict(data) for data in hostile_questions_of_every_type(text_format)]
+    auth.login("trainer")
+    url = f"/questionbank/banks/{bank.id}/import"
+    preview = _upload(auth, url, get_format("native").serialize(questions).encode(), "moi-loai.yaml")
+    action = re.search(r'action="([^"]+/import/[^"]+)"', assert_inert(preview)).group(1)
+    assert auth.post(action, {}, token_page=url).status_code == 302
+    imported = db.session.execute(select(Question).where(Question.bank_id == bank.id)).scalars().all()
+    assert len(imported) == len(questions)
+    for question in imported:
+        base = f"/questionbank/questions/{question.id}"
+        assert_inert(client.get(base), "độc")
+        assert_inert(client.get(f"{base}/preview"), "độc")
+        assert_inert(client.get(f"{base}/edit"), "độc")
+    assert_inert(client.get("/questionbank/questions/", query_string={"bank": bank.id}), "Tiêu đề độc &lt;script&gt;")
 
 
 def _moodle_with_image(name, content):

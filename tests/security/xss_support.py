@@ -95,3 +95,23 @@ def hostile_question(key, module, text_format="markdown", pool="exam"):
     for index, choice in enumerate(data["choices"]):
         choice.update(text=f"Phương án độc {index} {PAYLOADS[index % len(PAYLOADS)]}", feedback=f"Phản hồi độc {ALL_PAYLOADS}")
     return data
+
+
+def hostile_questions_of_every_type(text_format="markdown"):
+    """One question of each further type, every text it has (pairs, accepted answers, rubric
+    criteria, title, feedback) carrying payloads; as QuestionData dicts."""
+    common = {"module": "IU04", "syllabus": "IU04.2.2", "status": "approved", "text_format": text_format,
+              "title": f"Tiêu đề độc {PAYLOADS[0]}", "explanation": f"Giải thích độc {ALL_PAYLOADS}",
+              "correct_feedback": f"Đúng độc {ALL_PAYLOADS}", "incorrect_feedback": f"Sai độc {ALL_PAYLOADS}"}
+    marked = [f"Mục độc {index} {payload}" for index, payload in enumerate(PAYLOADS)]
+    return [
+        {**common, "key": f"MR-{text_format}", "type": "multiple_response", "text": f"Câu độc {ALL_PAYLOADS}",
+         "choices": [{"text": marked[i], "correct": i < 2, "feedback": marked[-1 - i]} for i in range(6)]},
+        {**common, "key": f"TF-{text_format}", "type": "true_false", "text": f"Câu độc {ALL_PAYLOADS}", "answer": True},
+        {**common, "key": f"SA-{text_format}", "type": "short_answer", "text": f"Câu độc {ALL_PAYLOADS}", "answers": marked[:3]},
+        {**common, "key": f"NU-{text_format}", "type": "numeric", "text": f"Câu độc {ALL_PAYLOADS}", "answer": 12.5, "tolerance": 0.5},
+        {**common, "key": f"MA-{text_format}", "type": "matching", "text": f"Câu độc {ALL_PAYLOADS}", "shuffle": False,
+         "pairs": [[marked[i], marked[-1 - i]] for i in range(4)]},
+        {**common, "key": f"PR-{text_format}", "type": "practical", "text": f"Bài độc {ALL_PAYLOADS}", "points": 10.0,
+         "rubric": [{"criterion": marked[i], "points": 5.0} for i in range(2)], "extensions": [".docx"]},
+    ]
