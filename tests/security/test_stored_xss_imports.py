@@ -10,18 +10,20 @@ import re
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
-from xss_support import ALL_PAYLOADS, PAYLOADS, assert_inert, hostile_question, hostile_questions_of_every_type
+from xss_support import ALL_PAYLOADS, PAYLOADS, assert_inert, executable_forms, hostile_question, hostile_questions_of_every_type
 
 from lms.auth.services import find_user
 from lms.courses.loader import load_course_content
 from lms.courses.models import Course, Lesson
 from lms.extensions import db
+from lms.localtime import local_today
 from lms.org.models import Staff, Unit
 from lms.questionbank import services as questionbank
 from lms.questionbank.formats import EXTENSIONS, FORMATS, get_format
 from lms.questionbank.models import Question, QuestionImage
 from lms.questionbank.schema import QuestionData
 
+YEAR = str(local_today().year)
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>'
 
 
@@ -173,6 +175,31 @@ def test_an_imported_unit_list_shows_inert_in_the_preview_and_the_unit_tree(clie
     assert_inert(client.get(f"/org/units/{parent.id}"), "Đơn vị độc 0 &lt;script&gt;")
     unit = db.session.execute(select(Unit).where(Unit.code == "DOC-0")).scalar_one()
     assert_inert(client.get(f"/org/units/{unit.id}"), "Đơn vị độc 0 &lt;script&gt;")
+
+
+def test_row_errors_quoting_hostile_cells_show_them_escaped_in_every_table_import(client, auth, demo):
+    """A refused row names the cell's content: the staff, unit, candidate and indicator imports."""
+    from exam_support import make_session
+
+    session, _candidate = make_session()
+    hostile = PAYLOADS[0]
+    uploads = [
+        ("hr", "/org/import/staff", {}, _xlsx(STAFF_HEADER, [["Cán bộ", hostile, "", "Nữ", hostile, "LB-BODE", hostile, hostile]])),
+        ("admin", "/org/import/units", {}, _xlsx(["Mã đơn vị", "Tên đơn vị", "Loại", "Mã đơn vị cấp trên"], [[hostile, hostile, hostile, hostile]])),
+        ("admin", f"/exams/manage/sessions/{session.id}/candidates/import", {},
+         _xlsx(["Số định danh", "Phòng thi", "Thêm giờ (phút)", "Mô đun đăng ký"], [[hostile, hostile, hostile, hostile]])),
+        ("hr", "/indicators/import", {"period": YEAR}, _xlsx(["Mã đơn vị", "Tên đơn vị", "online_procedures_pct", "one_stop_shop"],
+                                                              [["LB-BODE", hostile, hostile, hostile], [hostile, "", 1, 1]])),
+    ]
+    for username, url, fields, content in uploads:
+        auth.login(username)
+        token_page = f"/exams/manage/sessions/{session.id}" if "/candidates/" in url else url
+        response = auth.post(url, {"file": (io.BytesIO(content), "tep.xlsx"), **fields}, token_page=token_page,
+                             content_type="multipart/form-data")
+        page = response.get_data(as_text=True)
+        assert response.status_code in (200, 422), (url, response.status_code)
+        assert executable_forms(page) == [] and "&lt;script&gt;" in page, url
+        auth.logout()
 
 
 def test_a_loaded_lesson_folder_shows_inert_on_the_lesson_page(client, auth, demo, tmp_path):
