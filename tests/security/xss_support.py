@@ -25,6 +25,7 @@ PAYLOADS = (
     "<object data=\"javascript:alert('x16')\"></object>",
     "<form action=\"javascript:alert('x17')\"><button formaction=\"javascript:alert('x18')\">Gửi</button></form>",
     '<div style="x" onmouseover="alert(\'x19\')">rê chuột</div>',
+    '&lt;img src=x onerror=alert("x20")&gt;',  # runs only if some step decodes it twice
 )
 # Every payload as one text, for fields whose length allows it.
 ALL_PAYLOADS = " ".join(PAYLOADS)
