@@ -274,13 +274,14 @@ def list_routes(app):
             if "GET" in rule.methods and rule.arguments <= {"fmt", "report"} and rule.endpoint not in SHARED]
 
 
-def list_sweep(client, app, ids, queries, markers, api_token=None):
+def list_sweep(client, app, ids, searches, api_token=None):
     """[(path, query, status, markers)] of the list pages and exports that, asked with one of
-    `queries` (a search, a sort, a filter naming B), answered with any of `markers`."""
+    `searches` — (query, markers): a search, a sort, a filter naming B, and what of B's must
+    not come back (a page may echo what was searched) — answered with any of those markers."""
     found = []
     for rule in list_routes(app):
         for path in paths(rule, ids):
-            for query in queries:
+            for query, markers in searches:
                 response = get(client, path, api_token, query)
                 if leaked(response, markers):
                     found.append((path, query, response.status_code, leaked(response, markers)))

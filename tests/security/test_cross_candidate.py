@@ -39,8 +39,8 @@ def test_every_id_route_called_with_the_other_candidates_ids_answers_nothing_of_
 
 
 def test_the_learners_own_pages_searched_for_the_other_show_nothing_of_them(app, ctx):
-    queries = [{}, {"q": B_PERSON["full_name"][3:], "staff": ctx["staff_id"][0], "attempt": ctx["open_b"]}]
-    assert list_sweep(signed_in(app, ATTACKER), app, ctx, queries, B_MARKERS) == []
+    searches = [({}, B_MARKERS), ({"q": B_PERSON["full_name"][3:], "staff": ctx["staff_id"][0], "attempt": ctx["open_b"]}, B_MARKERS)]
+    assert list_sweep(signed_in(app, ATTACKER), app, ctx, searches) == []
 
 
 def test_every_guessed_id_of_someone_elses_attempt_quiz_or_certificate_is_refused(app, ctx):

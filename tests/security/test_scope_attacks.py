@@ -4,6 +4,8 @@ without B's person; so do the list pages searched, sorted and filtered for B, th
 (CSV, XLSX read cell by cell, PDF text), the JSON API with a token of A, and the ranking and
 indicator drill-downs into B's units. B's own officers reach the same data, which shows that the
 sweeps do find it where it is."""
+from datetime import timedelta
+
 import pytest
 from api_support import new_token
 from scope_support import (  # noqa: F401  (the fixtures ctx and world)
@@ -24,20 +26,29 @@ from scope_support import (  # noqa: F401  (the fixtures ctx and world)
     sweep,
     world_fixture,
 )
+from sqlalchemy import func, select
+
+from lms.courses.models import Assignment
+from lms.extensions import db
+from lms.localtime import local_today
+from lms.org.models import Unit
+from tests.conftest import Auth
 
 A_NAME, B_NAME = "Quận Long Biên", "Huyện Gia Lâm"  # the districts' rows of the district bloc's ranking
 LIST_MARKERS = (*B_MARKERS, B_NAME)
 
 
 def searches_for_b(ids):
-    """Query strings naming B every way a list takes it: a search, a sort, a unit by id or code,
-    B's bloc and period. The searches are parts of B's name, number and account, which a page
-    may echo: only the whole of one is B's data."""
-    return [{},
-            {"q": B_PERSON["full_name"][3:], "sort": "name", "order": "desc", "per_page": "500"},
-            {"q": B_PERSON["id_number"][:-3], "unit": ids["unit_id"][1], "status": "active"},
-            {"q": B_PERSON["username"][:-3], "unit": B_DISTRICT, "bloc": "KHOI-QUAN-HUYEN", "period": YEAR},
-            {"unit": ids["unit_id"][0], "course": ids["course_id"][0], "sort": "unit", "group": "unit"}]
+    """(query, markers): query strings naming B every way a list takes it — a search for B's
+    name, number or account, a sort, a unit by id or code, B's bloc and period — and B's data
+    that must not come back. A page may echo a search: B's whole name is searched for once,
+    with the other markers to find; else parts of what identifies B, with all of them."""
+    others = tuple(marker for marker in LIST_MARKERS if marker != B_PERSON["full_name"])
+    return [({}, LIST_MARKERS),
+            ({"q": B_PERSON["full_name"], "sort": "name", "order": "desc", "per_page": "500"}, others),
+            ({"q": B_PERSON["full_name"][3:], "unit": ids["unit_id"][0], "sort": "unit", "group": "unit"}, LIST_MARKERS),
+            ({"q": B_PERSON["id_number"][:-3], "unit": ids["unit_id"][1], "status": "active", "course": ids["course_id"][0]}, LIST_MARKERS),
+            ({"q": B_PERSON["username"][:-3], "unit": B_DISTRICT, "bloc": "KHOI-QUAN-HUYEN", "period": YEAR}, LIST_MARKERS)]
 
 
 @pytest.mark.parametrize("username", OFFICERS_OF_A)
@@ -47,7 +58,7 @@ def test_every_id_route_called_with_bs_ids_answers_nothing_of_b(app, ctx, userna
 
 @pytest.mark.parametrize("username", OFFICERS_OF_A)
 def test_lists_searched_sorted_and_filtered_for_b_answer_nothing_of_b(app, ctx, username):
-    found = list_sweep(signed_in(app, username), app, ctx, searches_for_b(ctx), LIST_MARKERS, api_token=new_token(A_DISTRICT)[1])
+    found = list_sweep(signed_in(app, username), app, ctx, searches_for_b(ctx), api_token=new_token(A_DISTRICT)[1])
     assert found == []
 
 
@@ -91,9 +102,30 @@ def test_the_sweeps_find_bs_person_where_bs_own_officers_look(app, ctx):
     # A's trainer does see A's person in the session both sit: the page is there, B is not on it.
     results = get(signed_in(app, "trainer_lb"), f"/exams/manage/sessions/{ctx['session_a']}/results.xlsx")
     assert leaked(results, (A_PERSON["full_name"], B_PERSON["full_name"])) == [A_PERSON["full_name"]]
-    client, query = signed_in(app, "hr_gl"), searches_for_b(ctx)[1]
+    client, query = signed_in(app, "hr_gl"), searches_for_b(ctx)[2][0]
     for path in ("/org/staff/", "/org/staff/export.xlsx", "/certificates/register.xlsx", "/courses/assignments/overdue"):
         assert B_PERSON["full_name"] in leaked(get(client, path, query=query)), path
+    whole_name, others = searches_for_b(ctx)[1]  # B's row is found by what else it shows
+    assert leaked(get(client, "/org/staff/", query=whole_name), others)
     admin = signed_in(app, "admin")
     for path in ("/rankings/export.xlsx", "/rankings/export.pdf", "/indicators/template.xlsx"):
         assert B_NAME in leaked(get(admin, path, query={"period": YEAR, "bloc": "KHOI-QUAN-HUYEN"}), LIST_MARKERS), path
+
+
+def test_a_units_trainer_assigns_courses_within_the_unit_only(app, ctx):
+    """Neither to B's district nor to the whole city (which reaches B): refused, nothing assigned."""
+    client = signed_in(app, "trainer_lb")
+    before = db.session.execute(select(func.count(Assignment.id))).scalar_one()
+    form = {"course_id": ctx["course_id"][0], "title_id": 0, "deadline": (local_today() + timedelta(days=30)).isoformat()}
+    for unit_id in (ctx["unit_id"][0], ctx["unit_id"][1], 0):
+        answer = Auth(client).post("/courses/assignments/", {**form, "unit_id": unit_id})
+        assert answer.status_code == 403, unit_id
+    assert db.session.execute(select(func.count(Assignment.id))).scalar_one() == before
+    page = get(client, "/courses/assignments/").get_data(as_text=True)
+    assert "toàn thành phố" not in page and A_NAME in page
+    ward = db.session.execute(select(Unit.id).where(Unit.code == "LB-BODE")).scalar_one()
+    assert Auth(client).post("/courses/assignments/", {**form, "unit_id": ward}).status_code == 302
+    made = db.session.execute(select(Assignment).order_by(Assignment.id.desc())).scalars().first()
+    assert made.unit_id == ward and db.session.execute(select(func.count(Assignment.id))).scalar_one() == before + 1
+    db.session.delete(made)  # the module's world as it was
+    db.session.commit()
