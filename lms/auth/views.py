@@ -15,6 +15,7 @@ from lms.errors import error_response, wants_json
 from lms.extensions import db, login_manager
 from lms.org.models import Staff, Unit
 from lms.redirects import local_target, redirect_with
+from lms.routing import requested_page
 
 bp = Blueprint("auth", __name__)
 admin_bp = require_roles(Blueprint("accounts", __name__, url_prefix="/admin/accounts"), "admin")
@@ -37,20 +38,21 @@ def login():
         username = form.username.data.strip().lower()
         address = request.remote_addr or ""
         wait = throttling.retry_after_seconds(username, address)
+        user = services.find_user(username)
+        # One password check on every path (unknown, disabled, throttled alike: None checks against
+        # the dummy hash), so that the time taken tells nothing about the account.
+        matched = verify_password(user.password_hash if user is not None and user.enabled else None, form.password.data)
         if wait:
             record_refusal("login.throttled", target=username, actor_name=username, wait_seconds=wait)
             flash(throttling.throttled_message(wait), "danger")
             return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait)}
-        user = services.find_user(username)
-        if user is not None and user.enabled and verify_password(user.password_hash, form.password.data):
+        if matched:
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(form.password.data)
             throttling.clear_failures(username, address)
             start_session(user)
             record("login.success", target=username, actor=user)
             return redirect(local_target(request.args.get("next")) or url_for("home.index"))
-        if user is None:
-            verify_password(None, form.password.data)  # same work whether or not the account exists
         throttling.record_failure(username, address)
         record("login.failure", target=username, actor_name=username)
         flash(_("Tên đăng nhập hoặc mật khẩu không đúng."), "danger")
@@ -103,7 +105,7 @@ def list_accounts():
         query = query.where(or_(User.username.ilike(pattern), User.display_name.ilike(pattern)))
     if form.role.data:
         query = query.where(User.id.in_(select(RoleAssignment.user_id).where(RoleAssignment.role == form.role.data)))
-    page = db.paginate(query, per_page=50)
+    page = db.paginate(query, page=requested_page(), per_page=50, error_out=False)
     return render_template("admin/accounts.html", page=page, form=form)
 
 
