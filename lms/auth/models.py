@@ -96,11 +96,15 @@ class UserSession(db.Model):
 
 
 class LoginFailure(db.Model):
+    """A wrong secret typed: a password (scope "login", `username` the account's) or an exam's
+    access code (scope "exam_code", `username` the candidate's key); see lms.auth.throttling."""
+
     __tablename__ = "login_failure"
     __table_args__ = (
         Index("ix_login_failure_username_at", "username", "created_at"),
         Index("ix_login_failure_ip_at", "ip_address", "created_at"),
     )
+    scope: Mapped[str] = mapped_column(String(20), default="login", server_default="login")
     username: Mapped[str] = mapped_column(String(80))
     ip_address: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -112,6 +116,7 @@ class LoginRelease(db.Model):
 
     __tablename__ = "login_release"
     __table_args__ = (Index("ix_login_release_username_at", "username", "released_at"),)
+    scope: Mapped[str] = mapped_column(String(20), default="login", server_default="login")
     username: Mapped[str] = mapped_column(String(80))
     released_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     released_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))

@@ -12,6 +12,11 @@ the window, in three dimensions:
 A refused (throttled) attempt is not a failure: retrying early never lengthens the wait.
 A proctor of the candidate's session (or an administrator) lifts the throttling of an
 account (`release`): its failures up to then stop counting, in every dimension.
+
+The same backoff, on the same tables, guards other secrets typed by a signed-in person: each
+has its `scope` (EXAM_CODE: an exam session's access code, keyed by the candidate), counted
+apart from the sign-ins, so that mistakes of one kind never delay the other. A failure is
+recorded so that it outlives the refusal of its request (lms.transactions.leave_trace).
 """
 import math
 from datetime import timedelta
@@ -23,6 +28,10 @@ from sqlalchemy import and_, case, delete, func, select
 from lms.auth.models import LoginFailure, LoginRelease
 from lms.extensions import db
 from lms.models_base import utcnow
+from lms.transactions import leave_trace
+
+LOGIN = "login"
+EXAM_CODE = "exam_code"
 
 
 def _normalise(username):
@@ -47,18 +56,19 @@ def _window_start(now):
     return now - timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"])
 
 
-def _counted_since(username, now):
+def _counted_since(username, now, scope):
     """Failures after this moment count against the account: the window's start, or the
     latest release of the account when it is later."""
     since = _window_start(now)
     released = db.session.execute(
-        select(func.max(LoginRelease.released_at)).where(LoginRelease.username == username, LoginRelease.released_at > since)
+        select(func.max(LoginRelease.released_at))
+        .where(LoginRelease.scope == scope, LoginRelease.username == username, LoginRelease.released_at > since)
     ).scalar_one()
     return max(since, released) if released is not None else since
 
 
-def retry_after_seconds(username, ip_address, now=None):
-    """Seconds until a sign-in attempt is allowed again, or 0 when allowed now."""
+def retry_after_seconds(username, ip_address, now=None, scope=LOGIN):
+    """Seconds until a sign-in attempt (of `scope`) is allowed again, or 0 when allowed now."""
     config = current_app.config
     now = now or utcnow()
     username = _normalise(username)
@@ -76,7 +86,7 @@ def retry_after_seconds(username, ip_address, now=None):
     row = db.session.execute(
         select(count(here), newest(here), count(from_address), newest(from_address), count(mine), newest(mine),
                func.count(func.distinct(case((mine, LoginFailure.ip_address)))))
-        .where((mine | from_address), LoginFailure.created_at > _counted_since(username, now))
+        .where(LoginFailure.scope == scope, (mine | from_address), LoginFailure.created_at > _counted_since(username, now, scope))
     ).one()
     here_count, here_newest, address_count, address_newest, account_count, account_newest, addresses = row
     base = config["LOGIN_BACKOFF_BASE_SECONDS"]
@@ -92,54 +102,56 @@ def retry_after_seconds(username, ip_address, now=None):
     return math.ceil(max(waits))
 
 
-def record_failure(username, ip_address, now=None):
-    db.session.add(LoginFailure(username=_normalise(username), ip_address=ip_address, created_at=now or utcnow()))
+def record_failure(username, ip_address, now=None, scope=LOGIN):
+    leave_trace(LoginFailure.__table__, {"scope": scope, "username": _normalise(username), "ip_address": ip_address,
+                                         "created_at": now or utcnow()})
 
 
-def clear_failures(username, ip_address):
+def clear_failures(username, ip_address, scope=LOGIN):
     """A successful sign-in forgets this address's failures for the account."""
     db.session.execute(
-        delete(LoginFailure).where(LoginFailure.username == _normalise(username), LoginFailure.ip_address == ip_address)
+        delete(LoginFailure).where(LoginFailure.scope == scope, LoginFailure.username == _normalise(username),
+                                   LoginFailure.ip_address == ip_address)
     )
 
 
-def release(username, actor, now=None):
+def release(username, actor, now=None, scope=LOGIN):
     """Lift the account's throttling: its failures so far stop counting against it (the rows
     stay, for the other accounts of the address and for the record). How many were lifted."""
     now = now or utcnow()
     username = _normalise(username)
-    counts = recent_failures([username], now)
-    db.session.add(LoginRelease(username=username, released_at=now, released_by_id=actor.id if actor is not None else None))
+    counts = recent_failures([username], now, scope)
+    db.session.add(LoginRelease(scope=scope, username=username, released_at=now, released_by_id=actor.id if actor is not None else None))
     db.session.flush()
     return counts.get(username, 0)
 
 
-def counted_failures(usernames, now=None):
+def counted_failures(usernames, now=None, scope=LOGIN):
     """A subquery (username, failures) of the failures that still count against each of
     `usernames` (a list, or a select of names): those of the window after the latest release."""
     since = _window_start(now or utcnow())
     released = (
         select(LoginRelease.username, func.max(LoginRelease.released_at).label("released_at"))
-        .where(LoginRelease.username.in_(usernames), LoginRelease.released_at > since)
+        .where(LoginRelease.scope == scope, LoginRelease.username.in_(usernames), LoginRelease.released_at > since)
         .group_by(LoginRelease.username)
         .subquery()
     )
     return (
         select(LoginFailure.username, func.count(LoginFailure.id).label("failures"))
         .outerjoin(released, released.c.username == LoginFailure.username)
-        .where(LoginFailure.username.in_(usernames), LoginFailure.created_at > since,
+        .where(LoginFailure.scope == scope, LoginFailure.username.in_(usernames), LoginFailure.created_at > since,
                (released.c.released_at.is_(None)) | (LoginFailure.created_at > released.c.released_at))
         .group_by(LoginFailure.username)
         .subquery()
     )
 
 
-def recent_failures(usernames, now=None):
+def recent_failures(usernames, now=None, scope=LOGIN):
     """{username: failures that still count against the account} for these accounts."""
     names = sorted({_normalise(name) for name in usernames if name})
     if not names:
         return {}
-    counted = counted_failures(names, now)
+    counted = counted_failures(names, now, scope)
     return dict(db.session.execute(select(counted.c.username, counted.c.failures)).all())
 
 
