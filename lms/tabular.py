@@ -106,7 +106,12 @@ def _csv_rows(content):
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         pass
-    yield from csv.reader(io.StringIO(text), dialect)
+    # newline="": a bare CR ends a line as in the files Excel for Mac writes, and stays inside a quoted field
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        yield from reader
+    except csv.Error as error:  # an unterminated quote at the end, a field over the csv module's limit
+        raise TableError(N_("Dòng %(row)s: không đọc được tệp CSV (%(error)s)."), row=reader.line_num, error=str(error)) from None
 
 
 # Day first, the Vietnamese way, with /, - or . between; or ISO year first.

@@ -108,7 +108,7 @@ def canonicalize(q: QuestionData) -> QuestionData:
     if q.type in ("single_choice", "multiple_response"):
         for choice in q.choices:
             choice.text, choice.feedback = nfc(choice.text).strip(), nfc(choice.feedback).strip()
-            if choice.fraction is not None:
+            if _is_number(choice.fraction):
                 choice.fraction = round(float(choice.fraction), 7)
                 if abs(choice.fraction - _derived_fraction(q, choice)) < FRACTION_TOLERANCE:
                     choice.fraction = None  # says nothing beyond `correct`
@@ -158,11 +158,53 @@ def residual_fields(original: QuestionData, reparsed: QuestionData) -> dict:
     return {name: value for name, value in wanted.items() if got.get(name) != value}
 
 
+# The JSON a format carries (GIFT's @lms comment, Moodle's <lms_data>, the Excel column) gets
+# the types the parsers would give, so that canonicalize and the validation read it safely;
+# whether a value makes sense (a known type, a positive number) is the validation's to say.
+_TEXTS = {"key", "type", "text", "difficulty", "pool", "status", "title", "text_format", "explanation", "category",
+          "correct_feedback", "incorrect_feedback"}
+_OPTIONAL_TEXTS = {"module", "syllabus"}
+_FLAGS = {"shuffle", "case_sensitive"}
+_NUMBERS = {"points", "tolerance"}
+_TEXT_LISTS = {"tags", "extensions"}
+_CHOICE_TYPES = {"text": str, "correct": bool, "feedback": str}
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _well_typed(name: str, value) -> bool:
+    if name in _TEXTS or (name in _OPTIONAL_TEXTS and value is not None):
+        return isinstance(value, str)
+    if name in _FLAGS:
+        return isinstance(value, bool)
+    if name in _NUMBERS:
+        return _is_number(value)
+    if name in _TEXT_LISTS:
+        return isinstance(value, list) and all(isinstance(item, str) for item in value)
+    if name == "pairs":
+        return isinstance(value, list) and all(isinstance(p, list) and all(isinstance(side, str) for side in p) for p in value)
+    if name == "choices":
+        return isinstance(value, list) and all(isinstance(c, dict) and set(c) <= {*_CHOICE_TYPES, "fraction"}
+                                               and all(isinstance(c[k], t) for k, t in _CHOICE_TYPES.items() if k in c)
+                                               and (c.get("fraction") is None or _is_number(c["fraction"])) for c in value)
+    if name == "answers":
+        return isinstance(value, list) and all(isinstance(item, (str, dict)) for item in value)
+    if name == "rubric":
+        return isinstance(value, list) and all(isinstance(item, dict) for item in value)
+    return True  # answer: a bool or a number, as the type says
+
+
 def apply_fields(q: QuestionData, values: dict) -> None:
+    if not isinstance(values, dict):
+        raise MessageError(N_("cần một đối tượng JSON gồm các cặp trường: giá trị."))
     known = {f.name for f in fields(QuestionData)}
     for name, value in values.items():
         if name not in known:
             raise MessageError(N_("trường không biết: %(name)s"), name=name)
+        if not _well_typed(name, value):
+            raise MessageError(N_("trường %(name)s có giá trị sai kiểu."), name=name)
         if name == "choices":
             value = [Choice(**c) for c in value]
         setattr(q, name, value)

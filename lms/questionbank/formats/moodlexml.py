@@ -45,6 +45,8 @@ def _read(content):
     except ET.ParseError as error:
         raise FormatError(N_("XML không hợp lệ (%(error)s)."), error=error.msg if hasattr(error, "msg") else str(error),
                           line=error.position[0]) from None
+    except LookupError as error:  # the XML declaration names an encoding Python does not know
+        raise FormatError(N_("XML không hợp lệ (%(error)s)."), error=str(error), line=1) from None
 
 
 def _text(element, path: str = "text") -> str:
@@ -168,6 +170,9 @@ def _question(element, index: int, category: str, warnings: list):
             extra = json.loads(element.find("lms_data").text or "{}")
         except json.JSONDecodeError as error:
             raise FormatError(N_("lms_data không phải JSON hợp lệ (%(error)s)."), error=error.msg, element=where) from None
+        if not isinstance(extra, dict):
+            raise FormatError(N_("lms_data không hợp lệ: %(error)s."), error=Message(N_("cần một đối tượng JSON gồm các cặp trường: giá trị.")),
+                              element=where)
     if kind not in SUPPORTED:
         warnings.append(Message(N_("%(where)s: loại câu hỏi '%(kind)s' không được hỗ trợ nên đã bỏ qua."), where=where, kind=kind))
         return None

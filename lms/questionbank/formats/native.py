@@ -25,16 +25,30 @@ TEXT_FIELDS = ("key", "type", "text", "module", "syllabus", "difficulty", "pool"
 
 
 def _load(text: str):
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        loader = yaml.SafeLoader(text)  # refuses a control character at once (ReaderError)
         node = loader.get_single_node()
         return node, (loader.construct_document(node) if node is not None else None)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-        reason = getattr(error, "problem", None) or str(error)
-        raise FormatError(N_("YAML không hợp lệ: %(reason)s."), reason=reason, line=mark.line + 1 if mark else 1) from None
+        raise FormatError(N_("YAML không hợp lệ: %(reason)s."), reason=_yaml_reason(error), line=_yaml_line(error, text)) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
+
+
+def _yaml_line(error, text: str) -> int:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    if mark is not None:
+        return mark.line + 1
+    position = getattr(error, "position", None)  # a ReaderError names a character offset
+    return text.count("\n", 0, position) + 1 if isinstance(position, int) else 1
+
+
+def _yaml_reason(error) -> str:
+    if isinstance(error, yaml.reader.ReaderError):  # PyYAML's own words, as for its other errors
+        return f"{error.reason} (#x{error.character:04x})" if isinstance(error.character, int) else error.reason
+    return getattr(error, "problem", None) or str(error)
 
 
 def _text(value, what: str, line: int) -> str:
@@ -63,16 +77,29 @@ def _answers(value, line: int) -> list:
             for item in value]
 
 
+def _refuse_repeated_fields(node, index: int) -> None:
+    """YAML keeps the last of two equal keys silently; a field written twice is a mistake to show."""
+    seen = set()
+    for key_node, _ in node.value:
+        if key_node.value in seen:
+            raise FormatError(N_("Câu hỏi thứ %(index)d: trường %(field)s được ghi hai lần."), index=index, field=key_node.value,
+                              line=key_node.start_mark.line + 1)
+        seen.add(key_node.value)
+
+
 def _question(item, node, index: int, default_module) -> QuestionData:
     line = node.start_mark.line + 1
     if not isinstance(item, dict):
         raise FormatError(N_("Câu hỏi thứ %(index)d phải là một bảng các trường (key: value)."), index=index, line=line)
     lines = {key_node.value: key_node.start_mark.line + 1 for key_node, _ in node.value}
+    _refuse_repeated_fields(node, index)
     unknown = sorted(set(map(str, item)) - QUESTION_FIELDS)
     if unknown:
         raise FormatError(N_("Câu hỏi thứ %(index)d: trường không biết %(fields)s."), index=index, fields=", ".join(unknown),
                           line=lines.get(unknown[0], line))
     values = {name: _text(item[name], name, lines.get(name, line)) for name in TEXT_FIELDS if item.get(name) is not None}
+    values.setdefault("type", "")  # a missing type or text is the validation's problem, at the question's line
+    values.setdefault("text", "")
     if "module" not in item:
         values["module"] = default_module  # an explicit `module: null` keeps the question outside any module
     if not values.get("key"):
@@ -92,8 +119,11 @@ def _question(item, node, index: int, default_module) -> QuestionData:
         if not isinstance(choice, dict) or set(map(str, choice)) - CHOICE_FIELDS:
             raise FormatError(N_("Mỗi phương án cần dạng 'text: …' (và correct, feedback, fraction nếu cần)."),
                               line=lines.get("choices", line))
+        fraction = choice.get("fraction")
+        if fraction is not None and (isinstance(fraction, bool) or not isinstance(fraction, (int, float))):
+            raise FormatError(N_("fraction của phương án phải là một số (ví dụ 0.5)."), line=lines.get("choices", line))
         choices.append(Choice(text=_text(choice.get("text"), "text", line), correct=choice.get("correct") is True,
-                              feedback=_text(choice.get("feedback"), "feedback", line), fraction=choice.get("fraction")))
+                              feedback=_text(choice.get("feedback"), "feedback", line), fraction=fraction))
     values["choices"] = choices
     rubric = item.get("rubric") or []
     if not isinstance(rubric, list) or not all(isinstance(r, dict) for r in rubric):

@@ -1,0 +1,100 @@
+"""The staff import (CSV and XLSX) on random and near-valid files: it always answers with a
+report, never an exception; every error names its row and column; and a file with an error
+writes nobody (all or nothing), while a valid one adds exactly the people it reports."""
+from fuzz_support import CELLS, csv_bytes, encoded, mutated_lines, scaled, workbook_bytes
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from lms.org.imports import STAFF_COLUMNS, import_staff
+from lms.org.models import Staff, StaffPosting
+from lms.scope import Scope
+
+HEADER = ["STT", "Họ và tên", "Ngày sinh", "Nơi sinh", "Giới tính", "Số CCCD", "Mã đơn vị", "Chức danh", "Email", "Trạng thái"]
+ROWS = [
+    [1, "Nguyễn Thị Ánh Tuyết", "12/05/1988", "Gia Lâm, Hà Nội", "Nữ", "001188012345", "LB-BODE", "Tư pháp – hộ tịch",
+     "tuyet.nta@longbien.hanoi.gov.vn", ""],
+    [2, "Đặng Quốc Việt", "03/11/1979", "Hưng Yên", "Nam", "033079004567", "LB-NGOCLAM", "CC-TAICHINH", "", ""],
+    [3, "Lưu Thị Huyền Trang", "1992-02-29", "Hà Nội", "nữ", "001192998877", "LB-VIETHUNG", "", "", "Đang công tác"],
+]
+VALID_CSV = csv_bytes(HEADER, ROWS).decode()
+HEADERS = st.lists(st.sampled_from(["STT", "Ghi chú", *(alias for aliases in STAFF_COLUMNS.values() for alias in aliases)]),
+                   min_size=1, max_size=12)
+
+
+def _counts(db):
+    return (db.session.scalar(select(func.count()).select_from(Staff)), db.session.scalar(select(func.count()).select_from(StaffPosting)))
+
+
+def imported_all_or_nothing(db, filename, content):
+    """Import with `apply`, in a savepoint rolled back after: the report's promise holds in the database."""
+    before = _counts(db)
+    savepoint = db.session.begin_nested()
+    try:
+        report = import_staff(filename, content, Scope.city(), apply=True)
+        db.session.flush()
+        after = _counts(db)
+    finally:
+        savepoint.rollback()
+    for error in report.errors:
+        assert error.row >= 1 and error.column and str(error), error
+    if report.errors:
+        assert after == before, report.errors
+    else:
+        assert after[0] == before[0] + report.created
+        assert report.created + report.updated + report.unchanged == report.total
+    return report
+
+
+def test_the_valid_file_imports(hanoi):
+    """The mutations start from a file that imports, so their refusals are the mutations' doing."""
+    report = imported_all_or_nothing(hanoi, "ds.csv", VALID_CSV.encode())
+    assert report.ok and report.created == len(ROWS)
+
+
+@settings(max_examples=scaled(30))
+@given(content=st.one_of(st.binary(max_size=300), st.text(max_size=200).map(str.encode)),
+       filename=st.sampled_from(["ds.csv", "ds.xlsx", "ds.txt", "DS.CSV"]))
+def test_random_files_get_a_report(hanoi, content, filename):
+    imported_all_or_nothing(hanoi, filename, content)
+
+
+@settings(max_examples=scaled(40))
+@given(content=encoded(mutated_lines([VALID_CSV])))
+def test_near_valid_csv_files_import_all_or_nothing(hanoi, content):
+    if isinstance(content, str):
+        content = content.encode()
+    imported_all_or_nothing(hanoi, "ds.csv", content)
+
+
+@settings(max_examples=scaled(30))
+@given(header=HEADERS, rows=st.lists(st.lists(st.one_of(CELLS, st.sampled_from([cell for row in ROWS for cell in row])), max_size=12),
+                                     max_size=4))
+def test_workbooks_of_random_cells_import_all_or_nothing(hanoi, header, rows):
+    content = workbook_bytes(header, rows)
+    assume(content is not None)
+    imported_all_or_nothing(hanoi, "ds.xlsx", content)
+
+
+def test_a_cell_of_another_type_in_any_column_is_read_or_refused_by_row(hanoi):
+    """Numbers, booleans and formulas where text is expected (as Excel stores them) are read or refused by row."""
+    for column in range(1, len(HEADER)):
+        for value in (12345678901, 3.5, True, "=1+1"):
+            rows = [list(row) for row in ROWS]
+            rows[1][column] = value
+            imported_all_or_nothing(hanoi, "ds.xlsx", workbook_bytes(HEADER, rows))
+    rows = [list(row) for row in ROWS]
+    rows[1][5] = 33079004567  # the ID number as Excel keeps a number: its leading zero lost
+    report = imported_all_or_nothing(hanoi, "ds.xlsx", workbook_bytes(HEADER, rows))
+    assert [(error.row, error.column) for error in report.errors] == [(3, "Số định danh")]
+
+
+def test_csv_files_the_csv_module_cannot_read_are_refused_not_raised(hanoi):
+    """A bare CR before a NUL, and a field past the csv module's size limit, raised csv.Error out of the import."""
+    assert [error.column for error in imported_all_or_nothing(hanoi, "ds.csv", b"\r\x00").errors] == ["Họ và tên", "Số định danh",
+                                                                                                         "Mã đơn vị"]
+    huge = VALID_CSV.encode() + b'4,"' + b"x" * 200_000 + b'",001188012346,LB-BODE\r\n'
+    report = imported_all_or_nothing(hanoi, "ds.csv", huge)
+    assert not report.ok and "Dòng 5: không đọc được tệp CSV (field larger than field limit" in str(report.errors[0])
+    mac = VALID_CSV.replace("\r\n", "\r").encode()  # old Mac line ends: read as lines, not refused
+    assert imported_all_or_nothing(hanoi, "ds.csv", mac).created == len(ROWS)
