@@ -1,16 +1,19 @@
 """Entering an exam: the session's conditions (window, networks, access code) and the start
-or resumption of an attempt with its paper. Writes flush, never commit."""
+or resumption of an attempt with its paper; the conditions every later request on the
+attempt meets (check_sitting). Writes flush, never commit."""
 import ipaddress
+from contextlib import contextmanager
 from datetime import timedelta
 from functools import lru_cache
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, insert, select
+from sqlalchemy import String, and_, cast, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import make_transient_to_detached
 
 from lms.audit.services import record_refusal
+from lms.auth import throttling
 from lms.auth.passwords import hash_password, verify_password
 from lms.exams import papers
 from lms.exams.attempts import ExamError, hold, lock_and_clock, log_event
@@ -25,18 +28,68 @@ def set_access_code(session: ExamSession, code):
     session.access_code_hash = hash_password(code) if code else None
 
 
-def check_entry(session: ExamSession, now, address, access_code=None):
+def check_entry(candidate: ExamCandidate, now, address, access_code=None):
     """Refuse entry outside the window, from outside the allowed networks, or without the code."""
-    if session.status != "published":
-        raise ExamError(_("Kỳ thi chưa được công bố hoặc đã kết thúc."), "not_published", 403)
+    session = candidate.session
+    _check_published(session)
     if now < session.opens_at:
         raise ExamError(_("Kỳ thi chưa mở."), "not_open", 403)
     if now >= session.closes_at:
         raise ExamError(_("Kỳ thi đã đóng."), "closed", 403)
+    _check_network(session, address)
+    if session.access_code_hash:
+        _check_access_code(candidate, now, address, access_code)
+
+
+def check_sitting(session: ExamSession, address):
+    """The conditions every request on a started attempt meets (its page, state, saves, flags,
+    submit, uploads; a resumption): the session still published, the request from an allowed
+    network. The window holds through the attempt's deadline, capped at the session's close
+    when it started, which the clock enforces (only a proctor's reopening goes past it). The
+    access code is not asked again: an attempt exists only through check_entry, and only its
+    own candidate's requests reach it (lms.exams.take.access.own_attempt)."""
+    _check_published(session)
+    _check_network(session, address)
+
+
+def _check_published(session):
+    if session.status != "published":
+        raise ExamError(_("Kỳ thi chưa được công bố hoặc đã kết thúc."), "not_published", 403)
+
+
+def _check_network(session, address):
     if session.allowed_networks and not address_allowed(address, session.allowed_networks):
         raise ExamError(_("Máy của bạn không nằm trong mạng được phép dự thi (%(ip)s).", ip=address or "?"), "network", 403)
-    if session.access_code_hash and not (access_code and verify_password(session.access_code_hash, access_code.strip())):
+
+
+def _check_access_code(candidate, now, address, access_code):
+    """The code, with the sign-in backoff on wrong ones (lms.auth.throttling, its EXAM_CODE
+    scope): per candidate of the session and address, per address, per candidate across
+    addresses. A throttled try is not checked, so that guessing gains nothing by hurrying."""
+    key = access_code_key(candidate.id)
+    wait = throttling.retry_after_seconds(key, address, now, scope=throttling.EXAM_CODE)
+    if wait:
+        raise ExamError(code_throttled_message(wait), "code_throttled", 429, retry_after=wait)
+    if not (access_code and verify_password(candidate.session.access_code_hash, access_code.strip())):
+        throttling.record_failure(key, address, now, scope=throttling.EXAM_CODE)
         raise ExamError(_("Mã dự thi không đúng."), "access_code", 403)
+    throttling.clear_failures(key, address, scope=throttling.EXAM_CODE)
+
+
+def access_code_key(candidate_id):
+    """Under which key a candidate's wrong access codes are counted (lms.auth.throttling,
+    EXAM_CODE scope): the candidate's id as text, which also names the session; given the id
+    column, the same in SQL (the proctor board counts them)."""
+    return str(candidate_id) if isinstance(candidate_id, int) else cast(candidate_id, String)
+
+
+def code_throttled_message(wait):
+    """What a candidate who must wait `wait` seconds before typing the code again reads."""
+    if wait < 60:
+        text = _("Nhập sai mã dự thi nhiều lần. Vui lòng thử lại sau %(s)d giây.", s=wait)
+    else:
+        text = _("Nhập sai mã dự thi quá nhiều lần. Vui lòng thử lại sau %(m)d phút.", m=max(1, (wait + 59) // 60))
+    return text + " " + _("Nếu không chắc mã dự thi, hãy hỏi cán bộ coi thi.")
 
 
 def address_allowed(address, networks) -> bool:
@@ -125,13 +178,26 @@ def _open_attempt_insert(dialect):
     return dialect_insert(ExamAttempt.__table__).on_conflict_do_nothing().returning(ExamAttempt.__table__.c.id)
 
 
+@contextmanager
+def _refusals_recorded(candidate, part):
+    # Kept although the refusal rolls the request back: proctors see who was turned away
+    # and why (a wrong access code tried again and again shows here, as its throttling).
+    try:
+        yield
+    except ExamError as error:
+        waited = {"wait_seconds": error.detail["retry_after"]} if "retry_after" in error.detail else {}
+        record_refusal("exam.start_refused", target=f"exam_session:{candidate.session_id}", part=part.id, candidate=candidate.id,
+                       reason=error.code, **waited)
+        raise
+
+
 def start_attempt(candidate: ExamCandidate, part: BlueprintPart, now, address="", access_code=None, position=None):
     """Resume the open attempt, or start a new one with its paper drawn and stored.
 
-    Resuming needs no access code: a candidate whose sign-in expired mid-exam comes back
-    to the same attempt. A second concurrent start finds the first through the database's
-    single-open-attempt constraint. `position` is the candidate's position on the part as
-    start_context read it in this transaction; read here when not given.
+    Resuming needs no access code (a candidate whose sign-in expired mid-exam comes back
+    to the same attempt), only check_sitting. A second concurrent start finds the first
+    through the database's single-open-attempt constraint. `position` is the candidate's
+    position on the part as start_context read it in this transaction; read here when not given.
     """
     session = candidate.session
     if part.blueprint_id != session.blueprint_id:
@@ -140,17 +206,13 @@ def start_attempt(candidate: ExamCandidate, part: BlueprintPart, now, address=""
     if open_id is not None:
         current, _clock = lock_and_clock(open_id, now)
         if current.open_slot == 1:
+            with _refusals_recorded(candidate, part):
+                check_sitting(session, address)
             return current, False
-    try:
-        check_entry(session, now, address, access_code)
+    with _refusals_recorded(candidate, part):
+        check_entry(candidate, now, address, access_code)
         if used >= session.attempts_allowed:
             raise ExamError(_("Bạn đã dùng hết số lần thi được phép (%(n)d).", n=session.attempts_allowed), "attempts_used")
-    except ExamError as error:
-        # Kept although the refusal rolls the request back: proctors see who was turned away
-        # and why (a wrong access code tried again and again shows here).
-        record_refusal("exam.start_refused", target=f"exam_session:{session.id}", part=part.id, candidate=candidate.id,
-                       reason=error.code)
-        raise
     if predrawn is not None:
         seed, items = predrawn
     else:

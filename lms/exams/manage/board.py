@@ -4,11 +4,12 @@ before they group, so its cost follows the session, not the tables."""
 from sqlalchemy import case, func, select
 
 from lms.auth.models import User
-from lms.auth.throttling import counted_failures
+from lms.auth.throttling import EXAM_CODE, counted_failures
 from lms.exams.core import engine
 from lms.exams.core.blueprint_rules import PRACTICAL
 from lms.exams.manage.queries import candidate_in_scope
 from lms.exams.models import AttemptAnswer, AttemptEvent, AttemptGrade, AttemptQuestion, BlueprintPart, ExamAttempt, ExamCandidate
+from lms.exams.starting import access_code_key
 from lms.extensions import db
 from lms.localtime import format_local
 from lms.org.models import Staff
@@ -23,7 +24,7 @@ def _session_attempt_ids(session_id):
 
 def proctor_board(session_id, now, scope, active_window_seconds=120):
     """One row per (candidate of the scope, part attempt): state, deadline, last save (also as
-    Hanoi time), late saves, and the failed sign-ins that still delay the candidate's account.
+    Hanoi time), late saves, and the failed sign-ins and wrong access codes that still delay the candidate.
     Candidates who have not started appear with no attempt."""
     in_session = _session_attempt_ids(session_id)
     last_save = (
@@ -42,12 +43,15 @@ def proctor_board(session_id, now, scope, active_window_seconds=120):
     # The failed sign-ins still delaying the session's candidates' accounts (lms.auth.throttling).
     failures = counted_failures(select(User.username).join(ExamCandidate, ExamCandidate.user_id == User.id)
                                 .where(ExamCandidate.session_id == session_id), now)
+    code_key = access_code_key(ExamCandidate.id)
+    codes = counted_failures(select(code_key).where(ExamCandidate.session_id == session_id), now, scope=EXAM_CODE)
     rows = db.session.execute(
         select(ExamCandidate, Staff.full_name, ExamAttempt, BlueprintPart.kind, last_save.c.last_save, last_save.c.answered, late.c.late_saves,
-               User.username, failures.c.failures)
+               User.username, failures.c.failures, codes.c.failures)
         .join(Staff, Staff.id == ExamCandidate.staff_id)
         .outerjoin(User, User.id == ExamCandidate.user_id)
         .outerjoin(failures, failures.c.username == User.username)
+        .outerjoin(codes, codes.c.username == code_key)
         .outerjoin(ExamAttempt, ExamAttempt.candidate_id == ExamCandidate.id)
         .outerjoin(BlueprintPart, BlueprintPart.id == ExamAttempt.part_id)
         .outerjoin(last_save, last_save.c.attempt_id == ExamAttempt.id)
@@ -55,11 +59,11 @@ def proctor_board(session_id, now, scope, active_window_seconds=120):
         .where(ExamCandidate.session_id == session_id, scope.staff_condition(Staff.unit_id))
         .order_by(ExamCandidate.candidate_number, ExamCandidate.id, BlueprintPart.position, ExamAttempt.number)
     ).all()
-    return [_board_row(candidate, name, attempt, part_kind, saved, answered, late_saves, now, active_window_seconds, username, failed)
-            for candidate, name, attempt, part_kind, saved, answered, late_saves, username, failed in rows]
+    return [_board_row(candidate, name, attempt, part_kind, saved, answered, late_saves, now, active_window_seconds, username, failed, codes)
+            for candidate, name, attempt, part_kind, saved, answered, late_saves, username, failed, codes in rows]
 
 
-def _board_row(candidate, name, attempt, part_kind, saved, answered, late_saves, now, active_window_seconds, username, failed):
+def _board_row(candidate, name, attempt, part_kind, saved, answered, late_saves, now, active_window_seconds, username, failed, codes):
     active = bool(attempt is not None and attempt.state in engine.OPEN_STATES and saved is not None
                   and (now - saved).total_seconds() <= active_window_seconds)
     return {
@@ -82,6 +86,7 @@ def _board_row(candidate, name, attempt, part_kind, saved, answered, late_saves,
         "active": active,
         "has_account": username is not None,
         "login_failures": failed or 0,
+        "code_failures": codes or 0,
     }
 
 

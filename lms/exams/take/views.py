@@ -128,7 +128,7 @@ def submit_form(attempt_id):
 
 @routes.route("/attempts/<int:attempt_id>/result")
 def result(attempt_id):
-    attempt, now = own_attempt(attempt_id)
+    attempt, now = own_attempt(attempt_id, sitting=False)  # a result is read anywhere, later
     if attempt.open_slot == 1:
         return redirect(url_for("exams.take", attempt_id=attempt.id))
     level = queries.review_level(attempt, now)

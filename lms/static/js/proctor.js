@@ -11,7 +11,8 @@
     active: board.dataset.labelActive,
     updated: board.dataset.labelUpdated,
     offline: board.dataset.labelOffline,
-    failures: board.dataset.labelFailures
+    failures: board.dataset.labelFailures,
+    codeFailures: board.dataset.labelCodeFailures
   };
 
   function clock(seconds) {
@@ -49,7 +50,10 @@
       tr.querySelector('[data-field="answered"]').textContent = row.answered;
       tr.querySelector('[data-field="late_saves"]').textContent = row.late_saves;
       var failures = tr.querySelector('[data-field="login_failures"]');
-      if (failures) { failures.textContent = row.login_failures ? row.login_failures + " " + labels.failures : ""; }
+      if (failures) {
+        failures.textContent = [row.login_failures ? row.login_failures + " " + labels.failures : "",
+          row.code_failures ? row.code_failures + " " + labels.codeFailures : ""].filter(Boolean).join(" · ");
+      }
       tr.classList.toggle("active", row.active);
     });
     if (missing && !busy()) { window.location.reload(); }
