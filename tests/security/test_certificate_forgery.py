@@ -178,6 +178,12 @@ def test_the_credential_of_a_revoked_certificate_is_invalid(client, auth, runner
     assert_refused(auth, runner, tmp_path, token, "chung-chi.jwt", "revoked")
 
 
+def test_another_credential_of_the_issuer_is_no_certificate(client, auth, runner, certificate, tmp_path):
+    """The revocation list is signed by the same key: it verifies, but names no register entry."""
+    status_list = client.get("/certificates/status/0").data
+    assert_refused(auth, runner, tmp_path, status_list, "liet-ke.jwt", "not_in_register")
+
+
 def test_a_file_that_is_neither_says_so(auth, runner, certificate, tmp_path):
     assert_refused(auth, runner, tmp_path, b"eyJhbGciOi-not-a-token", "chung-chi.jwt", "credential_invalid")
     assert_refused(auth, runner, tmp_path, "Chứng chỉ giả".encode(), "chung-chi.txt", "not_pdf")
