@@ -116,6 +116,11 @@ def _build():
 
     submit_attempt(practical_b, utcnow())
     db.session.commit()
+    # A monthly session of Long Biên that both sat to the end: its item analysis counts answers.
+    session_c, candidate_a_c = make_session(username=A_PERSON["username"], organiser=unit(A_DISTRICT))
+    session_c.name = "Kỳ thi tháng quận Long Biên"
+    sat_c = [sit(candidate, session_c.blueprint.parts[0], correct)
+             for candidate, correct in ((candidate_a_c, ALL_RIGHT), (design.add_candidate(session_c, staff_b, user_b), {}))]
 
     course = course_by_module_code("IU01", published_only=False)
     quiz = practice.start_practice(user_b, course)
@@ -136,7 +141,7 @@ def _build():
         "unit_id": [unit(B_DISTRICT).id, unit(B_WARD).id],
         "staff_id": [staff_b.id],
         "user_id": [user_b.id],
-        "session_id": [session_b.id, session_a.id],
+        "session_id": [session_b.id, session_a.id, session_c.id],
         "attempt_id": [graded_b, open_b.id, practical_b.id],
         "candidate_id": [candidate_b.id, candidate_b_in_a.id],
         "upload_id": [upload.id],
@@ -151,7 +156,7 @@ def _build():
         "fmt": list(FORMATS),
         # A's own, for the controls and the learner's attempts at writing.
         "own_attempt": own_a.id, "session_a": session_a.id, "session_b": session_b.id, "open_b": open_b.id,
-        "practical_b": practical_b.id, "graded_b": graded_b,
+        "practical_b": practical_b.id, "graded_b": graded_b, "session_c": session_c.id, "sat_c": sat_c,
     }
 
 

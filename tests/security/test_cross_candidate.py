@@ -7,9 +7,10 @@ import pytest
 from scope_support import A_PERSON, B_MARKERS, B_PERSON, ctx_fixture, get, leaked, list_sweep, signed_in, sweep, world_fixture  # noqa: F401  (the fixtures ctx and world)
 from sqlalchemy import func, select
 
+from lms.auth.models import User
 from lms.certificates.models import Certificate
 from lms.courses.models import PracticeAttempt
-from lms.exams.models import AttemptAnswer, AttemptQuestion, ExamAttempt, PracticalUpload
+from lms.exams.models import AttemptAnswer, AttemptQuestion, ExamAttempt, ExamCandidate, PracticalUpload
 from lms.extensions import db
 from lms.notifications.models import Notice
 from lms.org.models import Staff
@@ -45,13 +46,15 @@ def test_the_learners_own_pages_searched_for_the_other_show_nothing_of_them(app,
 
 def test_every_guessed_id_of_someone_elses_attempt_quiz_or_certificate_is_refused(app, ctx):
     client = signed_in(app, ATTACKER)
-    own = db.session.get(ExamAttempt, ctx["own_attempt"])
+    own = set(db.session.execute(select(ExamAttempt.id).join(ExamCandidate, ExamCandidate.id == ExamAttempt.candidate_id)
+                                 .join(User, User.id == ExamCandidate.user_id).where(User.username == ATTACKER)).scalars())
     attempts = db.session.execute(select(ExamAttempt.id)).scalars().all()
+    assert ctx["own_attempt"] in own and len(attempts) > len(own)
     beyond = max(attempts) + 1
     for attempt_id in [*attempts, beyond, 2**31, 2**63]:
         for path in (f"/exams/attempts/{attempt_id}", f"/exams/attempts/{attempt_id}/result", f"/exams/api/attempts/{attempt_id}/state"):
             answer = get(client, path)
-            if attempt_id == own.id:
+            if attempt_id in own:
                 assert answer.status_code in (200, 302) and leaked(answer) == [], path
             else:
                 assert answer.status_code == (404 if attempt_id >= beyond else 403), path

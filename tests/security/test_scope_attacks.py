@@ -4,6 +4,8 @@ without B's person; so do the list pages searched, sorted and filtered for B, th
 (CSV, XLSX read cell by cell, PDF text), the JSON API with a token of A, and the ranking and
 indicator drill-downs into B's units. B's own officers reach the same data, which shows that the
 sweeps do find it where it is."""
+import csv
+import io
 from datetime import timedelta
 
 import pytest
@@ -29,6 +31,7 @@ from scope_support import (  # noqa: F401  (the fixtures ctx and world)
 from sqlalchemy import func, select
 
 from lms.courses.models import Assignment
+from lms.exams.models import AttemptQuestion
 from lms.extensions import db
 from lms.localtime import local_today
 from lms.org.models import Unit
@@ -129,3 +132,18 @@ def test_a_units_trainer_assigns_courses_within_the_unit_only(app, ctx):
     assert made.unit_id == ward and db.session.execute(select(func.count(Assignment.id))).scalar_one() == before + 1
     db.session.delete(made)  # the module's world as it was
     db.session.commit()
+
+
+def test_the_item_analysis_of_a_shared_session_counts_the_readers_candidates_only(app, ctx):
+    """Option counts over a few candidates tell their answers: B's are not in A's trainer's figures."""
+    path = f"/exams/manage/sessions/{ctx['session_c']}/analysis.csv"
+    own_a, theirs = (db.session.execute(select(func.count(AttemptQuestion.id)).where(AttemptQuestion.attempt_id == attempt_id)).scalar_one()
+                     for attempt_id in ctx["sat_c"])
+
+    def responses(username):  # the "Số lượt" column, summed: every question drawn, once per attempt counted
+        answer = get(signed_in(app, username), path)
+        assert answer.status_code == 200
+        return sum(int(row[3]) for row in list(csv.reader(io.StringIO(answer.data.decode("utf-8-sig"))))[1:])
+
+    assert responses("trainer_lb") == own_a
+    assert responses("trainer") == own_a + theirs  # the city's trainer: both candidates

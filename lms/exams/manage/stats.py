@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from lms.exams.core import analysis, engine
 from lms.exams.core.blueprint_rules import THEORY
+from lms.exams.manage.queries import candidate_in_scope
 from lms.exams.models import AttemptAnswer, AttemptQuestion, BlueprintPart, ExamAttempt, ExamCandidate
 from lms.extensions import db
 from lms.questionbank.markup import render_inline
@@ -56,11 +57,12 @@ def question_options(data):
     return [("answered", _("Đã trả lời"), "", False)]
 
 
-def session_item_analysis(session_id):
-    """[(Question, ItemStats, [OptionRow])] for the finished theory attempts of a session,
-    doubtful first."""
+def session_item_analysis(session_id, scope):
+    """[(Question, ItemStats, [OptionRow])] for the finished theory attempts of a session's
+    candidates in the reader's `scope` (a few candidates' option counts would tell their
+    answers), doubtful first."""
     attempts = _finished_theory_attempts().join(ExamCandidate, ExamCandidate.id == ExamAttempt.candidate_id).where(
-        ExamCandidate.session_id == session_id)
+        ExamCandidate.session_id == session_id, candidate_in_scope(scope))
     rows = db.session.execute(
         select(AttemptQuestion.attempt_id, QuestionVersion.question_id, Question.type, AttemptQuestion.fraction, AttemptQuestion.points,
                AttemptAnswer.response, QuestionVersion.id)

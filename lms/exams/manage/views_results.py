@@ -59,7 +59,7 @@ def results_export(session_id, fmt):
 @routes.route("/sessions/<int:session_id>/analysis")
 def analysis(session_id):
     session = load_session(session_id)
-    return render_template("exam_admin/analysis.html", session=session, items=stats.session_item_analysis(session.id), flag_labels=FLAG_LABELS)
+    return render_template("exam_admin/analysis.html", session=session, items=stats.session_item_analysis(session.id, exam_scope()), flag_labels=FLAG_LABELS)
 
 
 def _figure(value):
@@ -81,7 +81,7 @@ def analysis_export(session_id, fmt):
         [question.key, question.module.code if question.module else "", question.syllabus_code or "", item.responses, _figure(item.facility),
          _figure(item.point_biserial), _figure(item.upper_lower), "; ".join(_option_text(option) for option in options),
          item.blank, ", ".join(_(label) for label in item.flag_labels)]
-        for question, item, options in stats.session_item_analysis(session.id)
+        for question, item, options in stats.session_item_analysis(session.id, exam_scope())
     ]
     return table_download(headers, rows, fmt, f"phan-tich-cau-hoi-{session.id}", _("Phân tích câu hỏi"))
 
