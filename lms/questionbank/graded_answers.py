@@ -69,6 +69,11 @@ def _wildcard(pattern: str, case_sensitive: bool):
     return re.compile(regex, re.DOTALL)
 
 
+def typed_text(pattern: str) -> str:
+    """What a candidate types to match `pattern`: its escaped stars `\\*` as the star itself."""
+    return pattern.replace("\\*", "*")
+
+
 def text_matches(pattern: str, given: str, case_sensitive: bool) -> bool:
     if "*" not in pattern:
         return normalize_text(given, case_sensitive) == normalize_text(pattern, case_sensitive)

@@ -48,7 +48,7 @@ class ShortAnswer(QuestionType):
         return best[0] if best else 0.0
 
     def correct_response(self, q):
-        return {"text": graded.full_texts(q.answers)[0]}
+        return {"text": graded.typed_text(graded.full_texts(q.answers)[0])}
 
     def form_response(self, form):
         return {"text": form.get("text")}

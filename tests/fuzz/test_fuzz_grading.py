@@ -59,7 +59,7 @@ def matching(draw):
 
 @st.composite
 def short_answer(draw):
-    full = draw(WORDS)
+    full = draw(st.one_of(WORDS, st.sampled_from(["a\\*", "*", "x*y", "\\**", "C\\*\\*", "50\\% *"])))  # Moodle's wildcards
     further = draw(st.lists(st.tuples(WORDS, FRACTIONS, st.text(max_size=5)), max_size=3))
     answers = [full, *(graded_answers.text_answer(text, fraction, feedback) for text, fraction, feedback in further)]
     return QuestionData(key="fuzz", type="short_answer", text="Trả lời?", answers=answers, case_sensitive=draw(st.booleans()))
@@ -153,3 +153,11 @@ def test_the_grade_does_not_depend_on_the_order_of_the_options(qtype, data):
     before = get_type(qtype).grade(question, response)
     after = get_type(qtype).grade(_reordered(question, order), _mapped(response, position))
     assert after == pytest.approx(before, abs=1e-9)
+
+
+@pytest.mark.parametrize("pattern, typed", [("a\\*", "a*"), ("C\\*\\*", "C**"), ("x*y", "x*y"), ("*", "*")])
+def test_the_right_answer_of_a_wildcard_pattern_is_what_earns_full_marks(pattern, typed):
+    """Found by the fuzzing: the key of `a\\*` (Moodle's literal star) was the pattern itself, which earns nothing."""
+    question = QuestionData(key="fuzz", type="short_answer", text="Phím tắt?", answers=[pattern])
+    assert get_type("short_answer").correct_response(question) == {"text": typed}
+    assert get_type("short_answer").grade(question, {"text": typed}) == 1.0
