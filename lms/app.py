@@ -48,7 +48,7 @@ def create_app(config=None):
     login_manager.session_protection = None  # the server-side session record is the protection
 
     with app.app_context():
-        configure_engine(db.engine)
+        configure_engine(db.engine, app.config["DATABASE_LOCK_TIMEOUT_SECONDS"])
 
     _import_models()
     register_transactions(app)

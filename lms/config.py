@@ -28,6 +28,9 @@ def build_config(overrides=None):
             "LMS_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'lms.sqlite3'}"
         ),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # How long a statement waits for a lock another transaction holds (SQLite's busy
+        # timeout, PostgreSQL's lock_timeout) before the request is answered 503, to retry.
+        "DATABASE_LOCK_TIMEOUT_SECONDS": float(os.environ.get("LMS_DATABASE_LOCK_TIMEOUT_SECONDS", "15")),
         "UPLOAD_DIR": os.environ.get("LMS_UPLOAD_DIR", str(INSTANCE_DIR / "uploads")),
         "MAX_CONTENT_LENGTH": int(os.environ.get("LMS_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
         # Sessions: server-side records (auth.models.UserSession) back the cookie.
@@ -104,8 +107,13 @@ def build_config(overrides=None):
         config.update(overrides)
     if not 0 <= config["REMINDER_DAYS"] <= 60:
         raise ConfigError(f"LMS_REMINDER_DAYS phải từ 0 đến 60 ngày, không phải {config['REMINDER_DAYS']}")
+    lock_timeout = config["DATABASE_LOCK_TIMEOUT_SECONDS"]
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": lock_timeout}}
+    elif config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options["connect_args"] = {**options.get("connect_args", {}), "options": f"-c lock_timeout={round(lock_timeout * 1000)}"}
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if production and config["SECRET_KEY"] in (None, "", DEFAULT_SECRET):
         raise ConfigError("LMS_ENV=production cần LMS_SECRET_KEY riêng (refusing to start with the default secret)")
     if config["USERNAME_FROM"] not in ("id_number", "email"):

@@ -76,7 +76,7 @@ def _unicode_lower(value):
     return value.lower() if isinstance(value, str) else value
 
 
-def configure_engine(engine: Engine):
+def configure_engine(engine: Engine, lock_timeout_seconds=15):
     if engine.dialect.name != "sqlite":
         return
     file_backed = engine.url.database not in (None, "", ":memory:") and not engine.url.database.startswith("file::memory:")
@@ -92,7 +92,7 @@ def configure_engine(engine: Engine):
         dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={round(lock_timeout_seconds * 1000)}")
         if file_backed:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")

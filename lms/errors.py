@@ -1,10 +1,12 @@
 """Error pages in HTML, or JSON for clients that ask for it."""
-from flask import jsonify, render_template, request
+from flask import current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from lms.i18n import N_
+from lms.transactions import abandon
 
 MESSAGES = {
     400: N_("Yêu cầu không hợp lệ."),
@@ -20,7 +22,7 @@ MESSAGES = {
 
 
 def wants_json():
-    if request.is_json or request.path.startswith("/api/"):
+    if request.is_json or "/api/" in request.path:  # /api/v1/…, the exam page's /exams/api/…
         return True
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
@@ -34,7 +36,31 @@ def error_response(status, message=None):
     return render_template(template, status=status, message=message), status
 
 
+RETRY_AFTER_SECONDS = 5  # the exam page re-sends what was not acknowledged after as long
+
+
+def database_unavailable():
+    """503 with a retry hint, for a database that is locked beyond the lock timeout or out of
+    reach: the request's transaction is abandoned whole, so nothing of it is written."""
+    current_app.logger.warning("database unavailable", exc_info=True)
+    abandon()
+    if "_login_user" not in g:
+        # Who is signed in could not be read: the answer (its language, its page, the headers
+        # set after it) goes on without the user rather than asking the database again.
+        g._login_user = current_app.login_manager.anonymous_user()
+    message = _("Hệ thống đang bận hoặc tạm thời không kết nối được cơ sở dữ liệu. Thao tác chưa được ghi nhận, vui lòng thử lại sau ít giây.")
+    response, status = error_response(503, message)
+    response = current_app.make_response((response, status))
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def register(app):
+    @app.errorhandler(OperationalError)
+    def _database(_error):
+        return database_unavailable()
+
     @app.errorhandler(CSRFError)
     def _csrf(error):
         return error_response(400, _("Phiên làm việc của biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang."))

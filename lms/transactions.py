@@ -8,6 +8,7 @@ A refusal answered with a redirect calls `refused()` itself.
 """
 from flask import g, request
 from sqlalchemy import event, insert
+from sqlalchemy.exc import OperationalError
 
 from lms.database import begin_immediate
 from lms.extensions import db
@@ -38,6 +39,13 @@ def refused():
         db.session.commit()
 
 
+def abandon():
+    """Roll back what the request wrote, its traces too: for a request the database could not
+    serve (lms.errors.database_unavailable), which the client sends again."""
+    db.session.info.pop(_TRACES, None)
+    db.session.rollback()
+
+
 def register(app):
     event.listen(db.session, "after_commit", _forget_traces)
 
@@ -49,7 +57,15 @@ def register(app):
     @app.after_request
     def _end_transaction(response):
         if response.status_code < 400:
-            db.session.commit()
+            try:
+                db.session.commit()
+            except OperationalError:
+                from lms.errors import database_unavailable
+
+                unavailable = database_unavailable()
+                # The headers the other after_request functions already set (security, caching).
+                unavailable.headers.extend([(name, value) for name, value in response.headers if name not in unavailable.headers])
+                return unavailable
         else:
             refused()
         return response
