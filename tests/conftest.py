@@ -1,16 +1,14 @@
 """Shared fixtures. The suite runs on SQLite by default, on PostgreSQL when
 LMS_TEST_DATABASE_URL is set; on PostgreSQL each run gets a database of its own,
 so that several runs may share one server."""
-import contextvars
 import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from flask.globals import _cv_app
-from flask.testing import FlaskClient
 from private_postgres import private_postgres_database
+from request_isolation import IsolatedClient
 from sqlalchemy import text
 
 from lms import create_app
@@ -44,24 +42,6 @@ def empty_database_url(tmp_path):
 def database_url(tmp_path_factory):
     with _own_database(tmp_path_factory.mktemp("db") / "test.sqlite3") as url:
         yield url
-
-
-class IsolatedClient(FlaskClient):
-    """Each request gets its own app context (its own `g` and database session), as in
-    production, even while the test body holds an app context of its own."""
-
-    def open(self, *args, **kwargs):
-        def run():
-            _cv_app.set(None)
-            return FlaskClient.open(self, *args, **kwargs)
-
-        outer = _cv_app.get(None)
-        if outer is not None:
-            _db.session.commit()  # what the test set up is visible to the request
-        response = contextvars.copy_context().run(run)
-        if outer is not None:
-            _db.session.commit()  # and the test's next reads see what the request wrote
-        return response
 
 
 @pytest.fixture(scope="session")
