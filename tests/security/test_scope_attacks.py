@@ -6,10 +6,12 @@ indicator drill-downs into B's units. B's own officers reach the same data, whic
 sweeps do find it where it is."""
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
 from api_support import new_token
+from openpyxl import Workbook
 from scope_support import (  # noqa: F401  (the fixtures ctx and world)
     A_DISTRICT,
     A_PERSON,
@@ -28,13 +30,14 @@ from scope_support import (  # noqa: F401  (the fixtures ctx and world)
     sweep,
     world_fixture,
 )
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from lms.courses.models import Assignment
 from lms.exams.models import AttemptQuestion
 from lms.extensions import db
 from lms.localtime import local_today
-from lms.org.models import Unit
+from lms.org.models import PendingImport, Staff, Unit
+from lms.rankings.models import IndicatorValue
 from tests.conftest import Auth
 
 A_NAME, B_NAME = "Quận Long Biên", "Huyện Gia Lâm"  # the districts' rows of the district bloc's ranking
@@ -147,3 +150,30 @@ def test_the_item_analysis_of_a_shared_session_counts_the_readers_candidates_onl
 
     assert responses("trainer_lb") == own_a
     assert responses("trainer") == own_a + theirs  # the city's trainer: both candidates
+
+
+def sheet(headers, *rows):
+    book = Workbook()
+    for row in (headers, *rows):
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("upload_path, content", [
+    ("/indicators/import", sheet(["Mã đơn vị", "online_procedures_pct"], ["GL-BATTRANG", 77])),
+    ("/org/import/staff", sheet(["Họ và tên", "Số định danh", "Mã đơn vị"], ["Trần Văn Mới", "001099777123", "GL-BATTRANG"])),
+])
+def test_bs_import_awaiting_confirmation_cannot_be_confirmed_by_a(app, ctx, upload_path, content):
+    """A copied confirmation link of B's officer's import is not found for A's, and records nothing."""
+    b_officer = Auth(signed_in(app, "hr_gl"))
+    preview = b_officer.post(upload_path, {"period": YEAR, "file": (io.BytesIO(content), "tep.xlsx")}, content_type="multipart/form-data")
+    confirm = re.search(r'action="(/(?:indicators|org)/import/[^"]+)"', preview.get_data(as_text=True)).group(1)
+    figures, staff = (db.session.execute(select(func.count(model.id))).scalar_one() for model in (IndicatorValue, Staff))
+    a_officer = Auth(signed_in(app, "hr"))
+    assert a_officer.post(confirm, token_page=upload_path).status_code == 404
+    db.session.expire_all()
+    assert [db.session.execute(select(func.count(model.id))).scalar_one() for model in (IndicatorValue, Staff)] == [figures, staff]
+    db.session.execute(delete(PendingImport))  # the module's world as it was
+    db.session.commit()
