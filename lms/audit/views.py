@@ -12,6 +12,7 @@ from lms.audit.services import ACTIONS
 from lms.auth.access import require_roles
 from lms.extensions import db
 from lms.forms import FilterForm, label_choices
+from lms.routing import requested_page
 
 bp = require_roles(Blueprint("audit", __name__, url_prefix="/admin/audit"), "admin")
 VIETNAM = timezone(timedelta(hours=7))
@@ -40,5 +41,5 @@ def events():
         query = query.where(AuditEvent.created_at >= datetime.combine(form.since.data, time.min, VIETNAM))
     if form.until.data:
         query = query.where(AuditEvent.created_at < datetime.combine(form.until.data + timedelta(days=1), time.min, VIETNAM))
-    page = db.paginate(query, per_page=100, error_out=False)
+    page = db.paginate(query, page=requested_page(), per_page=100, error_out=False)
     return render_template("admin/audit.html", form=form, page=page, actions=ACTIONS, tz=VIETNAM)

@@ -15,6 +15,7 @@ from lms.errors import error_response, wants_json
 from lms.extensions import db, login_manager
 from lms.org.models import Staff, Unit
 from lms.redirects import local_target, redirect_with
+from lms.routing import requested_page
 
 bp = Blueprint("auth", __name__)
 admin_bp = require_roles(Blueprint("accounts", __name__, url_prefix="/admin/accounts"), "admin")
@@ -104,7 +105,7 @@ def list_accounts():
         query = query.where(or_(User.username.ilike(pattern), User.display_name.ilike(pattern)))
     if form.role.data:
         query = query.where(User.id.in_(select(RoleAssignment.user_id).where(RoleAssignment.role == form.role.data)))
-    page = db.paginate(query, per_page=50)
+    page = db.paginate(query, page=requested_page(), per_page=50, error_out=False)
     return render_template("admin/accounts.html", page=page, form=form)
 
 

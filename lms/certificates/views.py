@@ -15,7 +15,7 @@ from lms.extensions import db
 from lms.models_base import utcnow
 from lms.org import queries as org_queries
 from lms.redirects import flash_outcome, redirect_with
-from lms.routing import Routes
+from lms.routing import Routes, requested_page
 from lms.transactions import refused
 
 routes = Routes()
@@ -35,7 +35,7 @@ def _filtered_register():
 @routes.route("/")
 def register():
     form, query = _filtered_register()
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = db.paginate(query, page=requested_page(), per_page=50, error_out=False)
     return render_template("certificates/register.html", form=form, page=page)
 
 

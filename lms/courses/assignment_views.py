@@ -13,6 +13,7 @@ from lms.courses.models import Assignment, Course
 from lms.localtime import local_today
 from lms.org import queries as org_queries
 from lms.redirects import redirect_with
+from lms.routing import query_int
 
 bp = require_roles(Blueprint("course_assignments", __name__, url_prefix="/courses/assignments"), "trainer", "hr", "admin")
 
@@ -71,7 +72,7 @@ def delete_assignment(assignment_id):
 @bp.route("/overdue")
 def overdue():
     scope = queries.manager_scope(current_user)
-    course_id = request.args.get("course", type=int)
+    course_id = query_int("course")
     rows = queries.overdue(scope, local_today(), course_id=course_id)
     return render_template("courses/overdue.html", rows=rows, courses=queries.published_courses(), course_id=course_id)
 

@@ -22,9 +22,11 @@ from lms.extensions import db
 from lms.questionbank.models import QuestionVersion
 from lms.questionbank.schema import QuestionData
 from lms.questionbank.types import ResponseError, get_type
+from lms.routing import database_id
 from lms.transactions import leave_trace
 
 MAX_BATCH = 200
+MAX_SEQ = 2**53  # the exam page's counters are JavaScript numbers (milliseconds): exact up to 2^53
 
 
 class ExamError(Exception):
@@ -200,8 +202,8 @@ def _parse_entries(entries):
     for entry in entries:
         if not isinstance(entry, dict):
             raise _bad_request()
-        question_id, seq = entry.get("question"), entry.get("seq")
-        if isinstance(question_id, bool) or not isinstance(question_id, int) or isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
+        question_id, seq = database_id(entry.get("question")), entry.get("seq")
+        if question_id is None or isinstance(seq, bool) or not isinstance(seq, int) or not 0 <= seq <= MAX_SEQ:
             raise _bad_request()
         parsed.append((question_id, seq, entry.get("response")))
     return parsed
@@ -271,7 +273,7 @@ def _normalized(attempt, row, raw, as_shown):
 
 
 def _own_upload(attempt_question, upload_id):
-    upload = db.session.get(PracticalUpload, upload_id)
+    upload = db.session.get(PracticalUpload, upload_id) if database_id(upload_id) else None
     return upload is not None and upload.attempt_question_id == attempt_question.id
 
 

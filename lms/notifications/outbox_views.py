@@ -12,7 +12,7 @@ from lms.notifications import queries
 from lms.notifications.delivery import deliver_after_commit
 from lms.notifications.forms import NoticeActionForm
 from lms.redirects import redirect_with
-from lms.routing import Routes
+from lms.routing import Routes, requested_page
 from lms.transactions import refused
 
 routes = Routes()
@@ -21,7 +21,7 @@ routes = Routes()
 @routes.route("/")
 def outbox():
     state = request.args.get("state") if request.args.get("state") in queries.OUTBOX_STATES else None
-    page = db.paginate(queries.outbox_query(state), per_page=100, error_out=False)
+    page = db.paginate(queries.outbox_query(state), page=requested_page(), per_page=100, error_out=False)
     return render_template("notifications/outbox.html", page=page, state=state, counts=queries.outbox_counts(), max_tries=MAX_TRIES,
                            action=NoticeActionForm())
 

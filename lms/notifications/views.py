@@ -7,7 +7,7 @@ from lms.extensions import db
 from lms.notifications import queries, services
 from lms.notifications.forms import NoticeActionForm
 from lms.redirects import local_target, redirect_with
-from lms.routing import Routes
+from lms.routing import Routes, requested_page
 
 routes = Routes()
 
@@ -18,7 +18,7 @@ def _back():
 
 @routes.route("/")
 def notices():
-    page = db.paginate(queries.notices_query(current_user), per_page=50, error_out=False)
+    page = db.paginate(queries.notices_query(current_user), page=requested_page(), per_page=50, error_out=False)
     return render_template("notifications/notices.html", page=page, unread=queries.count_of(current_user, unread_only=True),
                            action=NoticeActionForm())
 

@@ -25,6 +25,7 @@ from lms.org.forms import (
 )
 from lms.org.models import SEXES, STAFF_STATUSES, PendingImport, Staff, StaffPosting, Unit
 from lms.redirects import redirect_with
+from lms.routing import requested_page
 from lms.text import tidy
 
 bp = require_roles(Blueprint("org", __name__, url_prefix="/org"), "hr", "admin")
@@ -135,7 +136,7 @@ def _filtered_staff_query():
 @bp.route("/staff/")
 def staff_list():
     form, query = _filtered_staff_query()
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = db.paginate(query, page=requested_page(), per_page=50, error_out=False)
     return render_template("org/staff_list.html", form=form, page=page)
 
 

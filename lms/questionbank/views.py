@@ -28,7 +28,7 @@ from lms.questionbank.markup import excerpt
 from lms.questionbank.schema import TYPES
 from lms.questionbank.types import get_type
 from lms.redirects import redirect_back, redirect_with
-from lms.routing import Routes
+from lms.routing import Routes, query_int, requested_page, text_id
 
 routes = Routes()
 
@@ -114,7 +114,7 @@ def questions():
         difficulty=form.difficulty.data or None, status=form.status.data or None, pool=form.pool.data or None,
         author_id=form.author.data or None, text=form.q.data, qtype=form.type.data or None,
     )
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = db.paginate(query, page=requested_page(), per_page=50, error_out=False)
     return render_template("questionbank/questions.html", form=form, page=page, bulk=BulkStatusForm(), type_labels=TYPE_LABELS,
                            excerpt=excerpt)
 
@@ -122,8 +122,8 @@ def questions():
 @routes.route("/questions/bulk-status", methods=("POST",))
 def bulk_status():
     form = BulkStatusForm()
-    ids = [int(value) for value in request.form.getlist("question_ids") if value.isdigit()]
-    if not form.validate_on_submit():
+    ids = [text_id(value) for value in request.form.getlist("question_ids")]
+    if None in ids or not form.validate_on_submit():
         abort(400)
     chosen = queries.questions_by_ids(current_user, ids)
     if len(chosen) != len(set(ids)):
@@ -210,7 +210,7 @@ def question_detail(question_id):
 @routes.route("/questions/<int:question_id>/preview")
 def question_preview(question_id):
     question = load_question(question_id)
-    number = request.args.get("version", type=int)
+    number = query_int("version")
     version = queries.version_by_number(question.id, number) if number else question.current_version
     if version is None:
         abort(404)
@@ -222,8 +222,8 @@ def question_history(question_id):
     question = load_question(question_id)
     versions = queries.versions(question.id)
     numbers = [v.number for v in versions]
-    new = request.args.get("b", type=int) or (numbers[0] if numbers else None)
-    old = request.args.get("a", type=int) or (numbers[1] if len(numbers) > 1 else new)
+    new = query_int("b") or (numbers[0] if numbers else None)
+    old = query_int("a") or (numbers[1] if len(numbers) > 1 else new)
     by_number = {v.number: v for v in versions}
     if old not in by_number or new not in by_number:
         abort(404)

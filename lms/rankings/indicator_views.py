@@ -43,6 +43,7 @@ from lms.rankings.indicators import (
 from lms.rankings.reading import RankingRequestError, read_period, scope_blocs
 from lms.redirects import redirect_with
 from lms.reports.filters import ReportFilterError, parse_period
+from lms.routing import requested_page
 
 bp = require_roles(Blueprint("indicators", __name__, url_prefix="/indicators"), "hr", "admin")
 PREFIX = "value_"  # form fields are value_<indicator code>
@@ -85,7 +86,7 @@ def units():
         if bloc is None:
             abort(404)
     query = reporting_units_query(scope, period, bloc.id if bloc else None)
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = db.paginate(query, page=requested_page(), per_page=PER_PAGE, error_out=False)
     values = current_values(scope, period, [unit.id for unit in page.items])
     complete, total = completeness(scope, period, bloc.id if bloc else None)
     return render_template("rankings/indicators_units.html", period=period, page=page, values=values, indicators=reported_indicators(),

@@ -18,9 +18,9 @@ from lms.org.models import Unit
 from lms.redirects import redirect_with
 from lms.reports import api_tokens
 from lms.reports.models import ApiClient
+from lms.routing import requested_page
 
 bp = require_roles(Blueprint("api_clients", __name__, url_prefix="/admin/api-clients"), "admin")
-ID = "int(min=1, max=9223372036854775807)"  # larger ids would overflow the database's integer
 
 
 class ApiClientForm(FlaskForm):
@@ -38,7 +38,7 @@ class RevokeForm(FlaskForm):
 def list_clients():
     query = select(ApiClient).options(joinedload(ApiClient.unit), joinedload(ApiClient.created_by)).order_by(
         ApiClient.created_at.desc(), ApiClient.id.desc())
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = db.paginate(query, page=requested_page(), per_page=50, error_out=False)
     return render_template("reports/api_clients.html", page=page, now=utcnow(), tokens=api_tokens)
 
 
@@ -73,7 +73,7 @@ def create_client():
                            latest=api_tokens.latest_expiry())
 
 
-@bp.route(f"/<{ID}:client_id>/revoke", methods=["GET", "POST"])
+@bp.route("/<int:client_id>/revoke", methods=["GET", "POST"])
 def revoke_client(client_id):
     client = load_or_404(ApiClient, client_id)
     form = RevokeForm()

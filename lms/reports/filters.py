@@ -136,7 +136,7 @@ def _positive_int(args, name, default, maximum):
     value = (args.get(name) or "").strip()
     if not value:
         return default
-    if not value.isdigit() or len(value) > 9 or not 1 <= int(value) <= maximum:
+    if not re.fullmatch(r"[0-9]{1,9}", value) or not 1 <= int(value) <= maximum:  # str.isdigit() takes "١" too
         raise ReportFilterError(N_("%(name)s phải là số nguyên từ 1 đến %(maximum)s."), name=name, maximum=maximum)
     return int(value)
 

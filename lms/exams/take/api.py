@@ -10,7 +10,7 @@ from lms.exams.models import AttemptQuestion
 from lms.exams.take import queries
 from lms.exams.take.access import own_attempt
 from lms.extensions import db
-from lms.routing import Routes
+from lms.routing import Routes, database_id
 
 routes = Routes()
 
@@ -47,7 +47,7 @@ def api_flag(attempt_id):
     attempt, now = own_attempt(attempt_id)
     payload = request.get_json(silent=True)
     question_id = payload.get("question") if isinstance(payload, dict) else None
-    attempt_question = db.session.get(AttemptQuestion, question_id) if isinstance(question_id, int) and not isinstance(question_id, bool) else None
+    attempt_question = db.session.get(AttemptQuestion, question_id) if database_id(question_id) else None
     if attempt_question is None or attempt_question.attempt_id != attempt.id:
         return json_error(ExamError(_("Câu hỏi không thuộc đề thi của bạn."), "not_on_paper", 404))
     set_flag(attempt, attempt_question, bool(payload.get("flagged")))
