@@ -101,6 +101,8 @@ def _csv_rows(content):
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise TableError(N_("Tệp CSV phải mã hóa UTF-8.")) from None
+    if "\x00" in text:  # never in a text file, and PostgreSQL cannot store it
+        raise TableError(N_("Dòng %(row)s: tệp có ký tự NUL (mã 0) nên không phải văn bản."), row=len((text[: text.index("\x00")] + "x").splitlines()))
     dialect = csv.excel
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")

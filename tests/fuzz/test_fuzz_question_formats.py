@@ -204,3 +204,11 @@ def test_an_excel_json_column_that_is_no_object_is_refused_at_its_cell():
     with pytest.raises(FormatError) as error:
         xlsx.parse(_with_fields("xlsx", "[1, 2]"))
     assert (error.value.row, error.value.column) == (2, "Thuộc tính khác (JSON)")
+
+
+@pytest.mark.parametrize("name", sorted(PARSERS))
+def test_a_nul_byte_in_a_text_format_is_refused_at_its_line(name):
+    """It reached PostgreSQL (question keys, search text), which cannot store it; XML itself forbids it."""
+    lines = VALID[name][0].split("\n")
+    lines[2] = lines[2][:3] + "\x00" + lines[2][3:]
+    assert_refused_at_line(PARSERS[name], "\n".join(lines).encode(), 3, "invalid token" if name == "moodlexml" else "ký tự NUL")

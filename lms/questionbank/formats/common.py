@@ -90,6 +90,8 @@ def decode_text(content) -> str:
             line = content[: error.start].count(b"\n") + 1
             raise FormatError(N_("Tệp không phải văn bản UTF-8 (hãy lưu lại với bảng mã Unicode UTF-8)."), line=line) from None
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:  # never in a text file, and PostgreSQL cannot store it
+        raise FormatError(N_("Tệp có ký tự NUL (mã 0) nên không phải văn bản."), line=text.count("\n", 0, text.index("\x00")) + 1)
     return nfc(text)
 
 
