@@ -2,12 +2,12 @@
 an access code), every request a candidate sends on an attempt, and what an attempt holds."""
 import io
 
+from exam_client import attempt_on_page
 from exam_support import docx_bytes
 from sqlalchemy import func, select
 
 from lms.exams.models import AttemptAnswer, AttemptEvent, AttemptQuestion, ExamAttempt, PracticalUpload
 from lms.extensions import db
-from tests.web.test_exam_rules import attempt_on_page
 
 ROOM_NETWORK = "10.1.2.0/24"
 ROOM, ROOM_TABLET = "10.1.2.15", "10.1.2.77"  # two machines of the exam room

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from exam_attack_support import CODE, ROOM, ROOM_TABLET, at, post_start, said
+from exam_client import attempt_on_page, second_learner
 from exam_support import make_pool, make_session
 from sqlalchemy import func, select
 
@@ -18,7 +19,6 @@ from lms.exams import design, starting
 from lms.exams.models import ExamAttempt
 from lms.extensions import db
 from tests.conftest import Auth
-from tests.web.test_exam_rules import attempt_on_page, second_learner
 
 WRONG = "HN-2025"
 THROTTLED = re.compile(r"Nhập sai mã dự thi (?:nhiều|quá nhiều) lần\. Vui lòng thử lại sau \d+ (?:giây|phút)\.")

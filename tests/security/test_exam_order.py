@@ -21,6 +21,7 @@ from exam_attack_support import (
     said,
     start_with_code,
 )
+from exam_client import csrf, paper_ids, save, second_learner, start
 from exam_support import make_pool, make_session
 from sqlalchemy import func, select
 
@@ -29,7 +30,6 @@ from lms.exams import design, starting
 from lms.exams.models import ExamAttempt
 from lms.extensions import db
 from lms.models_base import utcnow
-from tests.web.test_exam_rules import csrf, paper_ids, save, second_learner, start
 
 
 @pytest.fixture()

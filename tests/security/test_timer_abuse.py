@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from exam_attack_support import JSON, events_of, holdings
+from exam_client import csrf, move_deadline, paper_ids, start
 from exam_support import make_pool, make_session
 from sqlalchemy import func, select
 
@@ -13,7 +14,6 @@ from lms.audit.models import AuditEvent
 from lms.exams.models import AttemptAnswer, ExamAttempt, ExamCandidate
 from lms.extensions import db
 from lms.models_base import utcnow
-from tests.web.test_exam_rules import csrf, move_deadline, paper_ids, start
 
 
 @pytest.fixture()

@@ -5,55 +5,24 @@ import threading
 from datetime import timedelta
 
 import pytest
+from exam_client import attempt_on_page, csrf, move_deadline, paper_ids, save, second_learner, start, start_as_learner
 from exam_support import SECRET, docx_bytes, make_pool, make_session, shown_answers
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.auth.models import UserSession
-from lms.auth.services import create_user, find_user
+from lms.auth.services import find_user
 from lms.exams import design, proctoring, starting
 from lms.exams.models import AttemptAnswer, AttemptEvent, AttemptGrade, AttemptQuestion, ExamAttempt
 from lms.exams.result_models import ModuleResult
 from lms.extensions import db
 from lms.models_base import utcnow
-from lms.org.models import Staff
 
 
 @pytest.fixture()
 def exam(demo):
     make_pool()
     return make_session()
-
-
-def start(auth, session, part=None):
-    part_id = part or session.blueprint.parts[0].id
-    response = auth.post(f"/exams/sessions/{session.id}/parts/{part_id}/start", token_page=f"/exams/sessions/{session.id}")
-    return attempt_on_page(response)
-
-
-def attempt_on_page(response):
-    """The start answers with the exam page itself; its attempt id."""
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return int(re.search(r'<div id="exam" [^>]*data-attempt="(\d+)"', response.get_data(as_text=True)).group(1))
-
-
-def start_as_learner(auth, session, part=None):
-    """Signs the demo learner in and starts a part of the session (the first unless named); the attempt id."""
-    auth.login("learner")
-    return start(auth, session, part)
-
-
-def csrf(client, attempt_id):
-    return client.get(f"/exams/api/attempts/{attempt_id}/state", headers={"Accept": "application/json"}).get_json()["csrf_token"]
-
-
-def save(client, attempt_id, token, question, seq, response):
-    return client.post(f"/exams/api/attempts/{attempt_id}/answers", json={"answers": [{"question": question, "seq": seq, "response": response}]},
-                       headers={"X-CSRFToken": token})
-
-
-def paper_ids(attempt_id):
-    return db.session.execute(select(AttemptQuestion.id).where(AttemptQuestion.attempt_id == attempt_id).order_by(AttemptQuestion.position)).scalars().all()
 
 
 @pytest.fixture()
@@ -80,12 +49,6 @@ def all_at_once(calls):
     for thread in threads:
         thread.join(30)
     return results
-
-
-def move_deadline(attempt_id, seconds_from_now):
-    attempt = db.session.get(ExamAttempt, attempt_id)
-    attempt.deadline_at = utcnow() + timedelta(seconds=seconds_from_now)
-    db.session.commit()
 
 
 def test_start_draws_the_default_paper_and_a_reload_shows_the_same_one(exam, auth, client):
@@ -144,13 +107,6 @@ def test_malformed_answers_are_refused(started, client):
     assert save(client, attempt_id, token, question, "x", {"choice": 1}).status_code == 400
     no_csrf = client.post(f"/exams/api/attempts/{attempt_id}/answers", json={"question": question, "seq": 1, "response": {"choice": 1}})
     assert no_csrf.status_code == 400
-
-
-def second_learner():
-    staff = db.session.execute(select(Staff).where(Staff.id != find_user("learner").staff_id).order_by(Staff.id)).scalars().first()
-    user = create_user("learner2", "Demo@2017", staff.full_name, roles=["learner"], staff=staff)
-    db.session.commit()
-    return user
 
 
 def test_another_candidates_attempt_is_403_and_a_question_off_the_paper_is_404(exam, auth, client, app):
