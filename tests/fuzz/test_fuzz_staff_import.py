@@ -1,13 +1,14 @@
 """The staff import (CSV and XLSX) on random and near-valid files: it always answers with a
 report, never an exception; every error names its row and column; and a file with an error
-writes nobody (all or nothing), while a valid one adds exactly the people it reports."""
+writes nobody (all or nothing), while a valid one adds exactly the people it reports. The unit
+list import of the same module, likewise: a refused file moves, renames and adds no unit."""
 from fuzz_support import CELLS, csv_bytes, encoded, mutated_lines, scaled, workbook_bytes
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from lms.org.imports import STAFF_COLUMNS, import_staff
-from lms.org.models import Staff, StaffPosting
+from lms.org.imports import STAFF_COLUMNS, import_staff, import_units
+from lms.org.models import Staff, StaffPosting, Unit
 from lms.scope import Scope
 
 HEADER = ["STT", "Họ và tên", "Ngày sinh", "Nơi sinh", "Giới tính", "Số CCCD", "Mã đơn vị", "Chức danh", "Email", "Trạng thái"]
@@ -100,3 +101,34 @@ def test_csv_files_the_csv_module_cannot_read_are_refused_not_raised(hanoi):
     assert not report.ok and "Dòng 5: không đọc được tệp CSV (field larger than field limit" in str(report.errors[0])
     mac = VALID_CSV.replace("\r\n", "\r").encode()  # old Mac line ends: read as lines, not refused
     assert imported_all_or_nothing(hanoi, "ds.csv", mac).created == len(ROWS)
+
+
+UNITS_CSV = ("Mã đơn vị,Tên đơn vị,Loại,Mã đơn vị cấp trên,Khối thi đua\n"
+             "LB-MOI,Phường Mới,phuong,LB,KHOI-PHUONG\n"
+             "LB,Quận Long Biên,Quận,HN,\n"
+             "LB-BODE,Phường Bồ Đề,Phường,LB-MOI,\n")
+
+
+def test_the_valid_unit_list_imports(hanoi):
+    report = import_units("don-vi.csv", UNITS_CSV.encode())
+    assert report.ok and (report.created, report.updated, report.unchanged) == (1, 1, 1)
+
+
+@settings(max_examples=scaled(40))
+@given(content=encoded(mutated_lines([UNITS_CSV])))
+def test_near_valid_unit_lists_import_all_or_nothing(hanoi, content):
+    tree = select(Unit.code, Unit.name, Unit.kind, Unit.parent_id, Unit.path, Unit.bloc_id).order_by(Unit.code)
+    before = hanoi.session.execute(tree).all()
+    savepoint = hanoi.session.begin_nested()
+    try:
+        report = import_units("don-vi.csv", content.encode() if isinstance(content, str) else content, apply=True)
+        hanoi.session.flush()
+        after = hanoi.session.execute(tree).all()
+    finally:
+        savepoint.rollback()
+    for error in report.errors:
+        assert error.row >= 1 and error.column and str(error), error
+    if report.errors:
+        assert after == before, report.errors
+    else:
+        assert len(after) == len(before) + report.created
