@@ -137,6 +137,14 @@ class _RowCheck:
     def ok(self):
         return len(self.report.errors) == self.before
 
+    def fits(self, column, value, model_column):
+        """False, and the error, when `value` is longer than its database column holds (PostgreSQL refuses it)."""
+        limit = model_column.type.length
+        if len(value) > limit:
+            self.error(column, _("dài quá %(max)d ký tự", max=limit))
+            return False
+        return True
+
 
 def _checked_rows(table, report):
     """(row number, row, its _RowCheck) for each row of the table."""
@@ -176,6 +184,7 @@ def import_staff(filename, content, scope, apply=False, max_rows=50_000):
         values["full_name"] = text_value(row.get("full_name"))
         if not values["full_name"]:
             check.error("full_name", _("không được để trống"))
+        check.fits("full_name", values["full_name"], Staff.full_name)
         id_number = text_value(row.get("id_number"))
         if not ID_NUMBER.match(id_number):
             check.error("id_number", _("«%(value)s» không phải số CMND (9 số) hoặc CCCD (12 số)", value=id_number))
@@ -203,6 +212,7 @@ def import_staff(filename, content, scope, apply=False, max_rows=50_000):
                 check.error("birth_date", problem.translated(_))
         if "birth_place" in row:
             values["birth_place"] = text_value(row.get("birth_place"))
+            check.fits("birth_place", values["birth_place"], Staff.birth_place)
         if text_value(row.get("sex")):
             values["sex"] = SEX_LOOKUP.get(fold(row.get("sex")))
             if values["sex"] is None:
@@ -210,10 +220,13 @@ def import_staff(filename, content, scope, apply=False, max_rows=50_000):
         email = text_value(row.get("email"))
         if email and not EMAIL.match(email):
             check.error("email", _("«%(value)s» không phải địa chỉ thư điện tử", value=email))
+        elif email:
+            check.fits("email", email, Staff.email)
         if "email" in row:
             values["email"] = email.lower()
         if "phone" in row:
             values["phone"] = text_value(row.get("phone"))
+            check.fits("phone", values["phone"], Staff.phone)
         if text_value(row.get("status")):
             values["status"] = STATUS_LOOKUP.get(fold(row.get("status")))
             if values["status"] is None:
@@ -269,8 +282,11 @@ def import_units(filename, content, apply=False, max_rows=50_000):
             check.error("code", _("không được để trống"))
         elif code in in_file:
             check.error("code", _("trùng với dòng %(row)d", row=in_file[code]))
+        else:
+            check.fits("code", code, Unit.code)
         if not name:
             check.error("name", _("không được để trống"))
+        check.fits("name", name, Unit.name)
         kind = KIND_LOOKUP.get(fold(row.get("kind")))
         if kind is None:
             check.error("kind", _("loại «%(value)s» không hợp lệ (ví dụ: Quận, Huyện, Phường, Xã, Thị trấn, Trường học)",

@@ -136,7 +136,8 @@ CELLS = st.one_of(
     st.none(), st.booleans(), st.integers(-10**20, 10**20), st.floats(allow_nan=True, allow_infinity=True),
     st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(9999, 1, 1)), st.dates(min_value=date(1900, 1, 2)),
     st.times(), st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=30),
-    st.sampled_from(["=1+1", "=HYPERLINK(\"http://x\")", "@SUM(A1)", "  ", "1e309", "31/02/2000", "00/13/1990", "1990-02-29"]),
+    st.sampled_from(["=1+1", "=HYPERLINK(\"http://x\")", "@SUM(A1)", "  ", "1e309", "31/02/2000", "00/13/1990", "1990-02-29",
+                     "Nguyễn Văn " * 25, "0" * 45]),  # past the database's column lengths (PostgreSQL enforces them)
 )
 
 

@@ -132,3 +132,15 @@ def test_near_valid_unit_lists_import_all_or_nothing(hanoi, content):
         assert after == before, report.errors
     else:
         assert len(after) == len(before) + report.created
+
+
+def test_values_longer_than_their_columns_are_errors_of_their_cells(hanoi):
+    """Found on PostgreSQL, which enforces the column lengths SQLite ignores: the import failed with a DataError."""
+    rows = [list(row) for row in ROWS]
+    rows[0][1], rows[1][3], rows[2][8] = "Nguyễn Văn " * 25, "Hà Nội " * 40, "a" * 200 + "@hanoi.gov.vn"
+    report = imported_all_or_nothing(hanoi, "ds.xlsx", workbook_bytes(HEADER, rows))
+    assert [(error.row, error.column, error.message) for error in report.errors] == [
+        (2, "Họ và tên", "dài quá 200 ký tự"), (3, "Nơi sinh", "dài quá 200 ký tự"), (4, "Email", "dài quá 200 ký tự")]
+    units = UNITS_CSV.replace("Phường Mới", "Phường " * 40).replace("LB-MOI", "LB-" + "X" * 40).encode()
+    report = import_units("don-vi.csv", units, apply=True)
+    assert [(error.row, error.column) for error in report.errors] == [(2, "Mã đơn vị"), (2, "Tên đơn vị")]
