@@ -169,7 +169,10 @@ def open_workbook(content: bytes, data_only=True, limits: ArchiveLimits = DEFAUL
 
     with open_zip(content, limits):
         pass
-    return load_workbook(io.BytesIO(content), read_only=True, data_only=data_only)
+    try:
+        return load_workbook(io.BytesIO(content), read_only=True, data_only=data_only)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as error:  # a member that lies about its size fails its CRC
+        raise damaged(error) from None
 
 
 def sheet_rows(sheet, max_rows: int, max_columns: int = MAX_SHEET_COLUMNS):

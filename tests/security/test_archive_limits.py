@@ -267,6 +267,24 @@ def test_a_question_workbook_bomb_is_refused_on_the_import_page_and_nothing_is_i
     assert db.session.execute(select(func.count(Question.id))).scalar_one() == 0
 
 
+def test_a_question_workbook_whose_sheet_lies_about_its_size_is_refused_at_its_row_not_a_500(client, demo, auth, db):
+    """openpyxl reads a sheet while the rows are iterated: its zip error then came out of the importer as a 500."""
+    questions = question_xlsx.parse(question_xlsx.template_bytes())
+    workbook = question_xlsx.serialize([questions[0]] * 3000)  # long enough to be read while its rows are
+    sheet = members_of(workbook)["xl/worksheets/sheet1.xml"]
+    lying = with_member(workbook, "xl/worksheets/sheet1.xml", member("xl/worksheets/sheet1.xml", sheet, declared=len(sheet) // 2))
+    bank = QuestionBank(name="Ngân hàng thử", owner_id=None)
+    db.session.add(bank)
+    db.session.commit()
+    auth.login("admin")
+    page = auth.post(f"/questionbank/banks/{bank.id}/import", {"file": (io.BytesIO(lying), "cau-hoi.xlsx")},
+                     token_page=f"/questionbank/banks/{bank.id}/import", content_type="multipart/form-data")
+    assert page.status_code in (200, 400)
+    row = re.search(r"Hàng (\d+): Không đọc được tệp Excel \(.xlsx\): Tệp nén bị hỏng", page.get_data(as_text=True))
+    assert row and int(row.group(1)) > 2  # where reading stopped
+    assert db.session.execute(select(func.count(Question.id))).scalar_one() == 0
+
+
 def test_a_lesson_attachment_that_is_a_bomb_or_a_renamed_program_is_refused(client, demo, auth, db, cheap):
     from lms.catalogue.models import Module
     from lms.courses import services
