@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from lms.extensions import db
 from lms.org.models import Unit
+from lms.routing import database_id
 from lms.scope import role_scope
 
 PUBLIC_ENDPOINT_ATTR = "_lms_public"
@@ -80,7 +81,8 @@ def exam_scope(user=None):
 
 
 def load_or_404(model, object_id):
-    obj = db.session.get(model, object_id)
+    # An id from a form or a body may be any int: past an INTEGER column it is simply not found.
+    obj = db.session.get(model, object_id) if database_id(object_id) else None
     if obj is None:
         abort(404)
     return obj

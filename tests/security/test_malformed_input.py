@@ -199,6 +199,21 @@ def test_question_ids_of_a_bulk_change_out_of_range_or_not_ascii_digits_are_a_40
         assert answer.status_code == 400, (ids, answer.status_code)
 
 
+def test_a_unit_or_title_id_of_a_form_out_of_range_is_not_found(client, demo, auth, db):
+    """Select fields that take any unit id (the unit picker of a wide tree) coerce to int without a bound."""
+    from lms.catalogue.models import Module
+    from lms.courses import services
+
+    course = services.create_course(db.session.execute(select(Module).where(Module.code == "IU06")).scalar_one(), published=True)
+    db.session.commit()
+    auth.login("trainer")
+    for field in ("unit_id", "title_id"):
+        for value in map(str, HUGE):
+            answer = auth.post("/courses/assignments/", {"course_id": course.id, field: value, "deadline": "2030-09-30"},
+                               token_page="/courses/assignments/")
+            assert answer.status_code in (400, 404), (field, value, answer.status_code)
+
+
 # --- XML imports -----------------------------------------------------------------------------------
 
 XXE = """<?xml version="1.0"?>
