@@ -3,6 +3,7 @@ from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms.config import build_config
 from lms.database import configure_engine
@@ -31,6 +32,9 @@ def select_locale():
 def create_app(config=None):
     app = Flask("lms", instance_relative_config=False, template_folder=str(PROJECT_ROOT / "templates"))
     app.config.from_mapping(build_config(config))
+    if app.config["TRUSTED_PROXIES"] > 0:  # the client's address as the last trusted proxies saw it
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     from lms.routing import DatabaseIdConverter
 
     app.url_map.converters["int"] = DatabaseIdConverter

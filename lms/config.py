@@ -33,6 +33,9 @@ def build_config(overrides=None):
         "DATABASE_LOCK_TIMEOUT_SECONDS": float(os.environ.get("LMS_DATABASE_LOCK_TIMEOUT_SECONDS", "15")),
         "UPLOAD_DIR": os.environ.get("LMS_UPLOAD_DIR", str(INSTANCE_DIR / "uploads")),
         "MAX_CONTENT_LENGTH": int(os.environ.get("LMS_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto it believes; 0 trusts
+        # none, so a client cannot claim another address (network allow-lists, throttling).
+        "TRUSTED_PROXIES": int(os.environ.get("LMS_TRUSTED_PROXIES", "0")),
         # Sessions: server-side records (auth.models.UserSession) back the cookie.
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(os.environ.get("LMS_SESSION_HOURS", "8"))),
         "SESSION_COOKIE_NAME": "lms_session",
