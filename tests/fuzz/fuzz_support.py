@@ -1,13 +1,11 @@
 """What the fuzz tests share: near-valid documents (valid files mutated line by line, in odd
 encodings), a scale for the example counts of the slower tests, and the importers' contract:
 a file either gives valid questions or is refused with a FormatError that says where."""
-import csv
-import io
 from datetime import date, datetime
 
+import table_files
 from hypothesis import settings
 from hypothesis import strategies as st
-from openpyxl import Workbook
 from openpyxl.utils.exceptions import IllegalCharacterError
 
 from lms.questionbank.formats import FormatError, ParseResult
@@ -143,20 +141,10 @@ CELLS = st.one_of(
 
 def workbook_bytes(header, rows):
     """An .xlsx of one sheet, made in memory; None when openpyxl itself refuses a value."""
-    workbook = Workbook()
-    sheet = workbook.active
     try:
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
+        return table_files.workbook_bytes(header, rows)
     except (IllegalCharacterError, ValueError, TypeError):
         return None
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
-def csv_bytes(header, rows) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows([header, *rows])
-    return buffer.getvalue().encode("utf-8")
+csv_bytes = table_files.csv_bytes

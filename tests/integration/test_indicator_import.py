@@ -2,11 +2,11 @@
 column and records all or nothing; a unit outside the importer's scope is refused (by the
 import and by the service itself); values are never overwritten (history kept, one current row)
 and unchanged values add nothing; the template; the `indicators` commands."""
-import csv
 import io
 
 import pytest
-from openpyxl import Workbook, load_workbook
+import table_files
+from openpyxl import load_workbook
 from ranking_support import clear_figures, seeded  # noqa: F401  (seeded: a fixture)
 from sqlalchemy import func, select
 
@@ -32,20 +32,8 @@ def ctx(app, seeded):  # noqa: F811  (the fixture imported above)
         db.session.remove()
 
 
-def xlsx(header, rows):
-    workbook = Workbook()
-    workbook.active.append(header)
-    for row in rows:
-        workbook.active.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def csv_bytes(header, rows):
-    buffer = io.StringIO()
-    csv.writer(buffer, delimiter=";").writerows([header, *rows])
-    return buffer.getvalue().encode("utf-8")
+    return table_files.csv_bytes(header, rows, delimiter=";")
 
 
 def hr():
@@ -82,7 +70,7 @@ def test_every_error_names_its_row_and_column_and_nothing_is_recorded(ctx):
         ["", "", "50", "", "", ""],
         ["LB-NGOCLAM", "", 100.5, "không", "", ""],
     ]
-    report = import_indicators("chi-tieu.xlsx", xlsx(header, rows), PERIOD, scope, user, apply=True)
+    report = import_indicators("chi-tieu.xlsx", table_files.workbook_bytes(header, rows), PERIOD, scope, user, apply=True)
     assert errors(report) == [
         (1, "enrolled_pct", "chỉ tiêu «Tỉ lệ cán bộ đã tham gia học theo lộ trình» do hệ thống tính từ kết quả học tập, không nhập tay"),
         (1, "so_may_chu", "không có chỉ tiêu nào có mã hoặc tên này"),

@@ -3,13 +3,12 @@ format (native YAML, XLSX, GIFT, Aiken, Moodle XML), a staff and a unit list, an
 content folder run nothing on the preview of the import nor on the pages that show the result.
 An SVG image (it may carry script) is refused as a question image, embedded or uploaded, and a
 lesson's SVG picture is served so that it cannot run."""
-import csv
 import io
 import re
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import select
+from table_files import csv_bytes, workbook_bytes
 from xss_support import ALL_PAYLOADS, PAYLOADS, assert_inert, executable_forms, hostile_question, hostile_questions_of_every_type
 
 from lms.auth.services import find_user
@@ -131,25 +130,9 @@ def _staff_rows():
 STAFF_HEADER = ["Họ và tên", "Ngày sinh", "Nơi sinh", "Giới tính", "Số CCCD", "Mã đơn vị", "Chức danh", "Email"]
 
 
-def _xlsx(header, rows):
-    workbook = Workbook()
-    workbook.active.append(header)
-    for row in rows:
-        workbook.active.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _csv(header, rows):
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows([header, *rows])
-    return buffer.getvalue().encode("utf-8")
-
-
 @pytest.mark.parametrize("extension", ["xlsx", "csv"])
 def test_an_imported_staff_list_shows_inert_in_the_preview_and_the_staff_pages(client, auth, demo, extension):
-    writer = _xlsx if extension == "xlsx" else _csv
+    writer = workbook_bytes if extension == "xlsx" else csv_bytes
     auth.login("hr")
     preview = _upload(auth, "/org/import/staff", writer(STAFF_HEADER, _staff_rows()), f"danh-sach.{extension}")
     page = assert_inert(preview, "Cán bộ độc 0 &lt;script&gt;")
@@ -166,7 +149,7 @@ def test_an_imported_unit_list_shows_inert_in_the_preview_and_the_unit_tree(clie
     header = ["Mã đơn vị", "Tên đơn vị", "Loại", "Mã đơn vị cấp trên"]
     rows = [[f"DOC-{index}", f"Đơn vị độc {index} {payload}"[:200], "ward", "LB"] for index, payload in enumerate(PAYLOADS)]
     auth.login("admin")
-    preview = _upload(auth, "/org/import/units", _xlsx(header, rows), "don-vi.xlsx")
+    preview = _upload(auth, "/org/import/units", workbook_bytes(header, rows), "don-vi.xlsx")
     page = assert_inert(preview, "Đơn vị độc 0 &lt;script&gt;")
     action = re.search(r'action="(/org/import/units/[^"]+)"', page).group(1)
     assert auth.post(action, token_page="/org/units/").status_code == 302
@@ -184,11 +167,11 @@ def test_row_errors_quoting_hostile_cells_show_them_escaped_in_every_table_impor
     session, _candidate = make_session()
     hostile = PAYLOADS[0]
     uploads = [
-        ("hr", "/org/import/staff", {}, _xlsx(STAFF_HEADER, [["Cán bộ", hostile, "", "Nữ", hostile, "LB-BODE", hostile, hostile]])),
-        ("admin", "/org/import/units", {}, _xlsx(["Mã đơn vị", "Tên đơn vị", "Loại", "Mã đơn vị cấp trên"], [[hostile, hostile, hostile, hostile]])),
+        ("hr", "/org/import/staff", {}, workbook_bytes(STAFF_HEADER, [["Cán bộ", hostile, "", "Nữ", hostile, "LB-BODE", hostile, hostile]])),
+        ("admin", "/org/import/units", {}, workbook_bytes(["Mã đơn vị", "Tên đơn vị", "Loại", "Mã đơn vị cấp trên"], [[hostile, hostile, hostile, hostile]])),
         ("admin", f"/exams/manage/sessions/{session.id}/candidates/import", {},
-         _xlsx(["Số định danh", "Phòng thi", "Thêm giờ (phút)", "Mô đun đăng ký"], [[hostile, hostile, hostile, hostile]])),
-        ("hr", "/indicators/import", {"period": YEAR}, _xlsx(["Mã đơn vị", "Tên đơn vị", "online_procedures_pct", "one_stop_shop"],
+         workbook_bytes(["Số định danh", "Phòng thi", "Thêm giờ (phút)", "Mô đun đăng ký"], [[hostile, hostile, hostile, hostile]])),
+        ("hr", "/indicators/import", {"period": YEAR}, workbook_bytes(["Mã đơn vị", "Tên đơn vị", "online_procedures_pct", "one_stop_shop"],
                                                               [["LB-BODE", hostile, hostile, hostile], [hostile, "", 1, 1]])),
     ]
     for username, url, fields, content in uploads:
