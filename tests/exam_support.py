@@ -84,11 +84,12 @@ def make_session(minutes=30, grace_seconds=30, closes_in=timedelta(days=1), prac
 
 
 def docx_bytes():
-    """The smallest file that passes for a Word document (a zip with word/document.xml)."""
+    """The smallest file that passes for a Word document (a zip with word/document.xml); the
+    same bytes on every call (the members' times are fixed, not the clock's)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<w:document/>")
+        archive.writestr(zipfile.ZipInfo("[Content_Types].xml", date_time=(2026, 1, 1, 0, 0, 0)), "<Types/>")
+        archive.writestr(zipfile.ZipInfo("word/document.xml", date_time=(2026, 1, 1, 0, 0, 0)), "<w:document/>")
     return buffer.getvalue()
 
 
