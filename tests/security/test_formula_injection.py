@@ -110,10 +110,15 @@ def _cells(response):
     return [(value, False) for row in csv.reader(io.StringIO(text)) for value in row]
 
 
+PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?([eE][+-]?\d+)?")
+
+
 def _runs_as_formula(value, formula, exact_text):
+    """A formula cell, or text a spreadsheet would run; a CSV number (a discrimination index
+    of -1.0, say) is only a number."""
     if formula:
         return True
-    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not exact_text
+    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not exact_text and not PLAIN_NUMBER.fullmatch(value)
 
 
 def test_formula_text_from_users_is_never_a_formula_in_any_export(client, auth, demo):
