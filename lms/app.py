@@ -55,7 +55,9 @@ def create_app(config=None):
         configure_engine(db.engine, app.config["DATABASE_LOCK_TIMEOUT_SECONDS"])
 
     _import_models()
-    register_transactions(app)
+    from lms.errors import database_unavailable
+
+    register_transactions(app, database_unavailable)
     from lms.auth.provisioning import register as register_account_reactions
     from lms.certificates.reactions import register as register_certificate_reactions
 

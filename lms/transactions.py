@@ -46,7 +46,9 @@ def abandon():
     db.session.rollback()
 
 
-def register(app):
+def register(app, unavailable_answer):
+    """`unavailable_answer()`: the response for a commit the database refused
+    (lms.errors.database_unavailable, passed in: lms.errors uses this module)."""
     event.listen(db.session, "after_commit", _forget_traces)
 
     @app.before_request
@@ -60,9 +62,7 @@ def register(app):
             try:
                 db.session.commit()
             except OperationalError:
-                from lms.errors import database_unavailable
-
-                unavailable = database_unavailable()
+                unavailable = unavailable_answer()
                 # The headers the other after_request functions already set (security, caching).
                 unavailable.headers.extend([(name, value) for name, value in response.headers if name not in unavailable.headers])
                 return unavailable

@@ -48,6 +48,8 @@ class _ChoiceType(QuestionType):
                            for i in permutation(order, "choices", len(q.choices))]
         return view
 
+    # map_options(response, convert), each subclass's: the response with each option value
+    # converted, any other shape unchanged.
     def shown_to_stored(self, q, order, raw):
         shown = permutation(order, "choices", len(q.choices))
         return self.map_options(raw, lambda value: shown[response_index(value, len(shown), OPTION)])
@@ -55,10 +57,6 @@ class _ChoiceType(QuestionType):
     def stored_to_shown(self, q, order, response):
         position = {index: place for place, index in enumerate(permutation(order, "choices", len(q.choices)))}
         return self.map_options(response, position.__getitem__)
-
-    def map_options(self, response, convert):
-        """`response` with each of its option values converted; any other shape unchanged."""
-        raise NotImplementedError
 
     def describe_response(self, q, response, inline, gettext):
         chosen = [response["choice"]] if "choice" in response else response.get("choices", [])
